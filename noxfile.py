@@ -1,0 +1,70 @@
+"""Nox sessions: the one entry point for tests, quality gates, benchmarks and release sweeps.
+
+Sessions use the interpreter nox runs with (a fresh machine has only one Python), and pass
+the caller's environment through, so uv reaches the package index with its certificates.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+
+def _group(name: str) -> list[str]:
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite with branch coverage of src/ (fails under 85%)."""
+    session.install("-e", ".[plot]", *_group("test"))
+    session.run("coverage", "erase")
+    session.run(
+        "pytest",
+        "--cov=pytest_benchmem",
+        "--cov-branch",
+        "--cov-report=term",
+        "--cov-fail-under=85",
+        *session.posargs,
+        env=dict(os.environ, COVERAGE_PROCESS_START=str(ROOT / "pyproject.toml")),
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", "src", "tests", "noxfile.py", "sweeps")
+    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py", "sweeps")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src/."""
+    session.install("-e", ".[plot]", *_group("typecheck"))
+    session.run("mypy", "--strict", "src/pytest_benchmem")
+
+
+@nox.session
+def perf(session: nox.Session) -> None:
+    """The benchmarks in tests/perf/ (figures are ratios measured in one run)."""
+    session.install("-e", ".[plot]", *_group("test"))
+    session.run(
+        "pytest",
+        "tests/perf",
+        "-p",
+        "no:cacheprovider",
+        "--benchmark-only",
+        "--benchmark-columns=min,median,max,rounds",
+        "-s",
+        *session.posargs,
+    )

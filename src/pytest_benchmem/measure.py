@@ -1,0 +1,183 @@
+"""The memray engine: peak, allocation count and total bytes of one call, pass by pass.
+
+The only module that imports memray. Each pass wraps exactly one call in its own
+``memray.Tracker``, writing to a private temp dir (on tmpfs when there is one) that is
+deleted after reading. The first tracking window of a process is thrown away, because
+memray can record one stray allocation of its own there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import MeasureError
+
+_SHM = Path("/dev/shm")
+_state = threading.local()
+_warm = {"done": False}
+
+
+@dataclass(frozen=True)
+class MemoryResult:
+    """Memory of one measured action, every pass kept.
+
+    Attributes:
+        peak_bytes: headline peak, the minimum of ``peak_series``.
+        peak_bytes_max: the maximum of ``peak_series``.
+        allocations: headline allocation count (minimum over passes).
+        total_bytes: headline total bytes allocated (minimum over passes).
+        repeats: number of passes.
+        peak_series / allocations_series / total_bytes_series: one entry per pass.
+    """
+
+    peak_bytes: int
+    peak_bytes_max: int
+    allocations: int
+    total_bytes: int
+    repeats: int
+    peak_series: tuple[int, ...] = field(default=())
+    allocations_series: tuple[int, ...] = field(default=())
+    total_bytes_series: tuple[int, ...] = field(default=())
+
+    @classmethod
+    def from_passes(cls, passes: Sequence[tuple[int, int, int]]) -> MemoryResult:
+        """Build a result from ``(peak, allocations, total_bytes)`` per pass."""
+        if not passes:
+            msg = "at least one pass is needed"
+            raise ValueError(msg)
+        peaks = tuple(p[0] for p in passes)
+        allocs = tuple(p[1] for p in passes)
+        totals = tuple(p[2] for p in passes)
+        return cls(
+            peak_bytes=min(peaks),
+            peak_bytes_max=max(peaks),
+            allocations=min(allocs),
+            total_bytes=min(totals),
+            repeats=len(passes),
+            peak_series=peaks,
+            allocations_series=allocs,
+            total_bytes_series=totals,
+        )
+
+    def to_blob(self) -> dict[str, list[int]]:
+        """The ``extra_info["benchmem"]`` blob: three per-pass series."""
+        return {
+            "peak_bytes": list(self.peak_series),
+            "allocations": list(self.allocations_series),
+            "total_bytes": list(self.total_bytes_series),
+        }
+
+
+def tracking_active() -> bool:
+    """True while this module's tracker is recording (used to prove timing ran untracked)."""
+    return bool(getattr(_state, "active", False))
+
+
+def _capture_dir() -> str:
+    base = str(_SHM) if _SHM.is_dir() and os.access(_SHM, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="benchmem-", dir=base)
+
+
+def _read(path: str) -> tuple[int, int, int]:
+    try:
+        from memray._memray import compute_statistics
+    except ImportError:  # pragma: no cover - older/newer memray without the native stats
+        return _read_records(path)
+    stats = compute_statistics(path, num_largest=1)
+    return (
+        int(stats.peak_memory_allocated),
+        int(stats.total_num_allocations),
+        int(stats.total_memory_allocated),
+    )
+
+
+def _read_records(path: str) -> tuple[int, int, int]:  # pragma: no cover - fallback
+    from memray import AllocatorType, FileReader
+
+    frees = {AllocatorType.FREE, AllocatorType.MUNMAP, AllocatorType.PYMALLOC_FREE}
+    reader = FileReader(path)
+    try:
+        records = [r for r in reader.get_allocation_records() if r.allocator not in frees]
+        return int(reader.metadata.peak_memory), len(records), sum(r.size for r in records)
+    finally:
+        reader.close()
+
+
+def _track(path: str, action: Callable[[], object]) -> None:
+    import memray
+
+    try:
+        tracker = memray.Tracker(path)
+        tracker.__enter__()
+    except RuntimeError as exc:
+        msg = (
+            "cannot measure memory: a memray Tracker is already active in this process "
+            "(pytest --memray or your own memray.Tracker); only one can run at a time"
+        )
+        raise MeasureError(msg, hint=f"memray said: {exc}") from None
+    _state.active = True
+    try:
+        action()
+    finally:
+        _state.active = False
+        tracker.__exit__(None, None, None)
+
+
+def _warm_up(directory: str) -> None:
+    """Open and discard one empty window: memray's first window can record its own frame."""
+    if _warm["done"]:
+        return
+    path = str(Path(directory) / "warmup.bin")
+    _track(path, lambda: None)
+    Path(path).unlink(missing_ok=True)
+    _warm["done"] = True
+
+
+def run_passes(prepare: Callable[[], Callable[[], Any]], repeats: int = 1) -> MemoryResult:
+    """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
+
+    Raises:
+        MeasureError: when another memray Tracker is already active.
+        ValueError: when ``repeats`` < 1.
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        msg = f"repeats must be a whole number >= 1, got {repeats!r}"
+        raise ValueError(msg)
+    directory = _capture_dir()
+    try:
+        _warm_up(directory)
+        passes = []
+        for index in range(repeats):
+            action = prepare()
+            path = str(Path(directory) / f"pass-{index}.bin")
+            _track(path, action)
+            passes.append(_read(path))
+            Path(path).unlink(missing_ok=True)
+        return MemoryResult.from_passes(passes)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def measure_memory(action: Callable[[], object], repeats: int = 1) -> MemoryResult:
+    """Measure ``action()`` (a zero-argument callable) in ``repeats`` memray passes.
+
+    There is no warm-up call: the first pass measures a cold call.
+
+    Example:
+        >>> result = measure_memory(lambda: bytearray(10_000_000))
+        >>> 10_000_000 <= result.peak_bytes < 10_000_100
+        True
+    """
+    return run_passes(lambda: action, repeats)
+
+
+def measure_peak(action: Callable[[], object], repeats: int = 1) -> int:
+    """Peak bytes of ``action()``, the minimum over ``repeats`` passes."""
+    return measure_memory(action, repeats).peak_bytes

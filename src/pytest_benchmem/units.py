@@ -1,0 +1,237 @@
+"""Sizes, durations and thresholds: the only place units are parsed or formatted.
+
+Sizes are ``"100MiB"``-style strings (B/KiB/MiB/GiB, also KB/MB/GB as 1000-based) or bare
+ints; durations are ``"1ms"``-style (s/ms/us/µs/ns); thresholds are ``FIELD:10%``,
+``FIELD:5MiB`` or both at once, ``FIELD:10%+1MiB``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .errors import UsageError
+
+_SIZE_UNITS = {
+    "b": 1,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+}
+_TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns": 1e-9}
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[A-Za-zµμ]*)\s*$")
+
+BYTE_FIELDS = frozenset({"peak", "allocated"})
+COUNT_FIELDS = frozenset({"allocations"})
+TIME_FIELDS = frozenset({"time"})
+THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time")
+_FIELD_ALIASES = {"memory": "peak", "allocs": "allocations"}
+
+
+def _split(text: str) -> tuple[float, str] | None:
+    match = _QUANTITY.match(text)
+    if not match:
+        return None
+    return float(match.group("num")), match.group("unit")
+
+
+def parse_size(value: object, *, what: str = "size") -> int:
+    """Parse a byte size: a bare non-negative int or a string such as ``"100MiB"``.
+
+    Raises:
+        UsageError: for anything else (bools, negatives, unknown units, garbage).
+    """
+    if isinstance(value, bool):
+        msg = f"{what}: expected a size like '100MiB' or a whole number of bytes, got {value!r}"
+        raise UsageError(msg)
+    if isinstance(value, int):
+        if value < 0:
+            msg = f"{what}: size must not be negative, got {value}"
+            raise UsageError(msg)
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+        return int(value)
+    if isinstance(value, str):
+        parts = _split(value)
+        if parts is not None:
+            number, unit = parts
+            factor = _SIZE_UNITS.get(unit.lower() if unit else "b")
+            if factor is not None:
+                return int(round(number * factor))
+    msg = f"{what}: expected a size like '100MiB' (units B/KiB/MiB/GiB) or bytes, got {value!r}"
+    raise UsageError(msg)
+
+
+def parse_count(value: object, *, what: str = "count") -> int:
+    """Parse a bare non-negative count (an int, or a string of digits)."""
+    if isinstance(value, bool):
+        msg = f"{what}: expected a whole number, got {value!r}"
+        raise UsageError(msg)
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    msg = f"{what}: expected a non-negative whole number (no unit), got {value!r}"
+    raise UsageError(msg)
+
+
+def parse_duration(value: str, *, what: str = "duration") -> float:
+    """Parse a duration such as ``"1ms"`` into seconds (units s/ms/us/µs/ns)."""
+    parts = _split(value)
+    if parts is not None:
+        number, unit = parts
+        factor = _TIME_UNITS.get(unit.lower() if unit else "s")
+        if factor is not None:
+            return number * factor
+    msg = f"{what}: expected a duration like '1ms' (units s/ms/us/µs/ns), got {value!r}"
+    raise UsageError(msg)
+
+
+def human_bytes(n: float | None) -> str:
+    """Format bytes with binary units: ``human_bytes(10_485_760) == '10.0 MiB'``."""
+    if n is None:
+        return "—"
+    sign = "-" if n < 0 else ""
+    value = float(abs(n))
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            if unit == "B":
+                return f"{sign}{int(value)} B"
+            return f"{sign}{value:.1f} {unit}" if value < 100 else f"{sign}{value:.0f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def byte_unit(values: list[float]) -> tuple[str, int]:
+    """One unit for a whole column: the largest unit that keeps the smallest |value| >= 1."""
+    finite = [abs(v) for v in values if v]
+    if not finite:
+        return "B", 1
+    ref = min(finite)
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if ref >= factor:
+            return unit, factor
+    return "B", 1
+
+
+def human_time(seconds: float | None) -> str:
+    """Format seconds with the largest unit that keeps the value >= 1 (ns/us/ms/s)."""
+    if seconds is None:
+        return "—"
+    value = abs(seconds)
+    sign = "-" if seconds < 0 else ""
+    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if value >= factor:
+            return f"{sign}{value / factor:.3g} {unit}" if value / factor < 1000 else (
+                f"{sign}{value / factor:.0f} {unit}"
+            )
+    return f"{sign}{value / 1e-9:.3g} ns"
+
+
+def human_count(n: float | None) -> str:
+    """Format a count with thousands separators."""
+    if n is None:
+        return "—"
+    if float(n).is_integer():
+        return f"{int(n):,}"
+    return f"{n:,.1f}"
+
+
+def format_value(field: str, value: float | None) -> str:
+    """Format a value of ``field`` (peak/allocated: bytes, allocations: count, time: s)."""
+    field = canonical_field(field)
+    if field in BYTE_FIELDS:
+        return human_bytes(value)
+    if field in TIME_FIELDS:
+        return human_time(value)
+    return human_count(value)
+
+
+def canonical_field(name: str) -> str:
+    """Map aliases (memory -> peak, allocs -> allocations) to the threshold field names."""
+    return _FIELD_ALIASES.get(name, name)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A growth rule: a regression must exceed every part that is set.
+
+    ``percent`` is relative growth in percent; ``absolute`` is in the field's native unit
+    (bytes, allocations, or seconds).
+    """
+
+    field: str
+    percent: float | None = None
+    absolute: float | None = None
+    text: str = ""
+
+    def exceeded(self, base: float, new: float) -> bool:
+        """True when ``new`` grew past ``base`` by strictly more than every set part."""
+        delta = new - base
+        if delta <= 0:
+            return False
+        if self.percent is not None:
+            if base <= 0:
+                return False
+            if delta / base * 100.0 <= self.percent:
+                return False
+        return not (self.absolute is not None and delta <= self.absolute)
+
+    def describe(self) -> str:
+        """The rule as the user wrote it, e.g. ``peak:10%+1MiB``."""
+        return self.text or self.field
+
+
+def _parse_absolute(field: str, text: str, rule: str) -> float:
+    if field in BYTE_FIELDS:
+        return float(parse_size(text, what=f"threshold {rule!r}"))
+    if field in TIME_FIELDS:
+        return parse_duration(text, what=f"threshold {rule!r}")
+    return float(parse_count(text, what=f"threshold {rule!r}"))
+
+
+def parse_threshold(rule: str, *, default_field: str | None = None) -> Threshold:
+    """Parse ``FIELD:THRESHOLD`` (``peak:10%``, ``peak:5MiB``, ``peak:10%+1MiB``, ``time:1ms``).
+
+    With ``default_field`` the ``FIELD:`` prefix may be left out (``10%+1MiB``).
+    """
+    text = rule.strip()
+    field, sep, spec = text.partition(":")
+    if not sep:
+        if default_field is None:
+            msg = (
+                f"bad threshold {rule!r}: expected FIELD:THRESHOLD, e.g. peak:10% or peak:5MiB "
+                f"(fields: {', '.join(THRESHOLD_FIELDS)})"
+            )
+            raise UsageError(msg)
+        field, spec = default_field, text
+    field = canonical_field(field.strip().lower())
+    if field not in THRESHOLD_FIELDS:
+        msg = f"bad threshold {rule!r}: unknown field {field!r} (fields: {', '.join(THRESHOLD_FIELDS)})"
+        raise UsageError(msg)
+    percent: float | None = None
+    absolute: float | None = None
+    parts = [p.strip() for p in spec.split("+")]
+    if not spec.strip() or len(parts) > 2 or not all(parts):
+        msg = f"bad threshold {rule!r}: expected a percent (10%), an amount (5MiB) or both (10%+5MiB)"
+        raise UsageError(msg)
+    for part in parts:
+        if part.endswith("%"):
+            number = _split(part[:-1])
+            if number is None or number[1] or percent is not None:
+                msg = f"bad threshold {rule!r}: {part!r} is not a percent like 10%"
+                raise UsageError(msg)
+            percent = number[0]
+        else:
+            if absolute is not None:
+                msg = f"bad threshold {rule!r}: give at most one percent and one amount"
+                raise UsageError(msg)
+            absolute = _parse_absolute(field, part, rule)
+    return Threshold(field=field, percent=percent, absolute=absolute, text=f"{field}:{spec.strip()}")

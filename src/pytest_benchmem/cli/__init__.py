@@ -1,0 +1,62 @@
+"""The ``benchmem`` command: a thin typer layer over compare, plotting and the sweep.
+
+This package parses arguments and maps errors to exit codes in one place (``main``);
+each subcommand lives in its own module and imports its heavy machinery lazily, so
+``benchmem --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from ..errors import BenchmemError
+
+app = typer.Typer(
+    name="benchmem",
+    help="pytest-benchmem — plot and compare benchmark runs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``benchmem: error: MESSAGE`` on stderr and exit with ``code``."""
+    sys.stderr.write(f"benchmem: error: {message}\n")
+    raise SystemExit(code)
+
+
+def _register() -> None:
+    # Order here is the order `benchmem --help` lists the commands in.
+    from . import (  # noqa: F401
+        plot_cmd,
+        compare_cmd,
+        sweep_cmd,
+        bisect_cmd,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point: run the app, turning user errors into one-line messages."""
+    _register()
+    command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = command.main(args=args, prog_name="benchmem", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code)
+    except click.exceptions.Abort:
+        fail("interrupted", 130)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except BenchmemError as exc:
+        fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), 1)
+    raise SystemExit(result if isinstance(result, int) else 0)

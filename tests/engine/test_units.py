@@ -1,0 +1,117 @@
+"""Sizes, durations, thresholds and formatting."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_benchmem.errors import UsageError
+from pytest_benchmem.metrics import canonical_metric, check_stat, parse_list, series_stat
+from pytest_benchmem.units import (
+    byte_unit,
+    format_value,
+    human_bytes,
+    human_count,
+    human_time,
+    parse_count,
+    parse_duration,
+    parse_size,
+    parse_threshold,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("100MiB", 100 * 1024**2),
+        ("1.5 KiB", 1536),
+        ("7B", 7),
+        ("2GiB", 2 * 1024**3),
+        ("5MB", 5_000_000),
+        ("123", 123),
+        (456, 456),
+    ],
+)
+def test_parse_size(text, expected):
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["12 parsecs", -1, True, "", "MiB", None, [1]])
+def test_parse_size_rejects(bad):
+    with pytest.raises(UsageError):
+        parse_size(bad)
+
+
+def test_parse_count_and_duration():
+    assert parse_count("5") == 5
+    assert parse_count(7) == 7
+    for bad in ("5MiB", -2, False, "x"):
+        with pytest.raises(UsageError):
+            parse_count(bad)
+    assert parse_duration("1ms") == pytest.approx(1e-3)
+    assert parse_duration("3µs") == pytest.approx(3e-6)
+    assert parse_duration("2") == 2.0
+    with pytest.raises(UsageError):
+        parse_duration("1 fortnight")
+
+
+def test_thresholds():
+    t = parse_threshold("peak:10%")
+    assert (t.field, t.percent, t.absolute) == ("peak", 10.0, None)
+    assert t.exceeded(4_000_000, 8_000_000)
+    assert not t.exceeded(100, 110)  # exactly 10% is not strictly greater
+    assert not t.exceeded(0, 100)  # a zero base never trips a percent rule
+    assert not t.exceeded(100, 50)  # growth only
+    both = parse_threshold("peak:20%+8MiB")
+    assert both.absolute == 8 * 1024**2
+    assert not both.exceeded(4_000_000, 8_000_000)
+    assert parse_threshold("time:1ms").absolute == pytest.approx(1e-3)
+    assert parse_threshold("allocations:5").absolute == 5
+    assert parse_threshold("memory:1KiB").field == "peak"
+    assert parse_threshold("10%", default_field="peak").percent == 10
+    assert both.describe() == "peak:20%+8MiB"
+
+
+@pytest.mark.parametrize(
+    "bad", ["bogus", "peak", "peak:", "wall:10%", "peak:ten%", "allocations:5MiB", "peak:1%+2%", "peak:1+"]
+)
+def test_bad_thresholds(bad):
+    with pytest.raises(UsageError, match="threshold"):
+        parse_threshold(bad)
+
+
+def test_formatting():
+    assert human_bytes(10_485_760) == "10.0 MiB"
+    assert human_bytes(512) == "512 B"
+    assert human_bytes(-2048) == "-2.0 KiB"
+    assert human_bytes(None) == "—"
+    assert human_bytes(300 * 1024**2) == "300 MiB"
+    assert human_time(0.0015) == "1.5 ms"
+    assert human_time(2e-8) == "20 ns"
+    assert human_time(None) == "—"
+    assert human_count(12345) == "12,345"
+    assert format_value("allocs", 1000) == "1,000"
+    assert format_value("memory", 1024) == "1.0 KiB"
+    assert format_value("time", 2.0) == "2 s"
+    assert byte_unit([2 * 1024**2, 5 * 1024**2]) == ("MiB", 1024**2)
+    assert byte_unit([0]) == ("B", 1)
+
+
+def test_metrics_names():
+    assert canonical_metric("memory") == "peak"
+    assert canonical_metric("allocs") == "allocations"
+    with pytest.raises(UsageError, match="unknown metric"):
+        canonical_metric("p99")
+    with pytest.raises(UsageError, match="unknown stat"):
+        check_stat("p99")
+    assert parse_list("peak, allocs,peak", ("peak", "allocated", "allocs"), what="x") == ("peak", "allocs")
+    with pytest.raises(UsageError):
+        parse_list("bogus", ("peak",), what="x")
+    with pytest.raises(UsageError):
+        parse_list(" , ", ("peak",), what="x")
+    assert series_stat([1, 2, 3], "mean") == 2
+    assert series_stat([1, 3, 2], "median") == 2
+    assert series_stat([5], "stddev") == 0
+    assert series_stat([1, 3], "max") == 3
+    assert series_stat([2, 4], "stddev") == pytest.approx(1.4142, rel=1e-3)
+    with pytest.raises(ValueError):
+        series_stat([], "min")

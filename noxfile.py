@@ -35,7 +35,7 @@ def tests(session: nox.Session) -> None:
         "--cov-report=term",
         "--cov-fail-under=85",
         *session.posargs,
-        env=dict(os.environ, COVERAGE_PROCESS_START=str(ROOT / "pyproject.toml")),
+        env=dict(os.environ),
     )
 
 

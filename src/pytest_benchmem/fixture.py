@@ -1,0 +1,230 @@
+"""The ``benchmark_memory`` object and the one guarded patch behind ``--benchmark-memory``.
+
+Both time through pytest-benchmark first (calibration and every round), then measure the
+same call in separate, untimed memray passes; the blob lands in ``extra_info["benchmem"]``.
+The patch swaps a ``BenchmarkFixture`` instance's class for a subclass whose public
+``__call__``/``pedantic`` add the memory pass, so unchanged ``benchmark(...)`` tests are measured.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from .errors import MeasureError
+from .measure import MemoryResult, run_passes
+from .metrics import BLOB_KEY
+from .options import CEILINGS
+from .units import format_value
+
+Args = tuple[Sequence[Any], Mapping[str, Any]]
+#: the keyword parameters of pytest-benchmark's ``pedantic`` that the patch forwards
+PEDANTIC_PARAMS = ("args", "kwargs", "setup", "teardown", "rounds", "warmup_rounds", "iterations")
+
+
+@dataclass
+class Measured:
+    """What one test measured: the result, where it belongs, and the limits that apply."""
+
+    nodeid: str
+    name: str
+    result: MemoryResult | None = None
+    ceilings: Mapping[str, int] = field(default_factory=dict)
+
+
+def measure_call(
+    target: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: Mapping[str, Any] | None,
+    *,
+    repeats: int,
+    setup: Callable[[], Any] | None = None,
+    teardown: Callable[..., Any] | None = None,
+) -> MemoryResult:
+    """Run ``repeats`` memray passes of ``target``; ``setup``/``teardown`` run untracked."""
+    pending: list[Args] = []
+
+    def finish() -> None:
+        while pending:
+            done_args, done_kwargs = pending.pop()
+            if teardown is not None:
+                teardown(*done_args, **done_kwargs)
+
+    def prepare() -> Callable[[], Any]:
+        finish()
+        call_args: Sequence[Any] = args
+        call_kwargs: Mapping[str, Any] = kwargs or {}
+        if setup is not None:
+            supplied = setup()
+            if supplied:
+                call_args, call_kwargs = supplied
+        pending.append((call_args, call_kwargs))
+        return lambda: target(*call_args, **call_kwargs)
+
+    try:
+        return run_passes(prepare, repeats)
+    finally:
+        finish()
+
+
+def record(benchmark: Any, measured: Measured, result: MemoryResult) -> None:
+    """Store the blob in pytest-benchmark's ``extra_info`` and keep the result for ceilings."""
+    benchmark.extra_info[BLOB_KEY] = result.to_blob()
+    measured.result = result
+
+
+def guarded_measure(measured: Measured, run: Callable[[], MemoryResult]) -> MemoryResult:
+    """Run a measurement; an active foreign memray Tracker fails the test, not the session."""
+    try:
+        return run()
+    except MeasureError as exc:
+        pytest.fail(f"{measured.name}: {exc}", pytrace=False)
+
+
+class BenchmarkMemory:
+    """The ``benchmark_memory`` fixture: pytest-benchmark's timing, then memray passes.
+
+    Attributes:
+        extra_info: pytest-benchmark's per-benchmark dict (the blob lands under ``benchmem``).
+        peak_bytes: headline peak (bytes) of the last call, or None before any call.
+        result: the full :class:`~pytest_benchmem.MemoryResult` of the last call, or None.
+    """
+
+    def __init__(self, benchmark: Any, measured: Measured, repeats: int) -> None:
+        self._benchmark = benchmark
+        self._measured = measured
+        self._repeats = repeats
+        self.result: MemoryResult | None = None
+
+    @property
+    def extra_info(self) -> dict[str, Any]:
+        """pytest-benchmark's ``extra_info`` dict of this benchmark."""
+        info: dict[str, Any] = self._benchmark.extra_info
+        return info
+
+    @property
+    def peak_bytes(self) -> int | None:
+        """Headline peak of the last call in bytes, or None before any call."""
+        return None if self.result is None else self.result.peak_bytes
+
+    def _finish(self, run: Callable[[], MemoryResult]) -> None:
+        result = guarded_measure(self._measured, run)
+        record(self._benchmark, self._measured, result)
+        self.result = result
+
+    def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Time ``function(*args, **kwargs)`` with pytest-benchmark, then measure its memory."""
+        value = self._benchmark(function, *args, **kwargs)
+        self._finish(lambda: measure_call(function, args, kwargs, repeats=self._repeats))
+        return value
+
+    def pedantic(  # noqa: PLR0917 - pytest-benchmark's signature
+        self,
+        target: Callable[..., Any],
+        args: Sequence[Any] = (),
+        kwargs: Mapping[str, Any] | None = None,
+        setup: Callable[[], Any] | None = None,
+        rounds: int = 1,
+        warmup_rounds: int = 0,
+        iterations: int = 1,
+        teardown: Callable[..., Any] | None = None,
+    ) -> Any:
+        """pytest-benchmark's ``pedantic`` plus memory passes; ``setup`` runs untracked."""
+        value = self._benchmark.pedantic(
+            target,
+            args=args,
+            kwargs=kwargs,
+            setup=setup,
+            teardown=teardown,
+            rounds=rounds,
+            warmup_rounds=warmup_rounds,
+            iterations=iterations,
+        )
+        self._finish(
+            lambda: measure_call(
+                target, args, kwargs, repeats=self._repeats, setup=setup, teardown=teardown
+            )
+        )
+        return value
+
+
+def check_patchable(cls: type) -> str | None:
+    """Why pytest-benchmark's fixture class cannot be patched, or None when it can."""
+    pedantic = getattr(cls, "pedantic", None)
+    if not callable(pedantic) or not callable(getattr(cls, "__call__", None)):  # noqa: B004
+        return f"{cls.__qualname__} has no callable __call__/pedantic"
+    params = inspect.signature(pedantic).parameters
+    missing = [name for name in ("target", *PEDANTIC_PARAMS) if name not in params]
+    if missing:
+        return f"{cls.__qualname__}.pedantic has no parameter(s) {', '.join(missing)}"
+    return None
+
+
+_PATCHED: dict[type, type] = {}
+
+
+def patch_fixture(benchmark: Any, measured: Measured, repeats: int) -> None:
+    """Make an unchanged ``benchmark`` fixture instance add the memory pass after timing."""
+    base = type(benchmark)
+    if getattr(base, "_benchmem_patched", False):
+        base = base.__mro__[1]
+    cls = _PATCHED.get(base)
+    if cls is None:
+        cls = _PATCHED[base] = _patched_class(base)
+    benchmark._benchmem = (measured, repeats)
+    benchmark.__class__ = cls
+
+
+def _patched_class(base: Any) -> type:
+    def call(self: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        value = base.__call__(self, function, *args, **kwargs)
+        measured, repeats = self._benchmem
+        result = guarded_measure(
+            measured, lambda: measure_call(function, args, kwargs, repeats=repeats)
+        )
+        record(self, measured, result)
+        return value
+
+    def pedantic(self: Any, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        value = base.pedantic(self, target, *args, **kwargs)
+        bound = inspect.signature(base.pedantic).bind(self, target, *args, **kwargs)
+        bound.apply_defaults()
+        opts = bound.arguments
+        measured, repeats = self._benchmem
+        result = guarded_measure(
+            measured,
+            lambda: measure_call(
+                target,
+                opts["args"],
+                opts["kwargs"],
+                repeats=repeats,
+                setup=opts["setup"],
+                teardown=opts["teardown"],
+            ),
+        )
+        record(self, measured, result)
+        return value
+
+    namespace = {"__call__": call, "pedantic": pedantic, "_benchmem_patched": True}
+    return type(base.__name__, (base,), namespace)
+
+
+def ceiling_failures(measured: Measured) -> list[str]:
+    """``test_build: peak 117 MiB exceeds max_peak 100 MiB`` for each ceiling exceeded."""
+    result = measured.result
+    if result is None:
+        return []
+    lines = []
+    for key, limit in measured.ceilings.items():
+        label, attr = CEILINGS[key]
+        value = int(getattr(result, attr))
+        if value > limit:
+            lines.append(
+                f"{measured.name}: {label} {format_value(label, value)} exceeds "
+                f"{key} {format_value(label, limit)}"
+            )
+    return lines

@@ -1,0 +1,233 @@
+"""pytest hooks of pytest-benchmem (entry point ``pytest11: benchmem``).
+
+Registers the options and the ``benchmem`` marker, provides the ``benchmark_memory``
+fixture, patches plain ``benchmark`` under ``--benchmark-memory``, enforces the marker's
+ceilings, stamps run provenance into pytest-benchmark's JSON, folds memory columns into its
+table and runs the memory compare gate. Session state lives on a registered
+:class:`BenchmemPlugin` object kept in ``config.stash``; nothing is kept in module globals.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .errors import UsageError
+from .fixture import BenchmarkMemory, Measured, ceiling_failures, check_patchable, patch_fixture
+from .metrics import BLOB_KEY, RUN_SCHEMA
+from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
+from .options import parse_marker as _parse_marker
+from .table import (
+    TableSpec,
+    combined_display,
+    has_memory,
+    memory_table,
+    replay,
+    session_supported,
+)
+
+PLUGIN_NAME = "benchmem-session"
+
+
+class BenchmemPlugin:
+    """Per-session state and the hooks that need it."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.measured: dict[str, Measured] = {}
+        self.fallback: str | None = None
+        self.base: dict[str, float] | None = None
+        self.notes: list[str] = []
+        self.regressions: list[str] = []
+
+    # -- per test -------------------------------------------------------------------------
+    def entry(self, item: pytest.Item) -> tuple[Measured, int]:
+        """The item's measurement record and its number of passes (marker wins)."""
+        found = item.stash.get(_ENTRY, None)
+        if found is not None:
+            return found
+        spec = MarkerSpec()
+        marker = item.get_closest_marker(MARKER)
+        if marker is not None:
+            try:
+                spec = _parse_marker(item.name, marker.args, marker.kwargs)
+            except UsageError as exc:
+                pytest.fail(exc.message, pytrace=False)
+        measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}))
+        entry = (measured, spec.repeats or self.settings.repeats)
+        item.stash[_ENTRY] = entry
+        self.measured[item.nodeid] = measured
+        return entry
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.entry(item)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> Generator[None, Any, Any]:
+        value = yield
+        if (
+            self.settings.enabled
+            and fixturedef.argname == "benchmark"
+            and "benchmark_memory" not in request.fixturenames
+            and _is_benchmark_fixture(value)
+        ):
+            measured, repeats = self.entry(request.node)
+            patch_fixture(value, measured, repeats)
+        return value
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
+        result = yield
+        found = item.stash.get(_ENTRY, None)
+        failures = ceiling_failures(found[0]) if found is not None else []
+        if failures:
+            pytest.fail("\n".join(failures), pytrace=False)
+        return result
+
+    # -- the saved run --------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_benchmark_update_json(
+        self, config: pytest.Config, benchmarks: object, output_json: dict[str, Any]
+    ) -> None:
+        output_json[BLOB_KEY] = provenance(self.settings.label)
+
+    # -- the terminal table ---------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, Any, Any]:
+        bs = getattr(self.config, "_benchmarksession", None)
+        installed = self._install_table(bs)
+        try:
+            return (yield)
+        finally:
+            if installed:
+                vars(bs).pop("display", None)
+            self._after_table(terminalreporter, bs)
+
+    def _table_spec(self, bs: object) -> TableSpec:
+        compared = getattr(bs, "compared_mapping", None) or {}
+        return TableSpec(
+            columns=self.settings.columns,
+            stats=self.settings.stats,
+            base=self.base,
+            compared={str(path): mapping for path, mapping in compared.items()},
+        )
+
+    def _install_table(self, bs: Any) -> bool:
+        if bs is None or not any(m.result for m in self.measured.values()):
+            return False
+        reason = session_supported(bs)
+        if reason is not None:
+            self.fallback = reason
+            return False
+        if not has_memory(bs.groups) and self.base is None:
+            return False
+        spec = self._table_spec(bs)
+
+        def display(tr: Any) -> None:
+            if not combined_display(bs, tr, spec):
+                self.fallback = "its table layout is not the one expected"
+
+        bs.display = display
+        return True
+
+    def _after_table(self, tr: Any, bs: Any) -> None:
+        quiet = bool(getattr(bs, "quiet", False))
+        rows = [
+            {"name": m.name, "fullname": m.nodeid, "extra_info": {BLOB_KEY: m.result.to_blob()}}
+            for m in self.measured.values()
+            if m.result is not None
+        ]
+        if self.fallback and rows and not quiet:
+            tr.write_line(
+                f"benchmem: memory shown separately: pytest-benchmark changed ({self.fallback})",
+                yellow=True,
+            )
+            replay(tr, memory_table(rows, self._table_spec(bs)))
+        for note in self.notes:
+            tr.write_line(note)
+        for line in self.regressions:
+            tr.write_line(line, red=True)
+
+
+_ENTRY = pytest.StashKey[tuple[Measured, int]]()
+_PLUGIN = pytest.StashKey[BenchmemPlugin]()
+
+
+def _is_benchmark_fixture(value: object) -> bool:
+    try:
+        from pytest_benchmark.fixture import BenchmarkFixture
+    except ImportError:  # pragma: no cover - pytest-benchmark is a dependency
+        return False
+    return isinstance(value, BenchmarkFixture)
+
+
+def provenance(label: str | None) -> dict[str, Any]:
+    """The run-level ``benchmem`` section: schema, label, spec, python, packages, harness."""
+    import os
+    from importlib import metadata
+
+    import pytest_benchmem
+
+    packages: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and name not in packages:
+            packages[name] = dist.version
+    return {
+        "schema": RUN_SCHEMA,
+        "label": label,
+        "spec": os.environ.get("BENCHMEM_SPEC") or None,
+        "python": platform.python_version(),
+        "packages": dict(sorted(packages.items(), key=lambda kv: kv[0].lower())),
+        "harness": {
+            "version": pytest_benchmem.__version__,
+            "path": str(Path(pytest_benchmem.__file__).resolve().parent),
+        },
+    }
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    settings = load_settings(config)
+    if settings.enabled:
+        from pytest_benchmark.fixture import BenchmarkFixture
+
+        reason = check_patchable(BenchmarkFixture)
+        if reason is not None:
+            msg = (
+                f"--benchmark-memory cannot patch this pytest-benchmark ({reason}); "
+                "use the benchmark_memory fixture instead"
+            )
+            raise pytest.UsageError(msg)
+    plugin = BenchmemPlugin(config, settings)
+    config.stash[_PLUGIN] = plugin
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    plugin = config.stash.get(_PLUGIN, None)
+    if plugin is not None and config.pluginmanager.is_registered(plugin):
+        config.pluginmanager.unregister(plugin)
+
+
+@pytest.fixture
+def benchmark_memory(benchmark: Any, request: pytest.FixtureRequest) -> BenchmarkMemory:
+    """Time with pytest-benchmark's ``benchmark``, then measure memory in untimed passes."""
+    plugin = request.config.stash[_PLUGIN]
+    measured, repeats = plugin.entry(request.node)
+    return BenchmarkMemory(benchmark, measured, repeats)
+
+
+__all__ = ["BenchmemPlugin", "benchmark_memory", "provenance"]

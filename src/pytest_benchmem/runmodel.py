@@ -1,0 +1,259 @@
+"""The run model (``Run``, ``Benchmark``, ``Sample``) and its JSON schema validation.
+
+Stdlib only. ``parse_run`` turns one decoded pytest-benchmark document into a ``Run`` or raises
+a ``SchemaError`` naming the file and, where it applies, the benchmark; ``read_json`` reads and
+decodes a file with the same one-line errors. ``pytest_benchmem.runs`` is the public face.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SchemaError, UsageError
+from .metrics import (
+    BLOB_KEY,
+    HEADLINE_STAT,
+    METRIC_FIELDS,
+    SERIES_KEYS,
+    STATS,
+    canonical_metric,
+    check_stat,
+    series_stat,
+)
+
+Dim = str | int | float
+
+#: dims derived from the test node; present on every benchmark but used only when named
+NODE_DIMS = ("node.module", "node.func", "node.class", "node.group")
+#: numeric pytest-benchmark ``stats`` keys a time reading may ask for (beyond ``STATS``)
+TIME_STATS = (*STATS, "ops", "iqr", "q1", "q3", "ld15iqr", "hd15iqr", "total")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One benchmark's reading: its id (pytest-benchmark ``fullname``), a value and its dims."""
+
+    id: str
+    value: float
+    dims: Mapping[str, Dim] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One benchmark of a run, validated; ``memory`` holds the blob's series (or None)."""
+
+    id: str
+    name: str
+    group: str | None
+    params: Mapping[str, object]
+    extra_info: Mapping[str, object]
+    stats: Mapping[str, object]
+    memory: Mapping[str, tuple[float, ...]] | None
+    dims: Mapping[str, Dim]
+
+    def value(self, metric: str, stat: str | None = None) -> float | None:
+        """The benchmark's ``metric`` reduced by ``stat`` (None = headline min), or None if absent.
+
+        Raises:
+            UsageError: for an unknown metric or stat.
+        """
+        metric = canonical_metric(metric)
+        if metric == "time":
+            key = HEADLINE_STAT if stat is None else check_time_stat(stat)
+            raw = self.stats.get(key)
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                return float(raw)
+            return None
+        key = HEADLINE_STAT if stat is None else check_stat(stat)
+        series = None if self.memory is None else self.memory.get(METRIC_FIELDS[metric])
+        if not series:
+            return None
+        return series_stat(series, key)
+
+    def dim(self, name: str) -> Dim | None:
+        """A dim by name: the benchmark's own dims, or ``node.module/func/class/group``."""
+        if name in self.dims:
+            return self.dims[name]
+        module, _, rest = self.id.partition("::")
+        parts = rest.split("::") if rest else []
+        if name == "node.module":
+            return module if rest else None
+        if name == "node.func":
+            return self.name.partition("[")[0]
+        if name == "node.class":
+            return "::".join(parts[:-1]) or None
+        if name == "node.group":
+            return self.group
+        return None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One pytest-benchmark JSON file: its label, benchmarks (file order) and provenance."""
+
+    path: Path
+    label: str
+    benchmarks: tuple[Benchmark, ...]
+    provenance: Mapping[str, object]
+
+    def has_metric(self, metric: str) -> bool:
+        """True when at least one benchmark carries a value for ``metric``."""
+        return any(b.value(metric) is not None for b in self.benchmarks)
+
+    def by_id(self) -> dict[str, Benchmark]:
+        """Benchmarks keyed by id (the last one wins if an id repeats)."""
+        return {b.id: b for b in self.benchmarks}
+
+
+def check_time_stat(stat: str) -> str:
+    key = stat.strip().lower()
+    if key not in TIME_STATS:
+        msg = f"unknown stat {stat!r} for time (choose from {', '.join(TIME_STATS)})"
+        raise UsageError(msg)
+    return key
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: object) -> float | None:
+    """A finite float from a JSON number (not bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _dims(params: Mapping[str, object], extra_info: Mapping[str, object]) -> dict[str, Dim]:
+    dims: dict[str, Dim] = {}
+    for source in (params, extra_info):
+        for key, value in source.items():
+            if source is extra_info and key == BLOB_KEY:
+                continue
+            if isinstance(value, str):
+                if value.startswith("UNSERIALIZABLE["):
+                    continue
+                dims[key] = value
+            elif isinstance(value, int | float):
+                dims[key] = value
+    return dims
+
+
+def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
+    if not isinstance(blob, dict):
+        msg = f"{where}: extra_info.{BLOB_KEY} must be an object, got {_short(blob)}"
+        raise SchemaError(msg)
+    memory: dict[str, tuple[float, ...]] = {}
+    for key in SERIES_KEYS:
+        if key not in blob:
+            continue
+        series = blob[key]
+        values = [_number(v) for v in series] if isinstance(series, list) else [None]
+        if not values or any(v is None or v < 0 for v in values):
+            msg = (
+                f"{where}: extra_info.{BLOB_KEY}.{key} must be a non-empty list of "
+                f"non-negative numbers, got {_short(series)}"
+            )
+            raise SchemaError(msg)
+        memory[key] = tuple(v for v in values if v is not None)
+    if not memory:
+        msg = f"{where}: extra_info.{BLOB_KEY} has none of {', '.join(SERIES_KEYS)}"
+        raise SchemaError(msg)
+    return memory
+
+
+def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
+    if not isinstance(raw, dict):
+        msg = f"{path}: benchmarks[{index}] is not an object"
+        raise SchemaError(msg)
+    fullname, name = raw.get("fullname"), raw.get("name")
+    ident = fullname if isinstance(fullname, str) and fullname else name
+    if not isinstance(ident, str) or not ident:
+        msg = f"{path}: benchmarks[{index}] has no 'fullname' or 'name' string"
+        raise SchemaError(msg)
+    where = f"{path}: benchmark {ident!r}"
+    group, params = raw.get("group"), raw.get("params")
+    extra_info, stats = raw.get("extra_info", {}), raw.get("stats")
+    if group is not None and not isinstance(group, str):
+        msg = f"{where}: 'group' must be a string or null, got {_short(group)}"
+        raise SchemaError(msg)
+    for key, value, allow_null in (("params", params, True), ("extra_info", extra_info, True)):
+        if not isinstance(value, dict) and not (allow_null and value is None):
+            msg = f"{where}: {key!r} must be an object, got {_short(value)}"
+            raise SchemaError(msg)
+    if not isinstance(stats, dict):
+        msg = f"{where}: 'stats' must be an object, got {_short(stats)}"
+        raise SchemaError(msg)
+    for key in TIME_STATS:
+        if key in stats and _number(stats[key]) is None:
+            msg = f"{where}: stats.{key} must be a number, got {_short(stats[key])}"
+            raise SchemaError(msg)
+    params = params or {}
+    extra_info = extra_info or {}
+    memory = _parse_blob(extra_info[BLOB_KEY], where) if BLOB_KEY in extra_info else None
+    return Benchmark(
+        id=ident,
+        name=name if isinstance(name, str) and name else ident.rpartition("::")[2],
+        group=group,
+        params=params,
+        extra_info=extra_info,
+        stats=stats,
+        memory=memory,
+        dims=_dims(params, extra_info),
+    )
+
+
+def read_json(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"{path}: no such file"
+        raise SchemaError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path}: is a directory, expected a pytest-benchmark JSON file"
+        raise SchemaError(msg) from None
+    except UnicodeDecodeError:
+        msg = f"{path}: not a text file (expected pytest-benchmark JSON)"
+        raise SchemaError(msg) from None
+    except OSError as exc:
+        msg = f"{path}: cannot read ({exc.strerror or exc})"
+        raise SchemaError(msg) from None
+    if not text.strip():
+        msg = f"{path}: empty file (expected pytest-benchmark JSON)"
+        raise SchemaError(msg)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        hint = " (truncated?)" if at_end else ""
+        msg = f"{path}: malformed JSON{hint}: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise SchemaError(msg) from None
+    except (RecursionError, ValueError) as exc:
+        msg = f"{path}: malformed JSON: {exc}"
+        raise SchemaError(msg) from None
+
+
+def parse_run(data: object, path: Path) -> Run:
+    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(benchmarks, list):
+        msg = f"{path}: not a pytest-benchmark run (no 'benchmarks' list)"
+        raise SchemaError(msg)
+    provenance = data.get(BLOB_KEY) or {}
+    if not isinstance(provenance, dict):
+        msg = f"{path}: top-level '{BLOB_KEY}' must be an object, got {_short(provenance)}"
+        raise SchemaError(msg)
+    label = provenance.get("label")
+    if label is not None and not isinstance(label, str):
+        msg = f"{path}: '{BLOB_KEY}.label' must be a string, got {_short(label)}"
+        raise SchemaError(msg)
+    parsed = tuple(_parse_benchmark(raw, i, path) for i, raw in enumerate(benchmarks))
+    return Run(path=path, label=label or path.stem, benchmarks=parsed, provenance=provenance)

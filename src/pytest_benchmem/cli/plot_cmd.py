@@ -1,0 +1,105 @@
+"""``benchmem plot``: render an interactive plotly view of one or more runs to a file.
+
+Thin layer over ``pytest_benchmem.plotting`` (imported inside the command, so ``benchmem
+--help`` stays fast and a missing ``[plot]`` extra is a one-line error, not a traceback).
+"""
+
+from __future__ import annotations
+
+import re
+import webbrowser
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app
+
+PLOTS_DIR = Path(".benchmarks") / "plots"
+
+
+class MetricName(StrEnum):
+    """The metrics ``--metric`` accepts (``memory`` is an alias of ``peak``)."""
+
+    TIME = "time"
+    PEAK = "peak"
+    ALLOCATED = "allocated"
+    ALLOCATIONS = "allocations"
+    MEMORY = "memory"
+
+
+def default_output(view: str, metric: str, labels: tuple[str, ...]) -> Path:
+    """``.benchmarks/plots/<view>-<metric>-<first label>[-<last label>].html``."""
+    ends = labels[:1] + labels[-1:] if len(labels) > 1 else labels
+    parts = [view, metric, *(re.sub(r"[^A-Za-z0-9._+-]+", "_", label) for label in ends)]
+    return PLOTS_DIR / ("-".join(parts) + ".html")
+
+
+@app.command(
+    "plot", help="Render an interactive plotly view from one or more pytest-benchmark runs."
+)
+def plot(
+    *,
+    runs: Annotated[
+        list[Path], typer.Argument(help="pytest-benchmark JSON file(s).", show_default=False)
+    ],
+    metric: Annotated[
+        MetricName,
+        typer.Option(
+            help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
+            "of peak; pair with --stat for a distribution)."
+        ),
+    ] = MetricName.TIME,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            help="compare | scatter | sweep | scaling (default: by count).", show_default=False
+        ),
+    ] = None,
+    facet: Annotated[str | None, typer.Option(help="Dim to facet by.", show_default=False)] = None,
+    x: Annotated[
+        str | None, typer.Option("--x", help="scaling: dim for the x-axis.", show_default=False)
+    ] = None,
+    clip: Annotated[
+        float | None, typer.Option(help="Clamp the colour scale.", show_default=False)
+    ] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            "-l",
+            help="Series label per run, in order (repeat). Default: stem.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="HTML out.", show_default=False)
+    ] = None,
+    open_: Annotated[bool, typer.Option("--open/--no-open")] = False,
+) -> int:
+    """Build the view, write it, print what was drawn and where."""
+    from pytest_benchmem.plotting import build_view, check_output, save_figure
+
+    if output is not None:
+        check_output(output)
+    result = build_view(
+        view,
+        list(runs),
+        metric=metric.value,
+        x=x,
+        facet=facet,
+        clip=clip,
+        labels=label or None,
+    )
+    target = output or default_output(result.name, result.metric, result.labels)
+    save_figure(result.figure, target)
+    typer.echo(
+        f"{result.name} view of {result.metric}: {result.n_ids} id(s) drawn "
+        f"from {len(result.labels)} run(s) -> {target}"
+    )
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    if open_:
+        webbrowser.open(target.resolve().as_uri())
+    return 0

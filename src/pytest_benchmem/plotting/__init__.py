@@ -1,0 +1,203 @@
+"""Interactive plotly views of pytest-benchmark runs (needs the ``[plot]`` extra).
+
+``plot_scaling``, ``plot_scatter``, ``plot_compare`` and ``plot_sweep`` each return
+``(figure, n_ids)``, n_ids being the number of distinct benchmark ids drawn; ``write_html``
+writes a self-contained page and ``write_sweep_report`` the page ``benchmem sweep --report``
+produces. The package root never imports this module.
+"""
+
+from __future__ import annotations
+
+try:
+    import plotly  # noqa: F401
+except ImportError as _exc:  # pragma: no branch
+    from pytest_benchmem.errors import BenchmemError
+
+    _msg = "plots need plotly, which is not installed"
+    raise BenchmemError(_msg, hint="pip install 'pytest-benchmem[plot]'") from _exc
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from pytest_benchmem.errors import UsageError
+from pytest_benchmem.runs import Run
+
+from .data import Dataset, load_dataset
+from .heatmap import build_lines, build_sweep
+from .layout import View
+from .output import atomic_write, check_output, report_page, save_figure, write_html
+from .pairs import build_compare, build_scatter
+from .scaling import build_scaling
+
+VIEWS = ("compare", "scatter", "sweep", "scaling")
+Snapshots = Sequence[str | Path | Run]
+
+__all__ = [
+    "VIEWS",
+    "View",
+    "build_view",
+    "check_output",
+    "default_view",
+    "plot_compare",
+    "plot_scaling",
+    "plot_scatter",
+    "plot_sweep",
+    "save_figure",
+    "write_html",
+    "write_sweep_report",
+]
+
+
+def _names_node(*dims: str | None) -> bool:
+    return any(dim is not None and dim.startswith("node.") for dim in dims)
+
+
+def plot_scaling(
+    snapshots: Snapshots,
+    *,
+    metric: str = "time",
+    x: str | None = None,
+    color: str | None = None,
+    facet: str | None = None,
+    log: bool | str = "auto",
+    labels: Sequence[str] | None = None,
+) -> tuple[go.Figure, int]:
+    """Plot ``metric`` against a numeric dim ``x`` (inferred when the runs have exactly one).
+
+    Colour is the run label when there are several runs, else ``color`` or the next dim;
+    ``facet`` splits into subplots; ``log="auto"`` uses log axes when data spans > 10x.
+    Benchmarks lacking the colour or facet dim are drawn under ``(none)``.
+    """
+    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, color, facet))
+    view = build_scaling(ds, x=x, color=color, facet=facet, log=log)
+    return view.figure, view.n_ids
+
+
+def plot_scatter(
+    snapshots: Snapshots,
+    *,
+    metric: str = "time",
+    facet: str | None = None,
+    clip: float | None = None,
+    labels: Sequence[str] | None = None,
+) -> tuple[go.Figure, int]:
+    """Plot each id's base value (first run) against its ratio new/base, a line at 1.
+
+    ``clip`` pins ratios beyond ``2**±clip`` to the edge (log2 units, like the sweep).
+    """
+    ds = load_dataset(snapshots, metric, labels, node=_names_node(facet))
+    view = build_scatter(ds, facet=facet, clip=clip)
+    return view.figure, view.n_ids
+
+
+def plot_compare(
+    snapshots: Snapshots,
+    *,
+    metric: str = "time",
+    sort: str = "absolute",
+    facet: str | None = None,
+    clip: float | None = None,
+    labels: Sequence[str] | None = None,
+) -> tuple[go.Figure, int]:
+    """Plot bars of the change (last run vs first) per id, sorted.
+
+    ``sort="absolute"`` draws the change in the metric's unit, ``"relative"`` in percent;
+    ``clip`` cuts bars at ±clip in that unit.
+    """
+    ds = load_dataset(snapshots, metric, labels, node=_names_node(facet))
+    view = build_compare(ds, sort=sort, facet=facet, clip=clip)
+    return view.figure, view.n_ids
+
+
+def plot_sweep(
+    snapshots: Snapshots,
+    *,
+    metric: str = "time",
+    clip: float | None = None,
+    labels: Sequence[str] | None = None,
+) -> tuple[go.Figure, int]:
+    """Plot a heatmap of ids x runs: log2 fold change against the first run.
+
+    The hover shows the absolute values and labels; ``clip`` clamps the colour scale to ±clip.
+    """
+    view = build_sweep(load_dataset(snapshots, metric, labels), clip=clip)
+    return view.figure, view.n_ids
+
+
+def default_view(count: int) -> str:
+    """The view for ``count`` runs: 1 scaling, 2 scatter, 3+ sweep."""
+    return "scaling" if count <= 1 else "scatter" if count == 2 else "sweep"
+
+
+def build_view(
+    name: str | None,
+    snapshots: Snapshots,
+    *,
+    metric: str = "time",
+    x: str | None = None,
+    facet: str | None = None,
+    clip: float | None = None,
+    labels: Sequence[str] | None = None,
+) -> View:
+    """Build the view ``name`` (None: by run count), with notes on what was not drawn."""
+    if name is not None and name not in VIEWS:
+        msg = f"unknown view {name!r} (choose from {' | '.join(VIEWS)})"
+        raise UsageError(msg)
+    if x is not None and name not in (None, "scaling"):
+        msg = f"--x applies to the scaling view only, not {name}"
+        raise UsageError(msg)
+    if facet is not None and name == "sweep":
+        msg = "--facet does not apply to the sweep view"
+        raise UsageError(msg)
+    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet))
+    chosen = name or default_view(len(ds.labels))
+    if chosen == "scaling":
+        return build_scaling(ds, x=x, facet=facet)
+    if x is not None:
+        msg = f"--x applies to the scaling view only, not {chosen} ({len(ds.labels)} runs)"
+        raise UsageError(msg)
+    if chosen == "scatter":
+        return build_scatter(ds, facet=facet, clip=clip)
+    if chosen == "compare":
+        return build_compare(ds, facet=facet, clip=clip)
+    if facet is not None:
+        msg = f"--facet does not apply to the sweep view ({len(ds.labels)} runs)"
+        raise UsageError(msg)
+    return build_sweep(ds, clip=clip)
+
+
+def _report_summary(ds: Dataset) -> list[str]:
+    lines = [
+        f"Runs, in order: {' → '.join(ds.labels)}.",
+        f"Metric: {ds.metric}; {len(ds.ids())} benchmark id(s).",
+    ]
+    if len(ds.labels) > 1:
+        lines.append(
+            "Heatmap: each cell is the log2 fold change against the first run "
+            "(red heavier, blue lighter); hover a cell for the absolute values."
+        )
+    else:
+        lines.append("Only one run: no heatmap of changes, just the values below.")
+    lines.extend(f"Note: {note}" for note in ds.notes)
+    return lines
+
+
+def write_sweep_report(
+    runs: Sequence[str | Path],
+    path: Path,
+    *,
+    metric: str = "peak",
+    labels: Sequence[str] | None = None,
+) -> Path:
+    """Write one self-contained page: the sweep heatmap and a line per benchmark across labels.
+
+    Returns:
+        The path written.
+    """
+    ds = load_dataset(runs, metric, labels)
+    figures = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
+    figures.append(build_lines(ds).figure)
+    page = report_page(f"benchmem sweep report: {ds.metric}", _report_summary(ds), figures)
+    return atomic_write(Path(path), page.encode("utf-8"))

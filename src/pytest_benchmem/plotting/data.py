@@ -1,0 +1,210 @@
+"""The numbers behind every plot: runs -> one flat table of points (run, id, value, dims).
+
+No plotly here. Values come from the readers (``Benchmark.value``); the min..max band comes
+from a memory series with several passes. Dims are resolved by name, ``node.*`` included.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_benchmem.errors import UsageError
+from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric
+from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
+from pytest_benchmem.units import byte_unit, format_value
+
+MISSING = "(none)"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One benchmark of one run: its headline value and, with several passes, min..max."""
+
+    run: int
+    id: str
+    value: float
+    low: float | None
+    high: float | None
+    dims: Mapping[str, Dim]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every drawable point of some runs for one metric, plus what could not be drawn."""
+
+    metric: str
+    labels: tuple[str, ...]
+    points: tuple[Point, ...]
+    notes: tuple[str, ...] = ()
+
+    def dim_names(self) -> list[str]:
+        """Dims carried by any point, in first-seen order (``node.*`` left out)."""
+        seen: dict[str, None] = {}
+        for point in self.points:
+            for name in point.dims:
+                seen.setdefault(name, None)
+        return [name for name in seen if not name.startswith("node.")]
+
+    def ids(self) -> list[str]:
+        """Benchmark ids in first-seen order (run by run)."""
+        return list(dict.fromkeys(point.id for point in self.points))
+
+    def by_run(self) -> list[dict[str, Point]]:
+        """One ``{id: point}`` mapping per run, in run order."""
+        tables: list[dict[str, Point]] = [{} for _ in self.labels]
+        for point in self.points:
+            tables[point.run].setdefault(point.id, point)
+        return tables
+
+    def check_dim(self, name: str, what: str) -> str:
+        """Return ``name`` if some point carries it (or it is a ``node.*`` dim), else raise."""
+        if name in NODE_DIMS or any(name in point.dims for point in self.points):
+            return name
+        names = ", ".join(self.dim_names()) or "none"
+        node = ", ".join(NODE_DIMS)
+        msg = f"unknown dim {name!r} for {what} (dims in these runs: {names}; also {node})"
+        raise UsageError(msg)
+
+
+def _point(index: int, bench: Benchmark, metric: str, want_node: bool) -> Point | None:
+    value = bench.value(metric)
+    if value is None or not math.isfinite(value):
+        return None
+    low = high = None
+    series = bench.memory.get(METRIC_FIELDS[metric]) if metric != "time" and bench.memory else None
+    if series and len(series) > 1:
+        low, high = float(min(series)), float(max(series))
+    dims: Mapping[str, Dim] = bench.dims
+    if want_node:
+        node = {name: bench.dim(name) for name in NODE_DIMS}
+        dims = {**{k: v for k, v in node.items() if v is not None}, **bench.dims}
+    return Point(index, bench.id, float(value), low, high, dims)
+
+
+def _as_runs(snapshots: Sequence[str | Path | Run], labels: Sequence[str] | None) -> list[Run]:
+    if isinstance(snapshots, (str, Path)):
+        snapshots = [snapshots]
+    if not snapshots:
+        msg = "no runs given: pass one or more pytest-benchmark JSON files"
+        raise UsageError(msg)
+    given = list(labels) if labels is not None else None
+    if all(isinstance(item, Run) for item in snapshots):
+        return relabel([item for item in snapshots if isinstance(item, Run)], given)
+    paths = [item.path if isinstance(item, Run) else item for item in snapshots]
+    return load_runs(paths, given)
+
+
+def load_dataset(
+    snapshots: Sequence[str | Path | Run],
+    metric: str = "time",
+    labels: Sequence[str] | None = None,
+    *,
+    node: bool = False,
+) -> Dataset:
+    """Read ``snapshots`` (paths, directories or loaded runs) into a :class:`Dataset`.
+
+    Raises:
+        UsageError: no runs, a label count that does not match, or no run with ``metric``.
+    """
+    metric = canonical_metric(metric)
+    runs = _as_runs(snapshots, labels)
+    points: list[Point] = []
+    notes: list[str] = []
+    for index, run in enumerate(runs):
+        drawn = [p for b in run.benchmarks if (p := _point(index, b, metric, node)) is not None]
+        lacking = len(run.benchmarks) - len(drawn)
+        if drawn and lacking:
+            notes.append(f"{run.label}: {lacking} benchmark(s) have no {metric} value")
+        elif not drawn:
+            notes.append(f"{run.label}: no {metric} values")
+        points.extend(drawn)
+    if not points:
+        hint = " (measure memory with pytest --benchmark-memory)" if metric != "time" else ""
+        names = ", ".join(run.label for run in runs)
+        msg = f"nothing to plot: no run has {metric} values ({names}){hint}"
+        raise UsageError(msg)
+    labels_out = tuple(run.label for run in runs)
+    return Dataset(metric, labels_out, tuple(points), tuple(notes))
+
+
+def is_number(value: object) -> bool:
+    """True for int and float dim values (bools are categories, not numbers)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def numeric_dims(points: Iterable[Point]) -> list[str]:
+    """Dims whose every present value is a number, in first-seen order."""
+    kinds: dict[str, bool] = {}
+    for point in points:
+        for name, value in point.dims.items():
+            kinds[name] = kinds.get(name, True) and is_number(value)
+    return [name for name, numeric in kinds.items() if numeric and not name.startswith("node.")]
+
+
+def category(point: Point, dim: str | None) -> str:
+    """The category of ``point`` along ``dim``: its value as text, or ``(none)`` when absent."""
+    if dim is None:
+        return ""
+    value = point.dims.get(dim)
+    return MISSING if value is None else str(value)
+
+
+def category_order(points: Iterable[Point], dim: str | None) -> list[str]:
+    """Categories of ``dim``: numbers ascending, then text, then ``(none)``."""
+    found: dict[str, tuple[int, float, str]] = {}
+    for point in points:
+        value = point.dims.get(dim) if dim is not None else ""
+        key = category(point, dim)
+        if key in found:
+            continue
+        if value is None:
+            found[key] = (2, 0.0, key)
+        elif is_number(value):
+            found[key] = (0, float(value), key)
+        else:
+            found[key] = (1, 0.0, key)
+    return sorted(found, key=lambda k: found[k])
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How a metric is shown on an axis: a unit name and the divisor to get there."""
+
+    metric: str
+    unit: str
+    factor: float
+
+    @property
+    def title(self) -> str:
+        """Axis title, e.g. ``peak (MiB)``."""
+        return f"{self.metric} ({self.unit})" if self.unit else self.metric
+
+    def human(self, value: float | None) -> str:
+        """A value in human units (``1.5 MiB``, ``12.3 us``, ``1,024``)."""
+        return format_value(self.metric, value)
+
+
+def scale_for(metric: str, values: Sequence[float]) -> Scale:
+    """Pick one display unit for ``values`` of ``metric``."""
+    if metric in ("peak", "allocated"):
+        name, divisor = byte_unit(list(values))
+        return Scale(metric, name, float(divisor))
+    if metric == "time":
+        nonzero = [abs(v) for v in values if v]
+        ref = min(nonzero) if nonzero else 1.0
+        for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+            if ref >= factor:
+                return Scale(metric, unit, factor)
+        return Scale(metric, "ns", 1e-9)
+    return Scale(metric, "", 1.0)
+
+
+def spans_decade(values: Iterable[float]) -> bool:
+    """True when every value is positive and max/min exceeds 10 (log axis in ``auto``)."""
+    positive = list(values)
+    if not positive or min(positive) <= 0:
+        return False
+    return max(positive) / min(positive) > 10

@@ -1,0 +1,130 @@
+"""Shared plotly plumbing for the views: facet grids, colours, titles and the view result.
+
+Every view builds a :class:`View` (figure, ids drawn, notes about what could not be drawn);
+the public ``plot_*`` functions return its ``(figure, n_ids)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from pytest_benchmem.errors import UsageError
+
+PALETTE: tuple[str, ...] = tuple(qualitative.Plotly) + tuple(qualitative.Dark24)
+GROWTH = "#d62728"
+SHRINK = "#2ca02c"
+FLAT = "#7f7f7f"
+MAX_TICKS = 150
+
+
+@dataclass(frozen=True)
+class View:
+    """A built view: the figure, how many distinct ids it draws, and notes for the user."""
+
+    name: str
+    figure: go.Figure
+    n_ids: int
+    metric: str
+    labels: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+Cell = tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A figure with one subplot per facet value (or a single plot without a facet)."""
+
+    figure: go.Figure
+    cells: dict[str, Cell]
+
+    def add(self, traces: Sequence[go.BaseTraceType], cells: Sequence[Cell]) -> None:
+        """Add traces in one batch (plotly validates each call: batching keeps it fast)."""
+        if not traces:
+            return
+        if all(cell is None for cell in cells):
+            self.figure.add_traces(list(traces))
+            return
+        rows = [cell[0] if cell else 1 for cell in cells]
+        cols = [cell[1] if cell else 1 for cell in cells]
+        self.figure.add_traces(list(traces), rows=rows, cols=cols)
+
+
+def grid(
+    facet: str | None, keys: Sequence[str], *, columns: int = 3, share_y: bool = False
+) -> Grid:
+    """Build a facet grid: ``facet=value`` titles, at most ``columns`` subplots per row."""
+    if facet is None:
+        return Grid(go.Figure(), dict.fromkeys(keys))
+    cols = max(1, min(columns, len(keys)))
+    rows = math.ceil(len(keys) / cols)
+    figure = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"{facet}={key}" for key in keys],
+        shared_yaxes=share_y,
+        horizontal_spacing=0.08 if cols > 1 else 0.02,
+        vertical_spacing=min(0.12, 0.3 / rows) if rows > 1 else 0.05,
+    )
+    cells: dict[str, Cell] = {key: (i // cols + 1, i % cols + 1) for i, key in enumerate(keys)}
+    figure.update_layout(height=max(450, 320 * rows))
+    return Grid(figure, cells)
+
+
+def colour(index: int) -> str:
+    """The ``index``-th colour of the palette (cycling)."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def translucent(hex_colour: str, alpha: float = 0.2) -> str:
+    """``#rrggbb`` -> ``rgba(r,g,b,alpha)`` for bands."""
+    text = hex_colour.lstrip("#")
+    red, green, blue = (int(text[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def finish(figure: go.Figure, title: str, *, legend: str | None = None) -> None:
+    """Common layout: white template, title, hover, legend title."""
+    figure.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        hovermode="closest",
+        legend_title_text=legend,
+        margin={"l": 60, "r": 30, "t": 80, "b": 60},
+    )
+
+
+def check_clip(clip: float | None) -> float | None:
+    """Validate a clip bound (a positive finite number, or None)."""
+    if clip is None:
+        return None
+    if not math.isfinite(clip) or clip <= 0:
+        msg = f"clip must be a positive number, got {clip}"
+        raise UsageError(msg)
+    return float(clip)
+
+
+def need_runs(labels: Sequence[str], count: int, view: str, why: str) -> None:
+    """Raise when a view gets fewer runs than it needs."""
+    if len(labels) < count:
+        msg = f"the {view} view needs at least {count} runs ({why}), got {len(labels)}"
+        raise UsageError(msg)
+
+
+def nothing(view: str, reason: str) -> NoReturn:
+    """Raise the error for a view with nothing to draw (never an empty figure)."""
+    msg = f"nothing to draw in the {view} view: {reason}"
+    raise UsageError(msg)
+
+
+def id_axis_height(count: int, per_row: int = 18) -> int:
+    """Figure height for a view with one row per id (bounded)."""
+    return max(450, min(4000, 160 + per_row * count))

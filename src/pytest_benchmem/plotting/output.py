@@ -1,0 +1,118 @@
+"""Writing figures: self-contained HTML (plotly.js inline), PNG/SVG through kaleido, the report.
+
+Every file is written atomically (a temp file beside the target, then ``os.replace``), so a
+reader never sees half a page and an interrupted write leaves the old file in place.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from pytest_benchmem.errors import BenchmemError, UsageError
+
+HTML_SUFFIXES = (".html", ".htm")
+IMAGE_SUFFIXES = (".png", ".svg")
+STATIC_HINT = "pip install 'pytest-benchmem[plot-static]'"
+_STYLE = "body{font-family:sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}p{margin:.3em 0}"
+_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def check_output(path: Path) -> str:
+    """The output kind for ``path`` (``html`` or the image format); errors for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in IMAGE_SUFFIXES:
+        if importlib.util.find_spec("kaleido") is None:
+            msg = f"{suffix} output needs kaleido, from the [plot-static] extra"
+            raise BenchmemError(msg, hint=STATIC_HINT)
+        return suffix[1:]
+    shown = suffix or "no suffix"
+    msg = f"cannot write {str(path)!r}: unsupported output type ({shown}); use .html, .png or .svg"
+    raise UsageError(msg)
+
+
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, creating the parent directory."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _unwritable(path, exc) from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temp).chmod(0o666 & ~_umask())
+        Path(temp).replace(path)
+    except BaseException as exc:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _unwritable(path, exc) from exc
+        raise
+    return path
+
+
+def _umask() -> int:
+    # mkstemp creates 0600 files; a written plot should get the usual 0666 & ~umask.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _unwritable(path: Path, exc: OSError) -> UsageError:
+    reason = exc.strerror or type(exc).__name__
+    return UsageError(f"cannot write {str(path)!r}: {reason}")
+
+
+def figure_html(figure: go.Figure, *, full_html: bool = True, with_js: bool = True) -> str:
+    """The figure as HTML with plotly.js inline (nothing is loaded from the network)."""
+    text: str = pio.to_html(
+        figure,
+        full_html=full_html,
+        include_plotlyjs=with_js,
+        config=_CONFIG,
+        validate=False,
+    )
+    return text
+
+
+def write_html(figure: go.Figure, path: str | Path) -> Path:
+    """Write ``figure`` as one self-contained HTML page (plotly.js inside), atomically."""
+    target = Path(path)
+    return atomic_write(target, figure_html(figure).encode("utf-8"))
+
+
+def save_figure(figure: go.Figure, path: str | Path) -> Path:
+    """Write ``figure`` by suffix: ``.html`` (self-contained) or ``.png``/``.svg`` via kaleido."""
+    target = Path(path)
+    kind = check_output(target)
+    if kind == "html":
+        return write_html(figure, target)
+    data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
+    return atomic_write(target, data)
+
+
+def report_page(title: str, summary: Sequence[str], figures: Sequence[go.Figure]) -> str:
+    """One HTML page holding ``figures`` (plotly.js inline once) under a title and summary."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    parts.extend(f"<p>{html.escape(line)}</p>" for line in summary)
+    for index, figure in enumerate(figures):
+        div = figure_html(figure, full_html=False, with_js=index == 0)
+        parts.append(f'<div class="plot">{div}</div>')
+    parts.append("</body></html>")
+    return "\n".join(parts)

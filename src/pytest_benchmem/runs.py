@@ -72,21 +72,20 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
 
 
 def _distinct(labels: list[str], paths: list[Path]) -> list[str]:
-    """Make labels unique: first by a parent-directory prefix, then by a ``#N`` suffix."""
+    """Make labels unique: a parent-directory prefix where parents differ, else a ``#N``."""
     out = list(labels)
-    for attempt in ("parent", "number"):
-        seen: dict[str, list[int]] = {}
+    for _ in range(3):
+        groups: dict[str, list[int]] = {}
         for i, label in enumerate(out):
-            seen.setdefault(label, []).append(i)
-        clashes = [idx for idx in seen.values() if len(idx) > 1]
+            groups.setdefault(label, []).append(i)
+        clashes = [indexes for indexes in groups.values() if len(indexes) > 1]
         if not clashes:
-            return out
+            break
         for indexes in clashes:
-            for n, i in enumerate(indexes, start=1):
-                if attempt == "parent":
-                    out[i] = f"{paths[i].parent.name or '.'}/{out[i]}"
-                else:
-                    out[i] = f"{out[i]}#{n}"
+            parents = [paths[i].resolve().parent.name for i in indexes]
+            for n, (i, parent) in enumerate(zip(indexes, parents, strict=True), start=1):
+                prefix_helps = len(set(parents)) == len(parents) and parent
+                out[i] = f"{parent}/{out[i]}" if prefix_helps else f"{out[i]}#{n}"
     return out
 
 

@@ -1,0 +1,122 @@
+"""``benchmem compare``: a per-id table across two or more runs, and an optional CI gate.
+
+Thin layer over ``runs`` (reading), ``compare`` (table model and gate) and ``render``
+(terminal / markdown / CSV). Thresholds are parsed before any file is read.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import app
+
+FORMATS = ("text", "md")
+
+
+class CompareMetric(StrEnum):
+    """The metrics ``--metric`` accepts (``memory`` is an alias of ``peak``)."""
+
+    TIME = "time"
+    PEAK = "peak"
+    ALLOCATED = "allocated"
+    ALLOCATIONS = "allocations"
+    MEMORY = "memory"
+
+
+@app.command(
+    "compare",
+    help="Print a per-id comparison table across two or more runs (and optionally gate CI).",
+)
+def compare(
+    *,
+    runs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Two or more pytest-benchmark runs, oldest → newest (a sweep is N).",
+            metavar="RUNS",
+            show_default=False,
+        ),
+    ],
+    metric: Annotated[
+        CompareMetric,
+        typer.Option(
+            metavar="[time|peak|allocated|allocations|memory]",
+            help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
+            "of peak; pair with --stat for a distribution).",
+        ),
+    ] = CompareMetric.TIME,
+    stat: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
+            "| median | stddev) for peak/allocated/allocations. Default: the headline value.",
+            show_default=False,
+        ),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            metavar="TEXT", help="Row order: name (id) | value (largest in the last run) | change."
+        ),
+    ] = "name",
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH",
+            help="Also write the raw (unscaled) comparison to this CSV file.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="TEXT",
+            help="Exit non-zero on a regression of the first run vs the last. "
+            "FIELD:THRESHOLD, repeatable — e.g. --fail-on peak:10% --fail-on peak:5MiB.",
+            show_default=False,
+        ),
+    ] = None,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="TEXT",
+            help="Output: text (a table for the terminal) | md (a markdown table for a pull "
+            "request).",
+        ),
+    ] = "text",
+) -> int:
+    from pytest_benchmem.compare import check_metric_stat, check_sort, compare_runs, gate
+    from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.render import render_table, to_csv, to_markdown
+    from pytest_benchmem.runs import load_runs
+    from pytest_benchmem.units import parse_threshold
+
+    # Every option is checked before any file is read: a typo never costs a slow load.
+    thresholds = [parse_threshold(rule) for rule in fail_on or ()]
+    name, stat_name = check_metric_stat(metric.value, stat)
+    order = check_sort(sort)
+    if format_ not in FORMATS:
+        msg = f"unknown format {format_!r} (choose from {' | '.join(FORMATS)})"
+        raise UsageError(msg)
+    loaded = load_runs(runs)
+    if len(loaded) < 2:
+        msg = f"compare needs two or more runs, got {len(loaded)} ({loaded[0].path})"
+        raise UsageError(msg, hint="pass several files, or a directory of runs")
+    comparison = compare_runs(loaded, name, stat_name, order)
+    out = sys.stdout
+    out.write(to_markdown(comparison) if format_ == "md" else render_table(comparison))
+    if csv is not None:
+        to_csv(comparison, csv)
+        sys.stderr.write(f"benchmem: wrote {csv}\n")
+    if not thresholds:
+        return 0
+    result = gate(loaded[0], loaded[-1], thresholds)
+    out.write("\n" + result.summary() + "\n")
+    return 0 if result.ok else 1

@@ -1,0 +1,245 @@
+"""Comparison of runs (pure): per-id rows across runs, the change last vs first, and the gate.
+
+``compare_runs`` builds the table model the CLI renders; ``gate`` checks growth of the new run
+over the base against ``units.Threshold`` rules. Used by ``benchmem compare`` and by the
+plugin's ``--benchmark-memory-compare*`` options. No I/O, no heavy imports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import UsageError
+from .metrics import canonical_metric, check_stat
+from .runmodel import Run, check_time_stat
+from .runs import require_metric
+from .units import BYTE_FIELDS, Threshold, byte_unit, format_value
+
+SORTS = ("name", "value", "change")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One id: its value in each run (None where missing), and the change last vs first."""
+
+    id: str
+    values: tuple[float | None, ...]
+    delta: float | None
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison table model: ``metric`` by ``stat`` (None = headline), one row per id."""
+
+    metric: str
+    stat: str | None
+    labels: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+def check_sort(sort: str) -> str:
+    """Validate a row order (name, value, change)."""
+    key = sort.strip().lower()
+    if key not in SORTS:
+        msg = f"unknown sort {sort!r} (choose from {' | '.join(SORTS)})"
+        raise UsageError(msg)
+    return key
+
+
+def check_metric_stat(metric: str, stat: str | None) -> tuple[str, str | None]:
+    """Canonical metric and validated stat (time takes pytest-benchmark's stats keys)."""
+    name = canonical_metric(metric)
+    if stat is None:
+        return name, None
+    return name, check_time_stat(stat) if name == "time" else check_stat(stat)
+
+
+def _change(values: Sequence[float | None]) -> tuple[float | None, float | None]:
+    if len(values) < 2 or values[0] is None or values[-1] is None:
+        return None, None
+    delta = values[-1] - values[0]
+    percent = delta / values[0] * 100.0 if values[0] else None
+    return delta, percent
+
+
+def _change_key(row: Row) -> tuple[float, str]:
+    if row.percent is not None:
+        return -row.percent, row.id
+    if row.delta is None:  # missing in the first or last run: at the end
+        return math.inf, row.id
+    if row.delta:  # a change from a zero base has no percent: rank it by direction
+        return (-math.inf if row.delta > 0 else math.inf), row.id
+    return 0.0, row.id
+
+
+def _sort(rows: list[Row], sort: str) -> list[Row]:
+    if sort == "name":
+        return sorted(rows, key=lambda r: r.id)
+    if sort == "value":
+        return sorted(rows, key=lambda r: (r.values[-1] is None, -(r.values[-1] or 0.0), r.id))
+    return sorted(rows, key=_change_key)
+
+
+def compare_runs(
+    runs: Sequence[Run], metric: str = "time", stat: str | None = None, sort: str = "name"
+) -> Comparison:
+    """One row per id (in any run), one value per run, the change of the last vs the first.
+
+    ``sort``: ``name`` (id), ``value`` (largest in the last run first) or ``change`` (largest
+    percent growth first). Raises UsageError for bad names, SchemaError when no run has
+    ``metric``.
+    """
+    name, stat = check_metric_stat(metric, stat)
+    order = check_sort(sort)
+    if not runs:
+        msg = "nothing to compare: no runs given"
+        raise UsageError(msg)
+    require_metric(runs, name)
+    columns: list[dict[str, float]] = []
+    ids: dict[str, None] = {}
+    for run in runs:
+        values: dict[str, float] = {}
+        for bench in run.benchmarks:
+            value = bench.value(name, stat)
+            if value is not None:
+                values[bench.id] = value
+                ids[bench.id] = None
+        columns.append(values)
+    rows = []
+    for ident in ids:
+        row_values = tuple(col.get(ident) for col in columns)
+        rows.append(Row(ident, row_values, *_change(row_values)))
+    labels = tuple(run.label for run in runs)
+    return Comparison(metric=name, stat=stat, labels=labels, rows=tuple(_sort(rows, order)))
+
+
+def format_gate_value(field: str, value: float) -> str:
+    """A gate value: bytes with three significant digits (``977 KiB``, ``1.91 MiB``)."""
+    if field not in BYTE_FIELDS:
+        return format_value(field, value)
+    unit, factor = byte_unit([value])
+    scaled = value / factor
+    if unit == "B":
+        return f"{int(scaled)} B"
+    return f"{scaled:.0f} {unit}" if scaled >= 100 else f"{scaled:.3g} {unit}"
+
+
+@dataclass(frozen=True)
+class Regression:
+    """One id whose ``field`` grew past ``rule`` from ``base`` to ``new``."""
+
+    field: str
+    id: str
+    base: float
+    new: float
+    rule: Threshold
+
+    @property
+    def percent(self) -> float | None:
+        """Growth in percent (None from a zero base)."""
+        return (self.new - self.base) / self.base * 100.0 if self.base else None
+
+    def line(self) -> str:
+        """``peak  test_x[10]: 977 KiB -> 1.91 MiB (+100.0%)``."""
+        change = "from zero" if self.percent is None else f"{self.percent:+.1f}%"
+        base = format_gate_value(self.field, self.base)
+        new = format_gate_value(self.field, self.new)
+        return f"{self.field}  {self.id}: {base} -> {new} ({change})"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The gate's verdict.
+
+    ``compared`` counts (field, id) pairs checked; ``notes`` say why a rule compared nothing
+    (each one fails the gate: a gate that compared nothing never reports an all-clear).
+    """
+
+    regressions: tuple[Regression, ...]
+    compared: int
+    notes: tuple[str, ...]
+    rules: tuple[str, ...] = ()
+    base_label: str = "base"
+    new_label: str = "new"
+
+    @property
+    def ok(self) -> bool:
+        """No regressions, something compared, and every rule had something to compare."""
+        return not self.regressions and self.compared > 0 and not self.notes
+
+    def lines(self) -> list[str]:
+        """Each regression on a line, the notes, then a verdict line."""
+        out = [r.line() for r in self.regressions]
+        out += self.notes
+        rules = ", ".join(self.rules) or "no rules"
+        what = f"{self.base_label} -> {self.new_label}"
+        if self.regressions:
+            count = len(self.regressions)
+            plural = "regression" if count == 1 else "regressions"
+            out.append(f"{count} {plural} past {rules} ({what}, {self.compared} compared)")
+        elif self.ok:
+            out.append(f"no regressions: {self.compared} compared within {rules} ({what})")
+        else:
+            out.append(f"gate failed: nothing compared for {rules} ({what})")
+        return out
+
+    def summary(self) -> str:
+        """``lines()`` joined with newlines."""
+        return "\n".join(self.lines())
+
+
+def _nothing_note(base: Run, new: Run, rule: Threshold) -> str:
+    shared = base.by_id().keys() & new.by_id().keys()
+    if not shared:
+        return (
+            f"{rule.describe()}: compared nothing: no benchmark ids shared by "
+            f"{base.label!r} and {new.label!r}"
+        )
+    missing = [r.label for r in (base, new) if not r.has_metric(rule.field)]
+    if rule.field != "time" and missing:
+        return (
+            f"{rule.describe()}: compared nothing: no {rule.field} data in "
+            f"{' and '.join(repr(m) for m in missing)} (record memory with --benchmark-memory)"
+        )
+    return f"{rule.describe()}: compared nothing: no shared benchmark has {rule.field} in both"
+
+
+def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
+    """Check ``new`` against ``base``: growth only, strictly past every part of a rule.
+
+    Only ids present in both runs (with the field in both) are compared; a zero base never
+    trips a percent rule. An id trips at most once per field (the first rule that trips).
+    """
+    base_by_id, new_by_id = base.by_id(), new.by_id()
+    shared = [ident for ident in new_by_id if ident in base_by_id]
+    regressions: list[Regression] = []
+    tripped: set[tuple[str, str]] = set()
+    pairs: set[tuple[str, str]] = set()
+    notes: list[str] = []
+    for rule in thresholds:
+        count = 0
+        for ident in shared:
+            before = base_by_id[ident].value(rule.field)
+            after = new_by_id[ident].value(rule.field)
+            if before is None or after is None:
+                continue
+            count += 1
+            pairs.add((rule.field, ident))
+            if (rule.field, ident) not in tripped and rule.exceeded(before, after):
+                tripped.add((rule.field, ident))
+                regressions.append(Regression(rule.field, ident, before, after, rule))
+        if count == 0:
+            notes.append(_nothing_note(base, new, rule))
+    if not thresholds:
+        notes.append("no thresholds given")
+    return GateResult(
+        regressions=tuple(regressions),
+        compared=len(pairs),
+        notes=tuple(notes),
+        rules=tuple(rule.describe() for rule in thresholds),
+        base_label=base.label,
+        new_label=new.label,
+    )

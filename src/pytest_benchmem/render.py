@@ -1,0 +1,199 @@
+"""Rendering a ``Comparison``: a terminal table (rich colours on a TTY), markdown, and CSV.
+
+Values are scaled to one human unit per column (bytes in B/KiB/MiB/GiB, times in
+ns/us/ms/s, counts with separators); the CSV keeps the raw, unscaled numbers. rich is
+used (for its ANSI styles) only when colour is on: on a terminal and ``NO_COLOR`` unset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .compare import Comparison
+from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit
+
+MISSING = "—"
+_TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One column's unit: values are divided by ``factor`` and shown with ``decimals``."""
+
+    unit: str
+    factor: float
+    decimals: int
+
+    def fmt(self, value: float | None, *, signed: bool = False) -> str:
+        """The scaled value with separators (``—`` for None)."""
+        if value is None:
+            return MISSING
+        sign = "+" if signed else ""
+        return f"{value / self.factor:{sign},.{self.decimals}f}"
+
+
+def scale_for(metric: str, values: Sequence[float | None]) -> Scale:
+    """The unit for a column of ``metric`` values: the largest keeping the smallest >= 1."""
+    present = [abs(v) for v in values if v]
+    if metric in BYTE_FIELDS:
+        unit, size = byte_unit(present)
+        return Scale(unit, float(size), 0 if unit == "B" else 2)
+    if metric in TIME_FIELDS:
+        ref = min(present, default=1.0)
+        for unit, factor in _TIME_UNITS:
+            if ref >= factor or unit == "ns":
+                return Scale(unit, factor, 2)
+    whole = all(float(v).is_integer() for v in present)
+    return Scale("count", 1.0, 0 if whole else 1)
+
+
+def _percent(value: float | None) -> str:
+    return MISSING if value is None else f"{value:+.1f}%"
+
+
+def _title(comparison: Comparison) -> str:
+    stat = comparison.stat or "headline min"
+    runs, ids = len(comparison.labels), len(comparison.rows)
+    plural = "s" * (runs != 1), "s" * (ids != 1)
+    return (
+        f"{comparison.metric} ({stat}): {runs} run{plural[0]}, {ids} id{plural[1]}; "
+        "change = last run vs first"
+    )
+
+
+def _cells(comparison: Comparison) -> tuple[str, list[str], list[list[str]]]:
+    """The title, header and formatted cells of the table."""
+    values = [v for row in comparison.rows for v in row.values]
+    value_scale = scale_for(comparison.metric, values)
+    header = ["id"]
+    header += [f"{label} ({value_scale.unit})" for label in comparison.labels]
+    header += [f"change ({value_scale.unit})", "change %"]
+    body = [
+        [
+            row.id,
+            *(value_scale.fmt(v) for v in row.values),
+            value_scale.fmt(row.delta, signed=True),
+            _percent(row.percent),
+        ]
+        for row in comparison.rows
+    ]
+    return _title(comparison), header, body
+
+
+def _extremes(values: Sequence[float | None]) -> tuple[int | None, int | None]:
+    """Indexes of the lightest and heaviest value in a row (None when all equal)."""
+    present = [(v, i) for i, v in enumerate(values) if v is not None]
+    if len(present) < 2 or min(present)[0] == max(present)[0]:
+        return None, None
+    return min(present)[1], max(present, key=lambda p: (p[0], -p[1]))[1]
+
+
+def _marks(comparison: Comparison) -> list[list[str]]:
+    """Per cell style: the lightest value of a row green, the heaviest red."""
+    marks = []
+    for row in comparison.rows:
+        light, heavy = _extremes(row.values)
+        cells = ["" for _ in range(len(row.values) + 3)]
+        if light is not None and heavy is not None:
+            cells[1 + light], cells[1 + heavy] = "green", "red"
+        marks.append(cells)
+    return marks
+
+
+def _layout(
+    title: str, header: list[str], body: list[list[str]], marks: list[list[str]] | None
+) -> str:
+    """Aligned columns; with ``marks``, ANSI styles (rich) wrap the padded cells."""
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    paint = _painter() if marks is not None else None
+
+    def line(cells: list[str], styles: list[str] | None = None) -> str:
+        padded = [cells[0].ljust(widths[0])]
+        padded += [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        if paint is not None and styles is not None:
+            padded = [paint(c, st) if st else c for c, st in zip(padded, styles, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    head = line(header, ["bold"] * len(header) if paint else None)
+    row_marks: list[list[str] | None] = list(marks) if marks else [None] * len(body)
+    rows = [line(r, m) for r, m in zip(body, row_marks, strict=True)]
+    return "\n".join([title, head, rule, *rows]) + "\n"
+
+
+def _painter() -> Callable[[str, str], str]:
+    from rich.style import Style
+
+    styles: dict[str, Style] = {}
+
+    def paint(text: str, style: str) -> str:
+        if style not in styles:
+            styles[style] = Style.parse(style)
+        return styles[style].render(text)
+
+    return paint
+
+
+def render_table(comparison: Comparison, *, color: bool | None = None) -> str:
+    """The comparison as terminal text; ``color`` None = only when stdout is a terminal."""
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    title, header, body = _cells(comparison)
+    return _layout(title, header, body, _marks(comparison) if color else None)
+
+
+def to_markdown(comparison: Comparison) -> str:
+    """A GitHub-flavoured markdown table (for pasting into a pull request)."""
+    title, header, body = _cells(comparison)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    align = "| :--- | " + " | ".join("---:" for _ in header[1:]) + " |"
+    rows = [line(header), align, *(line([f"`{r[0]}`", *r[1:]]) for r in body)]
+    return f"**{title}**\n\n" + "\n".join(rows) + "\n"
+
+
+def _raw(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def csv_text(comparison: Comparison) -> str:
+    """The raw (unscaled) comparison as CSV text: id, one column per run, change, change_pct."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", *comparison.labels, "change", "change_pct"])
+    for row in comparison.rows:
+        writer.writerow(
+            [row.id, *(_raw(v) for v in row.values), _raw(row.delta), _raw(row.percent)]
+        )
+    return buffer.getvalue()
+
+
+def write_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        Path(tmp).replace(target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def to_csv(comparison: Comparison, path: str | Path) -> Path:
+    """Write the raw comparison to ``path`` atomically (see ``csv_text``)."""
+    return write_atomic(path, csv_text(comparison))

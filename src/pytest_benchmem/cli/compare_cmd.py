@@ -7,7 +7,6 @@ Thin layer over ``runs`` (reading), ``compare`` (table model and gate) and ``ren
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,16 +15,6 @@ import typer
 from . import app
 
 FORMATS = ("text", "md")
-
-
-class CompareMetric(StrEnum):
-    """The metrics ``--metric`` accepts (``memory`` is an alias of ``peak``)."""
-
-    TIME = "time"
-    PEAK = "peak"
-    ALLOCATED = "allocated"
-    ALLOCATIONS = "allocations"
-    MEMORY = "memory"
 
 
 @app.command(
@@ -43,13 +32,13 @@ def compare(
         ),
     ],
     metric: Annotated[
-        CompareMetric,
+        str,
         typer.Option(
             metavar="[time|peak|allocated|allocations|memory]",
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
             "of peak; pair with --stat for a distribution).",
         ),
-    ] = CompareMetric.TIME,
+    ] = "time",
     stat: Annotated[
         str | None,
         typer.Option(
@@ -98,9 +87,11 @@ def compare(
     from pytest_benchmem.runs import load_runs
     from pytest_benchmem.units import parse_threshold
 
-    # Every option is checked before any file is read: a typo never costs a slow load.
+    # Every option is checked before any file is read: a typo never costs a slow load. The
+    # metric is a plain string validated here (not a typer enum) so a bad one is a one-line
+    # UsageError like every other option.
     thresholds = [parse_threshold(rule) for rule in fail_on or ()]
-    name, stat_name = check_metric_stat(metric.value, stat)
+    name, stat_name = check_metric_stat(metric, stat)
     order = check_sort(sort)
     if format_ not in FORMATS:
         msg = f"unknown format {format_!r} (choose from {' | '.join(FORMATS)})"

@@ -71,21 +71,35 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
     return sorted(found, key=lambda p: (p.parent.as_posix(), p.name))
 
 
+def _prefixed(label: str, path: Path, depth: int) -> str:
+    parents = path.resolve().parent.parts[1:]
+    return "/".join((*parents[-depth:], label)) if parents else label
+
+
 def _distinct(labels: list[str], paths: list[Path]) -> list[str]:
-    """Make labels unique: a parent-directory prefix where parents differ, else a ``#N``."""
+    """Make labels unique: the fewest parent directories that tell clashing runs apart,
+    else a ``#N`` suffix (the same file given twice)."""
     out = list(labels)
-    for _ in range(3):
-        groups: dict[str, list[int]] = {}
+    groups: dict[str, list[int]] = {}
+    for i, label in enumerate(out):
+        groups.setdefault(label, []).append(i)
+    for label, indexes in groups.items():
+        if len(indexes) < 2:
+            continue
+        for n, i in enumerate(indexes, start=1):
+            for depth in range(1, 5):
+                mine = _prefixed(label, paths[i], depth)
+                others = [_prefixed(label, paths[j], depth) for j in indexes if j != i]
+                if mine not in others:
+                    out[i] = mine
+                    break
+            else:
+                out[i] = f"{label}#{n}"
+    if len(set(out)) < len(out):  # a prefixed label met another run's own label
+        seen: dict[str, int] = {}
         for i, label in enumerate(out):
-            groups.setdefault(label, []).append(i)
-        clashes = [indexes for indexes in groups.values() if len(indexes) > 1]
-        if not clashes:
-            break
-        for indexes in clashes:
-            parents = [paths[i].resolve().parent.name for i in indexes]
-            for n, (i, parent) in enumerate(zip(indexes, parents, strict=True), start=1):
-                prefix_helps = len(set(parents)) == len(parents) and parent
-                out[i] = f"{parent}/{out[i]}" if prefix_helps else f"{out[i]}#{n}"
+            seen[label] = seen.get(label, 0) + 1
+            out[i] = label if seen[label] == 1 else f"{label}#{seen[label]}"
     return out
 
 

@@ -199,10 +199,11 @@ def test_duplicate_labels_are_made_distinct(tmp_path: Path) -> None:
     c = write_run(tmp_path / "three" / "x" / "run.json", [bench("t::x")])
     d = write_run(tmp_path / "four" / "x" / "run.json", [bench("t::x")])
     labels = [r.label for r in runs.load_runs([a, b, c, d])]
-    assert labels[:2] == ["one/run", "two/run"]
-    assert len(set(labels)) == 4
-    assert [r.label for r in runs.load_runs([a, a])] == ["one/run#1", "one/run#2"]
+    assert labels == ["one/run", "two/run", "three/x/run", "four/x/run"]
+    assert [r.label for r in runs.load_runs([a, a])] == ["run#1", "run#2"]
     assert [r.label for r in runs.load_runs([a, b], ["v", "v"])] == ["one/v", "two/v"]
+    named = write_run(tmp_path / "z" / "q.json", [bench("t::x")], label="one/run")
+    assert [r.label for r in runs.load_runs([named, a, b])] == ["one/run", "one/run#2", "two/run"]
     with pytest.raises(UsageError, match="1 label"):
         runs.load_runs([a, b], ["only"])
 

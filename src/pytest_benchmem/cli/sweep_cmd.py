@@ -1,0 +1,283 @@
+"""``benchmem sweep``: run a suite across several installed versions of a package.
+
+Thin layer over ``pytest_benchmem.sweep``: merges the command line with
+``[tool.benchmem.sweep]`` / ``--config`` (the command line wins), runs the pipeline, prints
+the summary table across the labels and the follow-up commands, and sets the exit code.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import app
+
+if TYPE_CHECKING:
+    from pytest_benchmem.sweep.config import SweepConfig
+    from pytest_benchmem.sweep.model import SweepOptions, TargetResult
+
+_PANEL_SOURCES = "Provisioning"
+_PANEL_POLICY = "Version policies (instead of listing targets)"
+
+
+def _pick(cli: object, config: SweepConfig, key: str, default: object = None) -> object:
+    """The command line's value when given, else the config file's, else ``default``."""
+    if cli not in (None, [], ()):
+        return cli
+    value = config.get(key)
+    return default if value is None else value
+
+
+def _text(cli: str | Path | None, config: SweepConfig, key: str) -> str | None:
+    value = _pick(cli, config, key)
+    return None if value is None else str(value)
+
+
+def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, ...]:
+    value = _pick(cli, config, key, [])
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def _expand_policy(
+    targets: list[str], config: SweepConfig, options: SweepOptions, flags: dict[str, object]
+) -> tuple[list[str], dict[str, object] | None]:
+    """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest)."""
+    from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.sweep.releases import Sources, expand_policy, has_policy
+
+    last = flags["last"]
+    policy = {
+        "last": last if isinstance(last, int) else None,
+        "each_minor": bool(flags["each_minor"]),
+        "since": flags["since"] if isinstance(flags["since"], str) else None,
+        "until": flags["until"] if isinstance(flags["until"], str) else None,
+    }
+    if not has_policy(**policy):  # type: ignore[arg-type]
+        return targets, None
+    if len(targets) != 1 or any(c in targets[0] for c in "=<>@/ "):
+        msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"
+        raise UsageError(msg)
+    sources = Sources(options.find_links, options.index_urls, options.as_of)
+    expansion = expand_policy(
+        targets[0],
+        sources,
+        pre=bool(flags["pre"]),
+        **policy,  # type: ignore[arg-type]
+    )
+    typer.echo(f"benchmem sweep: {expansion.describe()}", err=True)
+    for note in expansion.notes:
+        typer.echo(f"benchmem sweep: note: {note}", err=True)
+    return list(expansion.targets), {"expansion": expansion.to_json()}
+
+
+def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
+    """Print the comparison tables across the finished runs; return their paths."""
+    from pytest_benchmem.compare import compare_runs
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.render import render_table
+    from pytest_benchmem.runs import load_runs
+
+    done = [r for r in results if r.ok and r.run_path is not None]
+    paths = [r.run_path for r in done if r.run_path is not None]
+    if not paths:
+        return []
+    runs = load_runs(paths, [r.label for r in done])
+    for metric in ("peak", "time") if memory else ("time",):
+        try:
+            typer.echo(render_table(compare_runs(runs, metric)))
+        except BenchmemError as exc:
+            typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    return paths
+
+
+def _follow_up(paths: list[Path], memory: bool) -> None:
+    shown = " ".join(shlex.quote(_short(p)) for p in paths)
+    metric = "peak" if memory else "time"
+    typer.echo("Next:")
+    typer.echo(f"  benchmem compare {shown} --metric {metric}")
+    typer.echo(f"  benchmem plot {shown} --metric {metric}")
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) -> None:
+    from pytest_benchmem.plotting import write_sweep_report
+
+    written = write_sweep_report(paths, report, metric="peak" if memory else "time", labels=labels)
+    typer.echo(f"Report: {_short(written)}")
+
+
+def _outcome(results: list[TargetResult]) -> int:
+    from pytest_benchmem.sweep.model import Status
+
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if r.status is Status.PARTIAL:
+            typer.echo(
+                f"benchmem sweep: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
+            )
+    if not failed:
+        return 0
+    typer.echo(f"benchmem sweep: {len(failed)} of {len(results)} target(s) failed:", err=True)
+    for r in failed:
+        typer.echo(f"  {r.describe_failure()}", err=True)
+    return 1
+
+
+@app.command("sweep", help="Run a benchmark suite across several installed versions of a package.")
+def sweep(
+    *,
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Targets, oldest → newest: pkg==1.0 (label 1.0) or LABEL=SPEC for a local "
+            "project dir, a wheel, 'pkg @ URL' or a bare pkg.",
+            show_default=False,
+        ),
+    ] = None,
+    suite: Annotated[
+        Path | None,
+        typer.Option(help="The benchmark suite (file or directory).", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where runs, logs and sweep.json go. [default: .benchmarks/sweep]"),
+    ] = None,
+    memory: Annotated[
+        bool | None,
+        typer.Option("--memory/--no-memory", help="Measure memory. [default: memory]"),
+    ] = None,
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Extra requirement in every venv (repeatable).", rich_help_panel=_PANEL_SOURCES
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Resolve as of YYYY-MM-DD (uv --exclude-newer).", rich_help_panel=_PANEL_SOURCES
+        ),
+    ] = None,
+    import_check: Annotated[
+        str | None, typer.Option(help="Module to check imports from the venv (default: derived).")
+    ] = None,
+    copy_dir: Annotated[
+        Path | None, typer.Option(help="Directory copied into each run's cwd (holds the suite).")
+    ] = None,
+    pytest_arg: Annotated[
+        list[str] | None, typer.Option(help="Token passed to pytest (repeatable).")
+    ] = None,
+    find_links: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Local wheels directory for uv (repeatable).", rich_help_panel=_PANEL_SOURCES
+        ),
+    ] = None,
+    index_url: Annotated[
+        list[str] | None,
+        typer.Option(help="Package index URL for uv (repeatable).", rich_help_panel=_PANEL_SOURCES),
+    ] = None,
+    python: Annotated[
+        str | None,
+        typer.Option(
+            help="Interpreter for the venvs. [default: this one]", rich_help_panel=_PANEL_SOURCES
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            help="Venvs provisioned in parallel. [default: 4]", rich_help_panel=_PANEL_SOURCES
+        ),
+    ] = None,
+    fresh: Annotated[bool, typer.Option(help="Rebuild venvs instead of reusing them.")] = False,
+    resume: Annotated[
+        bool, typer.Option(help="Skip targets whose run is complete and unchanged.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Also write the sweep view to this HTML file.", show_default=False),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Settings file (sweep.toml or a pyproject.toml).", show_default=False),
+    ] = None,
+    last: Annotated[
+        int | None, typer.Option(help="The last N releases.", rich_help_panel=_PANEL_POLICY)
+    ] = None,
+    each_minor: Annotated[
+        bool, typer.Option(help="The latest patch of each minor.", rich_help_panel=_PANEL_POLICY)
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Releases from this version on.", rich_help_panel=_PANEL_POLICY),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Releases up to this version.", rich_help_panel=_PANEL_POLICY)
+    ] = None,
+    pre: Annotated[
+        bool, typer.Option(help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
+    ] = False,
+) -> int:
+    from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.sweep import SweepOptions, run_targets
+    from pytest_benchmem.sweep.config import load_config
+    from pytest_benchmem.sweep.progress import make_progress
+
+    cfg = load_config(config)
+    suite_value = _pick(suite, cfg, "suite")
+    if suite_value is None:
+        msg = "no suite given: pass --suite PATH or set suite in [tool.benchmem.sweep]"
+        raise UsageError(msg)
+    use_memory = bool(_pick(memory, cfg, "memory", default=True))
+    copied = _text(copy_dir, cfg, "copy_dir")
+    jobs_value = _pick(jobs, cfg, "jobs", 4)
+    options = SweepOptions(
+        suite=Path(str(suite_value)),
+        out=Path(_text(out, cfg, "out") or ".benchmarks/sweep"),
+        memory=use_memory,
+        pins=_texts(pin, cfg, "pins"),
+        as_of=_text(as_of, cfg, "as_of"),
+        import_check=_text(import_check, cfg, "import_check"),
+        copy_dir=Path(copied) if copied else None,
+        pytest_args=_texts(pytest_arg, cfg, "pytest_args"),
+        find_links=_texts(find_links, cfg, "find_links"),
+        index_urls=_texts(index_url, cfg, "index_urls"),
+        python=_text(python, cfg, "python"),
+        jobs=jobs_value if isinstance(jobs_value, int) else 4,
+        fresh=fresh,
+        resume=resume,
+    )
+    chosen = list(_texts(targets, cfg, "targets"))
+    flags = {
+        "last": _pick(last, cfg, "last"),
+        "each_minor": each_minor or bool(cfg.get("each_minor")),
+        "since": _text(since, cfg, "since"),
+        "until": _text(until, cfg, "until"),
+        "pre": pre or bool(cfg.get("pre")),
+    }
+    chosen, extra = _expand_policy(chosen, cfg, options, flags)
+    report_path = _pick(report, cfg, "report")
+    progress = make_progress()
+    try:
+        results = run_targets(chosen, options, progress=progress, extra=extra)
+    finally:
+        progress.close()
+    paths = _summary(results, use_memory)
+    if paths:
+        _follow_up(paths, use_memory)
+        if report_path is not None:
+            labels = [r.label for r in results if r.ok and r.run_path is not None]
+            _report(paths, labels, Path(str(report_path)), use_memory)
+    typer.echo(f"Manifest: {_short(options.out.resolve() / 'sweep.json')}")
+    sys.stdout.flush()
+    return _outcome(results)

@@ -1,0 +1,176 @@
+"""Cross-version sweeps: one uv venv per target, our harness inside, labelled runs.
+
+``run_targets`` is the pipeline behind ``benchmem sweep``; ``provision`` and ``sweep`` are the
+Python API over the same parts: ``sweep(["pkg==1.0", "pkg==2.0"], run)`` calls ``run(venv)``
+once per provisioned venv (in order) and returns the labels that failed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Stage, Status, SweepOptions, TargetResult
+from .pipeline import Progress, check_options, provision_all, provision_config, run_targets
+from .process import Command, Outcome, Runner, SubprocessRunner, write_atomic
+from .spec import Target, parse_target, parse_targets
+from .suite import check_isolation, prepare_cwd, run_env
+from .venv import LogDir, cache_root
+
+
+@dataclass(frozen=True)
+class Venv:
+    """A provisioned target as the API hands it to ``run``.
+
+    Attributes:
+        label: the run's label (``1.0`` for ``pkg==1.0``).
+        spec: what was installed.
+        python: the venv's interpreter.
+        env: the environment to run it with (PYTHONPATH cleared, BENCHMEM_LABEL/SPEC set).
+        cwd: a fresh directory (holding a copy of ``suite`` when one was given).
+        stage: the stage that failed (venv, install, isolation), or None.
+        reason: why it failed, or None.
+        versions: the installed distributions and versions.
+        log_dir: where its commands' logs are.
+        suite: the suite's copy inside ``cwd`` (None when no suite was given).
+    """
+
+    label: str
+    spec: str
+    python: Path
+    env: Mapping[str, str]
+    cwd: Path
+    stage: Stage | None = None
+    reason: str | None = None
+    versions: Mapping[str, str] = field(default_factory=dict)
+    log_dir: Path = Path()
+    suite: Path | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True when the venv could not be made ready."""
+        return self.stage is not None
+
+
+def _expand(versions: Sequence[str], package: str | None) -> list[str]:
+    """With ``package``, bare versions (``"1.0"``) become ``package==1.0``."""
+    if package is None:
+        return list(versions)
+    return [f"{package}=={v}" if v[:1].isdigit() and "=" not in v else v for v in versions]
+
+
+def provision(
+    versions: Sequence[str],
+    *,
+    package: str | None = None,
+    suite: str | Path | None = None,
+    out: str | Path = ".benchmarks/sweep",
+    runner: Runner | None = None,
+    **options: object,
+) -> Iterator[Venv]:
+    """Provision one venv per target (in parallel) and yield them in order as ``Venv`` objects.
+
+    ``versions`` are sweep targets (``pkg==1.0``, ``LABEL=SPEC``) or, with ``package``, bare
+    versions. Other keywords are ``SweepOptions`` fields: pins, as_of, import_check, copy_dir,
+    find_links, index_urls, python, jobs, fresh. Each venv's cwd is a fresh directory (removed
+    once the next venv is requested); a failed one has ``stage`` and ``reason`` set.
+    """
+    opts = check_options(_options(suite, out, options))
+    targets = parse_targets(_expand(versions, package))
+    run = runner or SubprocessRunner()
+    cfg = provision_config(opts, cache_root())
+    logs_root = opts.out / "logs"
+    provs = provision_all(targets, cfg, logs_root, run, jobs=opts.jobs)
+    for prov in provs:
+        log_dir = logs_root / prov.label
+        env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec)
+        if suite is not None:
+            cwd, copy = prepare_cwd(opts)
+        else:
+            cwd, copy = Path(tempfile.mkdtemp(prefix="benchmem-run-")), None
+        try:
+            stage, reason = prov.stage, prov.reason
+            if stage is None:
+                logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))))
+                reason, _ = check_isolation(
+                    prov,
+                    cwd=cwd,
+                    suite=copy or cwd,
+                    env=env,
+                    import_check=opts.import_check,
+                    logs=logs,
+                    runner=run,
+                )
+                stage = Stage.ISOLATION if reason else None
+            yield Venv(
+                prov.label, prov.target.spec, prov.python, env, cwd, stage, reason,
+                prov.versions, log_dir, copy,
+            )  # fmt: skip
+        finally:
+            shutil.rmtree(cwd, ignore_errors=True)
+
+
+def _options(
+    suite: str | Path | None, out: str | Path, extra: Mapping[str, object]
+) -> SweepOptions:
+    known = set(SweepOptions.__dataclass_fields__) - {"suite", "out", "resume"}
+    unknown = sorted(set(extra) - known)
+    if unknown:
+        msg = f"unknown provision option(s): {', '.join(unknown)}"
+        raise TypeError(msg)
+    values = dict(extra)
+    for key in ("pins", "find_links", "index_urls", "pytest_args"):
+        if key in values:
+            values[key] = tuple(values[key])  # type: ignore[arg-type]
+    return SweepOptions(suite=Path(suite or "."), out=Path(out), **values)  # type: ignore[arg-type]
+
+
+def sweep(
+    versions: Sequence[str],
+    run: Callable[[Venv], object],
+    **provision_kwargs: object,
+) -> list[str]:
+    """Call ``run(venv)`` for each provisioned target in order; return the failed labels.
+
+    A target fails when it could not be provisioned, when ``run`` returns ``False`` or when it
+    raises (the traceback goes to the target's log directory). ``KeyboardInterrupt`` stops.
+    """
+    failed: list[str] = []
+    for venv in provision(versions, **provision_kwargs):  # type: ignore[arg-type]
+        if venv.failed:
+            failed.append(venv.label)
+            continue
+        try:
+            ok = run(venv)
+        except Exception:
+            venv.log_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(venv.log_dir / "run-error.log", traceback.format_exc())
+            failed.append(venv.label)
+            continue
+        if ok is False:
+            failed.append(venv.label)
+    return failed
+
+
+__all__ = [
+    "Command",
+    "Outcome",
+    "Progress",
+    "Runner",
+    "Stage",
+    "Status",
+    "SubprocessRunner",
+    "SweepOptions",
+    "Target",
+    "TargetResult",
+    "Venv",
+    "parse_target",
+    "parse_targets",
+    "provision",
+    "run_targets",
+    "sweep",
+]

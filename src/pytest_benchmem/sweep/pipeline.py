@@ -1,0 +1,322 @@
+"""The sweep pipeline: provision every target in parallel, then run the suites one at a time.
+
+``run_targets`` is what ``benchmem sweep`` (and bisect) call. It writes ``<out>/<label>.json``,
+``<out>/logs/<label>/`` and the manifest after every step; Ctrl-C stops the running child,
+records what is finished and re-raises ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from pytest_benchmem.errors import UsageError
+
+from .harness import build_harness
+from .machine import ENV as MACHINE_ENV
+from .machine import start_probe
+from .manifest import read_manifest, write_manifest
+from .model import Stage, Status, SweepOptions, TargetResult
+from .process import Runner, SubprocessRunner
+from .spec import Target, parse_targets
+from .suite import check_isolation, prepare_cwd, run_env, run_suite
+from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, tree_fingerprint, venv_spec
+
+
+class Progress(Protocol):
+    """Receives progress events (the CLI shows them live or as plain lines)."""
+
+    def phase(self, text: str) -> None:
+        """A new phase starts (provisioning, running)."""
+
+    def update(self, key: str, text: str) -> None:
+        """A target (by label or key) moved on."""
+
+    def done(self, result: TargetResult) -> None:
+        """A target finished."""
+
+
+INTERRUPTED = "interrupted before this target finished"
+
+
+def check_options(options: SweepOptions) -> SweepOptions:
+    """Validate the paths and numbers of ``options``; return them with ``out`` absolute."""
+    if not options.suite.exists():
+        msg = f"suite not found: {options.suite}"
+        raise UsageError(msg)
+    if options.copy_dir is not None:
+        if not options.copy_dir.is_dir():
+            msg = f"--copy-dir is not a directory: {options.copy_dir}"
+            raise UsageError(msg)
+        if not options.suite.resolve().is_relative_to(options.copy_dir.resolve()):
+            msg = f"the suite {options.suite} is not inside --copy-dir {options.copy_dir}"
+            raise UsageError(msg)
+    if options.jobs < 1:
+        msg = f"--jobs must be at least 1, got {options.jobs}"
+        raise UsageError(msg)
+    for link in options.find_links:
+        if "://" not in link and not Path(link).exists():
+            msg = f"--find-links location not found: {link}"
+            raise UsageError(msg)
+    return replace(options, out=options.out.resolve())
+
+
+def provision_config(options: SweepOptions, cache: Path | None = None) -> ProvisionConfig:
+    """The venv settings every target of a sweep shares (harness built or reused here)."""
+    root = cache or cache_root()
+    return ProvisionConfig(
+        cache=root,
+        harness=build_harness(root),
+        python=options.python or sys.executable,
+        pins=options.pins,
+        as_of=options.as_of,
+        find_links=tuple(
+            str(Path(f).resolve()) if "://" not in f else f for f in options.find_links
+        ),
+        index_urls=options.index_urls,
+        fresh=options.fresh,
+    )
+
+
+def provision_all(
+    targets: Sequence[Target],
+    cfg: ProvisionConfig,
+    logs_root: Path,
+    runner: Runner,
+    *,
+    jobs: int,
+    on_done: Callable[[Provisioned], None] | None = None,
+) -> list[Provisioned]:
+    """Provision ``targets`` in parallel (at most ``jobs`` at once), results in target order."""
+    from .venv import provision_target
+
+    def one(target: Target) -> Provisioned:
+        logs = LogDir(logs_root / target.key)
+        if logs.path.exists():
+            shutil.rmtree(logs.path)
+        prov = provision_target(target, cfg, logs, runner)
+        logs.move(logs_root / prov.label)
+        if on_done is not None:
+            on_done(prov)
+        return prov
+
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="benchmem-provision")
+    futures: list[Future[Provisioned]] = [pool.submit(one, t) for t in targets]
+    try:
+        results = [f.result() for f in futures]
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        if isinstance(runner, SubprocessRunner):
+            runner.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions) -> str:
+    """What must be unchanged for ``--resume`` to keep a finished run."""
+    data = {
+        "venv": venv_spec(target, cfg),
+        "suite": str(options.suite.resolve()),
+        "suite_tree": tree_fingerprint(options.suite.resolve()),
+        "copy_dir": str(options.copy_dir) if options.copy_dir else None,
+        "memory": options.memory,
+        "pytest_args": list(options.pytest_args),
+        "import_check": options.import_check,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Sweep:
+    """The state of one ``run_targets`` call."""
+
+    options: SweepOptions
+    cfg: ProvisionConfig
+    manifest: Path
+    runner: Runner
+    progress: Progress | None
+    results: list[TargetResult]
+    extra: Mapping[str, object] | None = None
+    machine: Path | None = None  # cached cpuinfo for pytest-benchmark's machine_info
+
+    def save(self) -> None:
+        h = self.cfg.harness
+        harness: dict[str, object] = {"version": h.version, "digest": h.digest}
+        harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
+        write_manifest(self.manifest, self.results, self.options, harness=harness, extra=self.extra)
+
+    def tell(self, key: str, text: str) -> None:
+        if self.progress is not None:
+            self.progress.update(key, text)
+
+
+def _pending(target: Target, logs_root: Path, fingerprint: str) -> TargetResult:
+    label = target.label or target.key
+    return TargetResult(
+        label, target.spec, Status.SKIPPED, None, INTERRUPTED, None, logs_root / label, {}, {},
+        fingerprint=fingerprint,
+    )  # fmt: skip
+
+
+def run_targets(
+    targets: Sequence[str],
+    options: SweepOptions,
+    *,
+    manifest: str = "sweep.json",
+    progress: Progress | None = None,
+    runner: Runner | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> list[TargetResult]:
+    """Provision (parallel, reused), run the suite in each venv (one at a time), collect.
+
+    Returns one ``TargetResult`` per target, in order. With ``options.resume`` a target whose
+    run is complete and unchanged keeps its earlier result. ``KeyboardInterrupt`` propagates
+    after the manifest records what finished. ``extra`` adds top-level manifest keys.
+    """
+    options = check_options(options)
+    parsed = parse_targets(targets)
+    cfg = provision_config(options)
+    logs_root = options.out / "logs"
+    options.out.mkdir(parents=True, exist_ok=True)
+    fps = [run_fingerprint(t, cfg, options) for t in parsed]
+    previous = read_manifest(options.out / manifest) if options.resume else {}
+    state = _Sweep(
+        options, cfg, options.out / manifest, runner or SubprocessRunner(), progress, [], extra
+    )
+    state.results = [_pending(t, logs_root, fp) for t, fp in zip(parsed, fps, strict=True)]
+    todo: list[int] = []
+    for i, (target, fp) in enumerate(zip(parsed, fps, strict=True)):
+        old = previous.get(target.label or "") or next(
+            (r for r in previous.values() if r.spec == target.spec), None
+        )
+        if _complete(old, fp):
+            assert old is not None
+            state.results[i] = old
+            state.tell(old.label, f"{old.status} (kept from the earlier sweep)")
+            continue
+        todo.append(i)
+    try:
+        _execute(state, [parsed[i] for i in todo], todo, logs_root)
+    finally:
+        state.save()
+    return state.results
+
+
+def _complete(old: TargetResult | None, fingerprint: str) -> bool:
+    """True when an earlier result can stand: finished, same fingerprint, its run still there."""
+    if old is None or not old.ok or old.fingerprint != fingerprint or old.run_path is None:
+        return False
+    return old.run_path.is_file()
+
+
+def _same_python(python: str) -> bool:
+    return os.path.realpath(python) == os.path.realpath(sys.executable)
+
+
+def _machine_info(state: _Sweep, probe: tuple[Path, threading.Thread | None] | None) -> Path | None:
+    """The cpuinfo cache file once the probe is done (None: let pytest-benchmark probe)."""
+    if probe is None:
+        return None
+    path, thread = probe
+    if thread is not None:
+        thread.join()
+    return path if path.is_file() else None
+
+
+def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: Path) -> None:
+    probe = start_probe(state.cfg.cache) if _same_python(state.cfg.python) and targets else None
+    if state.progress is not None:
+        state.progress.phase(f"provisioning {len(targets)} venv(s)")
+    provs = provision_all(
+        targets,
+        state.cfg,
+        logs_root,
+        state.runner,
+        jobs=state.options.jobs,
+        on_done=lambda p: state.tell(
+            p.label,
+            f"venv {'reused' if p.reused else 'ready'}" if not p.stage else f"failed at {p.stage}",
+        ),
+    )
+    state.machine = _machine_info(state, probe)
+    labels = {r.label for i, r in enumerate(state.results) if i not in slots}
+    for k, (slot, prov) in enumerate(zip(slots, provs, strict=True)):
+        if prov.label in labels:
+            msg = f"resolved label {prov.label!r} duplicates another target: name it LABEL=SPEC"
+            provs[k] = replace(prov, stage=Stage.INSTALL, reason=msg)
+        labels.add(prov.label)
+        state.results[slot] = replace(
+            state.results[slot], label=prov.label, log_dir=logs_root / prov.label
+        )
+    state.save()
+    if state.progress is not None:
+        state.progress.phase("running suites")
+    for slot, prov in zip(slots, provs, strict=True):
+        result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+        state.results[slot] = result
+        state.save()
+        if state.progress is not None:
+            state.progress.done(result)
+
+
+def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str) -> TargetResult:
+    log_dir = logs_root / prov.label
+    durations = dict(prov.durations)
+
+    def result(
+        status: Status, stage: Stage | None, reason: str | None, run: Path | None
+    ) -> TargetResult:
+        return TargetResult(
+            prov.label, prov.target.spec, status, stage, reason, run, log_dir, prov.versions,
+            durations, prov.resolution, prov.reused, fingerprint,
+        )  # fmt: skip
+
+    if prov.stage is not None:
+        return result(Status.FAILED, prov.stage, prov.reason, None)
+    logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
+    cwd, suite = prepare_cwd(state.options)
+    try:
+        env = run_env(state.cfg.env, prov.venv, prov.label, prov.target.spec)
+        plugins: tuple[str, ...] = ()
+        if state.machine is not None:
+            env[MACHINE_ENV] = str(state.machine)
+            plugins = ("pytest_benchmem.sweep.machine",)
+        state.tell(prov.label, "isolation check")
+        reason, _ = check_isolation(
+            prov,
+            cwd=cwd,
+            suite=suite,
+            env=env,
+            import_check=state.options.import_check,
+            logs=logs,
+            runner=state.runner,
+        )
+        if reason is not None:
+            return result(Status.FAILED, Stage.ISOLATION, reason, None)
+        state.tell(prov.label, "running the suite")
+        ran = run_suite(
+            prov,
+            cwd=cwd,
+            suite=suite,
+            options=state.options,
+            env=env,
+            logs=logs,
+            runner=state.runner,
+            plugins=plugins,
+        )
+        durations["run"] = ran.duration
+        return result(ran.status, ran.stage, ran.reason, ran.run_path)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)

@@ -1,0 +1,162 @@
+"""The sweep's only subprocess owner: a ``Command`` runs to an ``Outcome`` and a log file.
+
+Every command gets a log (argv, cwd, exit code, output) written atomically when it ends.
+``Runner`` is the seam unit tests replace with a fake, so the whole pipeline runs without uv.
+Ctrl-C stops the running child at once and removes its partial output.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+_KILL_GRACE_S = 3.0
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subprocess to run: argv, working directory, environment and its log file."""
+
+    argv: tuple[str, ...]
+    cwd: Path
+    log: Path
+    env: Mapping[str, str] | None = None
+    timeout: float | None = None
+
+    @property
+    def step(self) -> str:
+        """The log file's step name (``NN-<step>.log`` -> ``<step>``)."""
+        return self.log.stem.partition("-")[2] or self.log.stem
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a command ended: exit code, combined stdout/stderr, wall time in seconds."""
+
+    command: Command
+    returncode: int
+    output: str
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the command exited with status 0."""
+        return self.returncode == 0
+
+    def tail(self, lines: int = 6) -> str:
+        """The last non-empty output lines, joined with `` | `` (a one-line failure reason)."""
+        kept = [line.strip() for line in self.output.splitlines() if line.strip()]
+        return " | ".join(kept[-lines:])
+
+
+class Runner(Protocol):
+    """Runs a ``Command`` to completion and writes its log (the test seam)."""
+
+    def __call__(self, command: Command) -> Outcome:
+        """Run ``command`` and return its ``Outcome``."""
+        ...
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file in the same directory and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def format_log(command: Command, returncode: int | str, output: str, duration: float) -> str:
+    """A command's log text: argv, cwd, exit code, duration, then its output."""
+    return (
+        f"$ {' '.join(command.argv)}\n"
+        f"# cwd: {command.cwd}\n"
+        f"# exit code: {returncode}\n"
+        f"# duration: {duration:.3f}s\n"
+        f"{'-' * 72}\n"
+        f"{output}"
+    )
+
+
+@dataclass
+class SubprocessRunner:
+    """The real runner: child output goes to a part file, the log is written when it ends."""
+
+    _live: set[subprocess.Popen[bytes]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: bool = False
+
+    def __call__(self, command: Command) -> Outcome:
+        """Run ``command`` (environment passed as given, never a shell) and log it."""
+        if self._stopped:
+            raise KeyboardInterrupt
+        command.log.parent.mkdir(parents=True, exist_ok=True)
+        part = command.log.with_name(command.log.name + ".part")
+        start = time.perf_counter()
+        try:
+            returncode = self._run(command, part)
+            output = part.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError as exc:
+            returncode, output = 127, f"cannot run {command.argv[0]}: {exc.strerror}\n"
+        finally:
+            part.unlink(missing_ok=True)
+        duration = time.perf_counter() - start
+        write_atomic(command.log, format_log(command, returncode, output, duration))
+        return Outcome(command, returncode, output, duration)
+
+    def _run(self, command: Command, part: Path) -> int:
+        with part.open("wb") as sink:
+            proc = subprocess.Popen(
+                command.argv,
+                cwd=command.cwd,
+                env=dict(command.env) if command.env is not None else None,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            with self._lock:
+                self._live.add(proc)
+            try:
+                return proc.wait(timeout=command.timeout)
+            except subprocess.TimeoutExpired:
+                _stop(proc)
+                sink.write(f"\n[benchmem] timed out after {command.timeout}s\n".encode())
+                return 124
+            except BaseException:
+                _stop(proc)
+                raise
+            finally:
+                with self._lock:
+                    self._live.discard(proc)
+
+    def stop_all(self) -> None:
+        """Stop every child still running (called when the sweep is interrupted)."""
+        with self._lock:
+            self._stopped = True
+            live = list(self._live)
+        for proc in live:
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT the child's process group, then SIGKILL it if it has not exited in time."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=_KILL_GRACE_S)
+    except (ProcessLookupError, PermissionError):
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -1,0 +1,99 @@
+"""Showing a sweep's progress: a live rich table on a terminal, plain lines otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from .model import Status, TargetResult
+
+_STYLE = {Status.OK: "green", Status.PARTIAL: "yellow", Status.FAILED: "red"}
+
+
+class PlainProgress:
+    """One line per event: ``benchmem sweep: [LABEL] TEXT``."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.start = time.perf_counter()
+
+    def _line(self, text: str) -> None:
+        took = time.perf_counter() - self.start
+        self.stream.write(f"benchmem sweep [{took:6.1f}s] {text}\n")
+        self.stream.flush()
+
+    def phase(self, text: str) -> None:
+        """A new phase starts."""
+        self._line(text)
+
+    def update(self, key: str, text: str) -> None:
+        """A target moved on."""
+        self._line(f"{key}: {text}")
+
+    def done(self, result: TargetResult) -> None:
+        """A target finished."""
+        extra = f" at {result.stage}" if result.stage else ""
+        why = f": {result.reason}" if result.reason and result.status is Status.FAILED else ""
+        self._line(f"{result.label}: {result.status}{extra}{why}")
+
+    def close(self) -> None:
+        """Nothing to tear down."""
+
+
+class LiveProgress(PlainProgress):
+    """A rich ``Live`` table: one row per target with its current state."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
+        from rich.console import Console
+        from rich.live import Live
+
+        self.console = Console(file=self.stream)
+        self.rows: dict[str, str] = {}
+        self.title = "benchmem sweep"
+        self.live = Live(self._render(), console=self.console, refresh_per_second=8)
+        self.live.start()
+
+    def _render(self) -> Any:
+        from rich.table import Table
+
+        took = time.perf_counter() - self.start
+        table = Table(title=f"{self.title}  ({took:.1f}s)", title_justify="left", box=None)
+        table.add_column("target", style="bold")
+        table.add_column("state")
+        for key, text in self.rows.items():
+            table.add_row(key, text)
+        return table
+
+    def _refresh(self) -> None:
+        self.live.update(self._render())
+
+    def phase(self, text: str) -> None:
+        """A new phase starts."""
+        self.title = f"benchmem sweep: {text}"
+        self._refresh()
+
+    def update(self, key: str, text: str) -> None:
+        """A target moved on."""
+        self.rows[key] = text
+        self._refresh()
+
+    def done(self, result: TargetResult) -> None:
+        """A target finished."""
+        style = _STYLE.get(result.status, "dim")
+        where = f" at {result.stage}" if result.stage else ""
+        self.rows[result.label] = f"[{style}]{result.status}{where}[/{style}]"
+        self._refresh()
+
+    def close(self) -> None:
+        """Stop the live display (leaves the final table on screen)."""
+        self.live.stop()
+
+
+def make_progress(stream: TextIO | None = None) -> PlainProgress:
+    """Live progress on a terminal, plain lines otherwise."""
+    out = stream or sys.stderr
+    if out.isatty():
+        return LiveProgress(out)
+    return PlainProgress(out)

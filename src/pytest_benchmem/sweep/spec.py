@@ -1,0 +1,167 @@
+"""Sweep targets: parsing ``pkg==1.0`` / ``LABEL=SPEC`` into ``Target`` values and labels.
+
+A target is what one venv installs. ``pkg==X`` is labelled ``X``; anything else (a local
+project directory, a wheel file, ``pkg @ URL``, a bare ``pkg``) may be named ``LABEL=SPEC``;
+an unnamed bare requirement is labelled with the version uv resolves for it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pytest_benchmem.errors import UsageError
+
+_LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+_WHEEL_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
+
+
+class Kind(StrEnum):
+    """What a target installs."""
+
+    PIN = "pin"  # pkg==X: version known, checked after install
+    REQUIREMENT = "requirement"  # pkg, pkg>=2, pkg[extra]<3
+    URL = "url"  # pkg @ https://...
+    WHEEL = "wheel"  # a .whl file
+    PATH = "path"  # a local project directory
+
+
+@dataclass(frozen=True)
+class Target:
+    """One sweep target.
+
+    Attributes:
+        text: the target as the user wrote it.
+        spec: the part after ``LABEL=`` (what is installed).
+        label: the run's label, or None until the installed version is known.
+        kind: what ``spec`` is.
+        install: the argument handed to ``uv pip install``.
+        name: the canonical distribution name, when known before installing.
+        version: the exact version expected (``pkg==X`` and wheels), else None.
+    """
+
+    text: str
+    spec: str
+    label: str | None
+    kind: Kind
+    install: str
+    name: str | None
+    version: str | None
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe name for this target before its label is known."""
+        if self.label:
+            return self.label
+        return re.sub(r"[^A-Za-z0-9._+-]+", "_", self.spec).strip("_") or "target"
+
+
+def check_label(label: str) -> str:
+    """Return ``label`` if it is usable as a file stem, else raise ``UsageError``."""
+    if not _LABEL_RE.match(label):
+        msg = (
+            f"invalid sweep label {label!r}: use letters, digits and . _ + - "
+            "(it names <label>.json)"
+        )
+        raise UsageError(msg)
+    return label
+
+
+def parse_target(text: str) -> Target:
+    """Parse one target: ``pkg==1.0``, ``LABEL=SPEC``, a bare ``pkg``, a path or a wheel."""
+    raw = text.strip()
+    if not raw:
+        msg = "empty sweep target"
+        raise UsageError(msg)
+    label: str | None = None
+    spec = raw
+    head, eq, rest = raw.partition("=")
+    if eq and not rest.startswith("=") and head and not re.search(r"[<>!~\s\[@;]", head):
+        label, spec = check_label(head.strip()), rest.strip()
+        if not spec:
+            msg = f"sweep target {raw!r} has a label but nothing to install"
+            raise UsageError(msg)
+    target = _parse_spec(raw, spec, label)
+    if target.label is None and target.kind in (Kind.PATH, Kind.URL):
+        msg = f"sweep target {raw!r} needs a label: write LABEL={spec}"
+        raise UsageError(msg)
+    return target
+
+
+def _parse_spec(raw: str, spec: str, label: str | None) -> Target:
+    path = Path(spec).expanduser()
+    if spec.endswith(".whl"):
+        return _wheel_target(raw, spec, path, label)
+    if "/" in spec or spec.startswith(".") or path.is_dir():
+        if not path.is_dir():
+            msg = f"sweep target {raw!r}: {spec} is not a directory"
+            raise UsageError(msg)
+        resolved = path.resolve()
+        return Target(raw, spec, label, Kind.PATH, str(resolved), _project_name(resolved), None)
+    try:
+        req = Requirement(spec)
+    except InvalidRequirement as exc:
+        msg = f"invalid sweep target {raw!r}: {exc}"
+        raise UsageError(msg) from None
+    name = canonicalize_name(req.name)
+    if req.url:
+        return Target(raw, spec, label, Kind.URL, spec, name, None)
+    pinned = [s for s in req.specifier if s.operator in ("==", "===") and "*" not in s.version]
+    if len(pinned) == 1 and len(req.specifier) == 1:
+        version = pinned[0].version
+        return Target(raw, spec, label or check_label(version), Kind.PIN, spec, name, version)
+    return Target(raw, spec, label, Kind.REQUIREMENT, spec, name, None)
+
+
+def _wheel_target(raw: str, spec: str, path: Path, label: str | None) -> Target:
+    match = _WHEEL_RE.match(path.name)
+    if not path.is_file() or not match:
+        msg = f"sweep target {raw!r}: {spec} is not a wheel file"
+        raise UsageError(msg)
+    version = match["version"]
+    name = canonicalize_name(match["name"])
+    resolved = str(path.resolve())
+    return Target(raw, spec, label or check_label(version), Kind.WHEEL, resolved, name, version)
+
+
+def _project_name(directory: Path) -> str | None:
+    """The ``[project] name`` of a local project directory, when its pyproject says."""
+    pyproject = directory / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    name = data.get("project", {}).get("name")
+    return canonicalize_name(name) if isinstance(name, str) else None
+
+
+def parse_targets(texts: Sequence[str]) -> list[Target]:
+    """Parse targets in order; all must be one package and labels must be distinct."""
+    if not texts:
+        msg = "no sweep targets given (e.g. benchmem sweep 'pkg==1.0' 'pkg==2.0' --suite DIR)"
+        raise UsageError(msg)
+    targets = [parse_target(text) for text in texts]
+    names = sorted({t.name for t in targets if t.name})
+    if len(names) > 1:
+        msg = f"all targets of a sweep must be one package, got {', '.join(names)}"
+        raise UsageError(msg)
+    seen: set[str] = set()
+    for target in targets:
+        for key in {target.key, target.label} - {None}:
+            if key in seen:
+                msg = f"duplicate sweep label {key!r}: name targets with LABEL=SPEC"
+                raise UsageError(msg)
+            seen.add(str(key))
+    return targets
+
+
+def package_name(targets: Sequence[Target]) -> str | None:
+    """The one package every target installs, when known."""
+    return next((t.name for t in targets if t.name), None)

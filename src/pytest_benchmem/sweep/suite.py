@@ -1,0 +1,203 @@
+"""Running the suite in one venv: a fresh cwd, the isolation check, pytest, and collecting.
+
+The run's cwd is a fresh directory holding a copy of the suite (or of ``--copy-dir``), with
+PYTHONPATH cleared. pytest writes ``<label>.json.tmp``; it becomes ``<label>.json`` only
+once it parses, holds benchmarks and proves (provenance) that our harness in the venv ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from .inspect import Inspection, inspect_venv
+from .model import Stage, Status, SweepOptions
+from .process import Command, Runner
+from .venv import LogDir, Provisioned
+
+_IGNORE = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", ".git", ".venv", ".nox", ".tox", ".benchmarks", ".pytest_cache"
+)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How one suite run ended."""
+
+    status: Status
+    stage: Stage | None
+    reason: str | None
+    run_path: Path | None
+    duration: float = 0.0
+
+
+def prepare_cwd(options: SweepOptions) -> tuple[Path, Path]:
+    """A fresh directory holding a copy of the suite (or of ``copy_dir``); returns (cwd, suite)."""
+    cwd = Path(tempfile.mkdtemp(prefix="benchmem-run-")).resolve()
+    suite = options.suite.resolve()
+    if options.copy_dir is not None:
+        base = options.copy_dir.resolve()
+        shutil.copytree(base, cwd / base.name, ignore=_IGNORE, symlinks=True)
+        return cwd, cwd / base.name / suite.relative_to(base)
+    if suite.is_dir():
+        shutil.copytree(suite, cwd / suite.name, ignore=_IGNORE, symlinks=True)
+    else:
+        shutil.copy2(suite, cwd / suite.name)
+        conftest = suite.parent / "conftest.py"
+        if conftest.is_file() and conftest != suite:
+            shutil.copy2(conftest, cwd / "conftest.py")
+    return cwd, cwd / suite.name
+
+
+def run_env(base: Mapping[str, str], venv: Path, label: str, spec: str) -> dict[str, str]:
+    """The caller's environment, PYTHONPATH cleared, the venv activated, the label passed.
+
+    PYTHONDONTWRITEBYTECODE is dropped too: the venvs are ours and reused, and without their
+    bytecode every run would recompile pytest, memray and rich (about 0.5 s a run).
+    """
+    drop = ("PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in base.items() if k not in drop}
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), base.get("PATH", "")])
+    env["BENCHMEM_LABEL"] = label
+    env["BENCHMEM_SPEC"] = spec
+    return env
+
+
+def check_isolation(
+    prov: Provisioned,
+    *,
+    cwd: Path,
+    suite: Path,
+    env: Mapping[str, str],
+    import_check: str | None,
+    logs: LogDir,
+    runner: Runner,
+) -> tuple[str | None, Inspection | None]:
+    """Check the target imports from the venv at the expected version; returns (reason, found)."""
+    target = prov.target
+    if not (target.name or import_check):
+        return None, None
+    prepend = [str(suite if suite.is_dir() else suite.parent)]
+    args = {"name": target.name, "module": import_check, "prepend": prepend}
+    found = inspect_venv(
+        prov.python, cwd=cwd, env=env, args=args, log=logs.next("isolation"), runner=runner
+    )
+    if found.error:
+        return found.error, found
+    name = target.name or found.module or "?"
+    installed = found.packages.get(target.name or "", "")
+    if target.version and not _same_version(installed, target.version):
+        shown = installed or "nothing"
+        return f"{name}: expected version {target.version}, the venv has {shown}", found
+    if found.import_error:
+        return f"cannot import {found.module} in the venv: {found.import_error}", found
+    if found.module and not found.in_venv():
+        seen = f" (version {found.module_version})" if found.module_version else ""
+        want = f"{name} {installed}" if installed else name
+        return (
+            (
+                f"{found.module} imports from {found.file}{seen}, not from the venv "
+                f"({want} in {found.prefix}): a local directory shadows the installed package"
+            ),
+            found,
+        )
+    return None, found
+
+
+def _same_version(installed: str, expected: str) -> bool:
+    try:
+        return Version(installed) == Version(expected)
+    except InvalidVersion:
+        return installed == expected
+
+
+def pytest_argv(
+    python: Path,
+    suite: Path,
+    json_path: Path,
+    options: SweepOptions,
+    plugins: tuple[str, ...] = (),
+) -> list[str]:
+    """The suite's command line: benchmarks only, JSON out, memory on unless disabled."""
+    argv = [str(python), "-m", "pytest", str(suite), "--benchmark-only"]
+    for plugin in plugins:
+        argv += ["-p", plugin]
+    argv.append(f"--benchmark-json={json_path}")
+    if options.memory:
+        argv.append("--benchmark-memory")
+    return [*argv, *options.pytest_args]
+
+
+def run_suite(
+    prov: Provisioned,
+    *,
+    cwd: Path,
+    suite: Path,
+    options: SweepOptions,
+    env: Mapping[str, str],
+    logs: LogDir,
+    runner: Runner,
+    plugins: tuple[str, ...] = (),
+) -> RunOutcome:
+    """Run pytest in the venv and collect ``<out>/<label>.json``."""
+    final = options.out / f"{prov.label}.json"
+    tmp = final.with_name(final.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        argv = pytest_argv(prov.python, suite, tmp, options, plugins)
+        outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
+        took = outcome.duration
+        if outcome.returncode not in (0, 1):
+            reason = f"pytest exit code {outcome.returncode}: {outcome.tail(3)}"
+            return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
+        problem, count = validate_run(tmp, prov.venv, memory=options.memory)
+        if outcome.returncode == 1:
+            if problem or not count:
+                reason = f"pytest exit code 1 and no benchmarks ran: {outcome.tail(3)}"
+                return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
+            tmp.replace(final)
+            reason = f"some tests failed (pytest exit code 1); {count} benchmarks kept"
+            return RunOutcome(Status.PARTIAL, None, reason, final, took)
+        if problem:
+            return RunOutcome(Status.FAILED, Stage.COLLECT, problem, None, took)
+        tmp.replace(final)
+        return RunOutcome(Status.OK, None, None, final, took)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def validate_run(path: Path, venv: Path, *, memory: bool) -> tuple[str | None, int]:
+    """Check a run JSON: parses, holds benchmarks, written by the harness in ``venv``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "pytest wrote no benchmark JSON", 0
+    except (OSError, ValueError) as exc:
+        return f"the benchmark JSON does not parse: {exc}", 0
+    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
+    if not isinstance(benchmarks, list) or not benchmarks:
+        return "the run holds no benchmarks", 0
+    blob = data.get("benchmem")
+    harness = blob.get("harness") if isinstance(blob, dict) else None
+    where = harness.get("path") if isinstance(harness, dict) else None
+    if not isinstance(where, str):
+        return "the run has no benchmem provenance: the injected harness did not run", 0
+    prefix = os.path.realpath(venv).rstrip("/") + "/"
+    if not os.path.realpath(where).startswith(prefix):
+        return f"the harness ran from {where}, not from the venv {venv}", 0
+    if memory and not any(
+        isinstance(b, dict)
+        and isinstance(b.get("extra_info"), dict)
+        and "benchmem" in b["extra_info"]
+        for b in benchmarks
+    ):
+        return "no benchmark carries memory measurements (extra_info.benchmem)", 0
+    return None, len(benchmarks)

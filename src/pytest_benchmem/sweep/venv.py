@@ -1,0 +1,288 @@
+"""Provisioning one target: a uv venv holding the target, the pins and our harness.
+
+uv comes from the ``uv`` package (``uv.find_uv_bin()``), run with the caller's environment.
+One resolution of target + pins + harness pinned to the driver's versions; when the target
+conflicts with a harness pin, a free resolution where the target wins. Venvs live under the
+cache root, keyed by their spec, and are reused while that spec (and the harness) is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_benchmem.errors import ProvisionError
+
+from .harness import Harness, mentions_pin
+from .inspect import inspect_venv
+from .model import Stage
+from .process import Command, Outcome, Runner, write_atomic
+from .spec import Kind, Target
+
+MARKER = "benchmem-venv.json"
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by pytest-benchmem (benchmem sweep).\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def cache_root() -> Path:
+    """The sweep cache: ``$BENCHMEM_CACHE_DIR``, else ``$XDG_CACHE_HOME/benchmem``, else ~/.cache.
+
+    The directory is created with a ``CACHEDIR.TAG`` and a ``.gitignore``.
+    """
+    env = os.environ.get("BENCHMEM_CACHE_DIR")
+    if env:
+        root = Path(env).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        root = (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "benchmem"
+    root.mkdir(parents=True, exist_ok=True)
+    tag = root / "CACHEDIR.TAG"
+    if not tag.exists():
+        write_atomic(tag, _CACHEDIR_TAG)
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, "*\n")
+    return root
+
+
+def uv_bin() -> str:
+    """The uv binary shipped by the ``uv`` package (never a system uv)."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:  # pragma: no cover - uv is a hard dependency
+        msg = "the 'uv' package is not installed"
+        raise ProvisionError(msg, hint="pip install uv") from None
+    return str(find_uv_bin())
+
+
+@dataclass
+class LogDir:
+    """A target's log directory: ``NN-<step>.log`` files numbered in order."""
+
+    path: Path
+    count: int = 0
+
+    def next(self, step: str) -> Path:
+        """The path of the next log file for ``step``."""
+        self.count += 1
+        return self.path / f"{self.count:02d}-{step}.log"
+
+    def move(self, path: Path) -> None:
+        """Rename the directory (an unlabelled target learns its label after install)."""
+        if path == self.path:
+            return
+        if path.exists():
+            shutil.rmtree(path)
+        if self.path.exists():
+            self.path.replace(path)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class ProvisionConfig:
+    """What every venv of one sweep shares."""
+
+    cache: Path
+    harness: Harness
+    python: str = sys.executable
+    pins: tuple[str, ...] = ()
+    as_of: str | None = None
+    find_links: tuple[str, ...] = ()
+    index_urls: tuple[str, ...] = ()
+    fresh: bool = False
+    uv: str = field(default_factory=uv_bin)
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    def source_args(self) -> list[str]:
+        """uv's index, find-links and --as-of arguments."""
+        args: list[str] = []
+        for link in self.find_links:
+            args += ["--find-links", link]
+        for i, url in enumerate(self.index_urls):
+            args += ["--index-url" if i == 0 else "--extra-index-url", url]
+        if self.as_of:
+            args += ["--exclude-newer", self.as_of, *self.harness.exclude_newer_args()]
+        return args
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """A target's venv, or the stage and reason it could not be made."""
+
+    target: Target
+    label: str
+    venv: Path
+    python: Path
+    versions: Mapping[str, str]
+    stage: Stage | None = None
+    reason: str | None = None
+    durations: Mapping[str, float] = field(default_factory=dict)
+    resolution: str | None = None
+    reused: bool = False
+    key: str = ""
+
+
+def tree_fingerprint(path: Path) -> str:
+    """Identity of a file or directory tree by names, sizes and mtimes (cheap, no reads)."""
+    h = hashlib.sha256()
+    skip = {".git", "__pycache__", ".venv", ".nox", ".tox", "build", "dist", ".benchmarks"}
+    items = [path] if path.is_file() else sorted(path.rglob("*"))
+    for item in items:
+        rel = item.relative_to(path) if item != path else Path(item.name)
+        if item.is_file() and not skip.intersection(rel.parts):
+            st = item.stat()
+            h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _fingerprint(target: Target) -> str:
+    """Content identity of a local target (a wheel's bytes, a project's file stats)."""
+    path = Path(target.install)
+    if target.kind is Kind.WHEEL:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    if target.kind is Kind.PATH:
+        return tree_fingerprint(path)
+    return ""
+
+
+def venv_spec(target: Target, cfg: ProvisionConfig) -> dict[str, object]:
+    """The recorded spec a venv is reused under (python, target, pins, as-of, sources, harness)."""
+    return {
+        "python": cfg.python,
+        "python_real": os.path.realpath(cfg.python),
+        "install": target.install,
+        "content": _fingerprint(target),
+        "pins": list(cfg.pins),
+        "as_of": cfg.as_of,
+        "find_links": list(cfg.find_links),
+        "index_urls": list(cfg.index_urls),
+        "harness": cfg.harness.digest,
+        "harness_pins": list(cfg.harness.pins),
+    }
+
+
+def spec_key(spec: Mapping[str, object]) -> str:
+    """A short stable hash of a venv spec (the venv's directory name)."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def venv_python(venv: Path) -> Path:
+    """The interpreter inside a venv."""
+    if os.name == "nt":  # pragma: no cover - Linux/macOS are the supported platforms
+        return venv / "Scripts" / "python.exe"
+    return venv / "bin" / "python"
+
+
+def _reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None:
+    try:
+        data = json.loads((venv / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("spec") != spec:
+        return None
+    if not venv_python(venv).exists() or not isinstance(data.get("versions"), dict):
+        return None
+    return data
+
+
+def uv_reason(outcome: Outcome) -> str:
+    """The one-line reason of a failed uv command (its ``error:`` lines, else the tail)."""
+    lines = outcome.output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("error:")), None)
+    if start is None:
+        return outcome.tail() or f"exit code {outcome.returncode}"
+    kept = [line.strip() for line in lines[start:] if line.strip() and line.strip() != "hint:"]
+    return " ".join(kept)[:600]
+
+
+def provision_target(
+    target: Target, cfg: ProvisionConfig, logs: LogDir, runner: Runner
+) -> Provisioned:
+    """Create (or reuse) the venv of ``target`` and install it with the harness."""
+    spec = venv_spec(target, cfg)
+    # The directory is keyed without the harness: a new harness rebuilds the venv in place.
+    key = spec_key({k: v for k, v in spec.items() if not k.startswith("harness")})
+    venv = cfg.cache / "venvs" / key
+    python = venv_python(venv)
+    label = target.label or target.key
+    recorded = None if cfg.fresh else _reusable(venv, spec)
+    if recorded is not None:
+        versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
+        resolution = str(recorded.get("resolution", "pinned"))
+        label = _label(target, versions)
+        return Provisioned(
+            target, label, venv, python, versions, resolution=resolution, reused=True, key=key
+        )
+    durations: dict[str, float] = {}
+
+    def failed(stage: Stage, reason: str) -> Provisioned:
+        return Provisioned(target, label, venv, python, {}, stage, reason, durations, key=key)
+
+    if venv.exists():
+        shutil.rmtree(venv)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    made = runner(
+        Command(
+            (cfg.uv, "venv", "--no-project", "--python", cfg.python, str(venv)),
+            venv.parent,
+            logs.next("venv"),
+            cfg.env,
+        )
+    )
+    durations["venv"] = made.duration
+    if not made.ok:
+        return failed(Stage.VENV, uv_reason(made))
+    outcome, resolution = _install(target, cfg, python, logs, runner)
+    durations["install"] = sum(o.duration for o in outcome)
+    if not outcome[-1].ok:
+        return failed(Stage.INSTALL, uv_reason(outcome[-1]))
+    found = inspect_venv(
+        python, cwd=venv, env=cfg.env, args={}, log=logs.next("versions"), runner=runner
+    )
+    if found.error:
+        return failed(Stage.INSTALL, found.error)
+    label = _label(target, found.packages)
+    write_atomic(
+        venv / MARKER,
+        json.dumps(
+            {"spec": spec, "versions": dict(found.packages), "resolution": resolution}, indent=1
+        ),
+    )
+    return Provisioned(
+        target, label, venv, python, found.packages, None, None, durations, resolution, key=key
+    )
+
+
+def _label(target: Target, versions: Mapping[str, str]) -> str:
+    if target.label:
+        return target.label
+    if target.name and target.name in versions:
+        return versions[target.name]
+    return target.key
+
+
+def _install(
+    target: Target, cfg: ProvisionConfig, python: Path, logs: LogDir, runner: Runner
+) -> tuple[list[Outcome], str]:
+    """One resolution with the harness pinned; on a harness conflict, a free one."""
+    base = [cfg.uv, "pip", "install", "--python", str(python), *cfg.source_args()]
+    tail = [target.install, *cfg.pins]
+    wheel = str(cfg.harness.wheel)
+    pinned = runner(
+        Command(
+            (*base, *tail, *cfg.harness.pins, wheel), python.parent, logs.next("install"), cfg.env
+        )
+    )
+    if pinned.ok or not mentions_pin(pinned.output, cfg.harness):
+        return [pinned], "pinned"
+    free = runner(Command((*base, *tail, wheel), python.parent, logs.next("install-free"), cfg.env))
+    return [pinned, free], "free"

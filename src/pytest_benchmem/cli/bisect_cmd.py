@@ -1,0 +1,257 @@
+"""``benchmem bisect``: which release of a package first made a benchmark regress.
+
+Thin layer over ``pytest_benchmem.sweep.bisect_runner`` (imported inside the command): parses
+the options, prints each probe as it finishes, then the table of probed releases, the answer,
+the benchmarks that crossed the threshold and the ``benchmem compare`` command for the two.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import app
+
+if TYPE_CHECKING:
+    from pytest_benchmem.sweep.bisect import Outcome, Probe
+    from pytest_benchmem.sweep.bisect_runner import Prober
+
+BISECT_DIR = Path(".benchmarks") / "bisect"
+_MAX_COLUMNS = 3
+
+
+def _short(benchmark_id: str) -> str:
+    return benchmark_id.rsplit("::", 1)[-1]
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        text = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        text = str(path)
+    return shlex.quote(text)
+
+
+def _cell(field: str, base: float | None, value: float | None) -> str:
+    from pytest_benchmem.units import format_value
+
+    if value is None:
+        return "—"
+    text = format_value(field, value)
+    if base:
+        text += f" ({(value - base) / base * 100.0:+.1f}%)"
+    return text
+
+
+def _verdict(outcome: Outcome, probe: Probe) -> str:
+    text = str(probe.verdict)
+    if probe.reason:
+        reason = probe.reason if len(probe.reason) <= 70 else probe.reason[:69] + "…"
+        text += f": {reason}"
+    if probe.version == outcome.good:
+        text += " (--good)"
+    elif probe.version == outcome.bad:
+        text += " (--bad)"
+    return text
+
+
+def render_table(outcome: Outcome) -> str:
+    """The probed releases in version order: value per benchmark (or the largest change)."""
+    field = outcome.threshold.field
+    base = outcome.probes[0].result.values
+    ids = list(outcome.selected)
+    several = len(ids) > _MAX_COLUMNS
+    header = ["release", *(["largest change"] if several else [_short(i) for i in ids]), "verdict"]
+    rows = [header]
+    for probe in outcome.probes:
+        values = probe.result.values
+        if several:
+            changes = [
+                ((values[i] - base[i]) / base[i], i) for i in ids if i in values and base.get(i)
+            ]
+            worst = max(changes, default=None)
+            cells = [f"{_short(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
+        else:
+            first = probe is outcome.probes[0]
+            cells = [_cell(field, None if first else base.get(i), values.get(i)) for i in ids]
+        rows.append([probe.version, *cells, _verdict(outcome, probe)])
+    widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_answer(outcome: Outcome, prober: Prober) -> str:
+    """First bad / last good release, what crossed the threshold, skips, the compare command."""
+    from pytest_benchmem.sweep.bisect_runner import run_path
+    from pytest_benchmem.units import format_value
+
+    rule = outcome.threshold
+    lines = [f"first bad release: {outcome.first_bad}", f"last good release: {outcome.last_good}"]
+    if outcome.untested:
+        lines.append(
+            "  (releases between them could not be measured, the change may come from: "
+            f"{', '.join(outcome.untested)})"
+        )
+    bad = outcome.probe(outcome.first_bad or "")
+    if bad is not None and bad.crossings:
+        lines.append(f"past {rule.describe()} in {bad.version} (against {outcome.good}):")
+        for c in bad.crossings:
+            change = f" ({c.percent:+.1f}%)" if c.percent is not None else ""
+            lines.append(
+                f"  {c.id}: {format_value(rule.field, c.base)} -> "
+                f"{format_value(rule.field, c.new)}{change}"
+            )
+    for probe in outcome.skipped:
+        where = probe.result.detail.get("log_dir")
+        lines.append(
+            f"skipped {probe.version}: {probe.reason}" + (f" (logs: {where})" if where else "")
+        )
+    paths = [run_path(prober, v) for v in (outcome.last_good or "", outcome.first_bad or "")]
+    if all(paths):
+        shown = " ".join(_shown_path(p) for p in paths if p is not None)
+        lines.append(f"compare them: benchmem compare {shown} --metric {rule.field}")
+    return "\n".join(lines)
+
+
+def _probe_line(probe: Probe) -> str:
+    return f"  [{probe.order}] {probe.version}: {probe.verdict}" + (
+        f" ({probe.reason})" if probe.reason else ""
+    )
+
+
+@app.command("bisect", help="Find the first release of a package that made a benchmark regress.")
+def bisect_command(
+    *,
+    package: Annotated[
+        str, typer.Argument(help="The package whose releases to search.", show_default=False)
+    ],
+    good: Annotated[
+        str, typer.Option("--good", help="A release without the regression.", show_default=False)
+    ],
+    bad: Annotated[
+        str, typer.Option("--bad", help="A newer release with the regression.", show_default=False)
+    ],
+    suite: Annotated[
+        Path,
+        typer.Option(
+            "--suite", help="The benchmark suite (file or directory).", show_default=False
+        ),
+    ],
+    metric: Annotated[str, typer.Option(help="peak | allocated | allocations | time.")] = "peak",
+    threshold: Annotated[
+        str,
+        typer.Option(
+            help="How much growth against --good makes a release bad: 10%, 5MiB, 10%+1MiB "
+            "(same grammar as compare --fail-on)."
+        ),
+    ] = "10%",
+    test: Annotated[
+        str | None,
+        typer.Option(
+            help="One benchmark id or a -k style expression (default: every benchmark; a "
+            "release is bad when any of them regressed).",
+            show_default=False,
+        ),
+    ] = None,
+    find_links: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--find-links",
+            help="Directory (or URL) of wheels/sdists (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    index_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--index-url",
+            help="Package index (repeatable; default the public index).",
+            show_default=False,
+        ),
+    ] = None,
+    pin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pin",
+            help="Extra requirement installed in every venv (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Ignore files uploaded after this date (YYYY-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    python: Annotated[
+        str | None,
+        typer.Option(
+            "--python", help="Interpreter for the venvs (default: this one).", show_default=False
+        ),
+    ] = None,
+    pytest_arg: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pytest-arg", help="Extra pytest argument (repeatable).", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Runs, logs and bisect.json go here.")
+    ] = BISECT_DIR,
+    pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
+) -> int:
+    """Bisect the releases between --good and --bad; exit 0 found, 1 not found, 2 usage."""
+    from pytest_benchmem.sweep.bisect_runner import (
+        NoRegressionError,
+        Request,
+        interpreter_version,
+        run_bisect,
+    )
+    from pytest_benchmem.sweep.model import SweepOptions
+    from pytest_benchmem.sweep.pipeline import check_options
+
+    request = Request(package, good, bad, metric, threshold, test, pre)
+    rule = request.rule()
+    options = check_options(
+        SweepOptions(
+            suite=suite,
+            out=out,
+            memory=rule.field != "time",
+            pins=tuple(pin or ()),
+            as_of=as_of,
+            pytest_args=tuple(pytest_arg or ()),
+            find_links=tuple(find_links or ()),
+            index_urls=tuple(index_url or ()),
+            python=python,
+            jobs=2,
+            resume=True,
+        )
+    )
+    version = interpreter_version(python, options.out / "logs" / "bisect") if python else None
+    typer.echo(f"bisect {package} {good} .. {bad}: {rule.field}, bad past {rule.describe()}")
+    try:
+        outcome, prober, _ = run_bisect(
+            request,
+            options,
+            python_version=version,
+            echo=typer.echo,
+            on_probe=lambda p: typer.echo(_probe_line(p)),
+        )
+    except NoRegressionError as exc:
+        typer.echo("")
+        typer.echo(render_table(exc.outcome))
+        raise
+    typer.echo("")
+    typer.echo(render_table(outcome))
+    typer.echo("")
+    typer.echo(render_answer(outcome, prober))
+    typer.echo(f"runs and bisect.json in {_shown_path(options.out)}")
+    return 0

@@ -1,0 +1,284 @@
+"""Bisect over real releases: every probe is a one-target sweep, read back as values.
+
+Bridges the pure search (``bisect.py``) and the sweep pipeline: ``Prober`` runs ``pkg==X``
+through ``run_targets`` (venvs and finished runs reused), reads each run's values with
+``load_run``, and keeps ``<out>/bisect.json`` current: the probed targets in version order
+(the sweep manifest's format, so ``--resume`` and the readers understand it) plus the search.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+from pytest_benchmem.errors import BenchmemError, SchemaError, UsageError
+from pytest_benchmem.metrics import canonical_metric
+from pytest_benchmem.units import Threshold, parse_threshold
+
+from .bisect import Outcome, Probe, ProbeResult, Status, bisect, no_regression_message
+from .manifest import read_manifest, write_manifest
+from .model import SweepOptions, TargetResult
+from .pipeline import run_targets
+from .process import Command, Runner, SubprocessRunner
+from .releases import Listing, Sources, list_releases
+from .simple_index import Fetcher
+
+MANIFEST = "bisect.json"
+RunTargets = Callable[..., list[TargetResult]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to bisect: the package, the two ends, the metric and the rule for "regressed"."""
+
+    package: str
+    good: str
+    bad: str
+    metric: str = "peak"
+    threshold: str = "10%"
+    test: str | None = None
+    pre: bool = False
+
+    def rule(self) -> Threshold:
+        """The threshold on this request's metric (a ``FIELD:`` prefix must name the metric)."""
+        metric = canonical_metric(self.metric)
+        rule = parse_threshold(self.threshold, default_field=metric)
+        if rule.field != metric:
+            msg = f"--threshold {self.threshold!r} is about {rule.field}, but --metric is {metric}"
+            raise UsageError(msg)
+        return rule
+
+
+def _failure(result: TargetResult) -> str:
+    where = f"{result.stage}: " if result.stage else ""
+    return f"{where}{result.reason or result.status}"
+
+
+class Prober:
+    """The ``probe(version)`` the search calls: one sweep target per release, results kept."""
+
+    def __init__(
+        self,
+        package: str,
+        options: SweepOptions,
+        metric: str,
+        *,
+        ends: tuple[str, str] | None = None,
+        run: RunTargets | None = None,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
+        self.package = package
+        self.options = options
+        self.metric = metric
+        self.ends = ends
+        self.run = run or run_targets
+        self.echo = echo
+        self.path = options.out / MANIFEST
+        self.prior = read_manifest(self.path)
+        self.records: dict[str, TargetResult] = {}
+        self.harness: dict[str, object] = {}
+
+    def __call__(self, version: str) -> ProbeResult:
+        if version not in self.records:
+            batch = [version]
+            if self.ends is not None and version == self.ends[0]:
+                batch = [v for v in self.ends if v not in self.records]  # both ends, in parallel
+            self._run(batch)
+        return self.values(self.records[version])
+
+    def _run(self, versions: Sequence[str]) -> None:
+        if self.echo is not None:
+            self.echo(f"measuring {self.package} {', '.join(versions)} ...")
+        self._save(list(self.prior.values()) + list(self.records.values()), None)
+        results = self.run(
+            [f"{self.package}=={v}" for v in versions], self.options, manifest=MANIFEST
+        )
+        try:
+            written = json.loads(self.path.read_text(encoding="utf-8"))
+            self.harness = dict(written.get("harness") or {})
+        except (OSError, ValueError, AttributeError):
+            self.harness = {}
+        for version, result in zip(versions, results, strict=True):
+            self.records[version] = result
+            self.prior.pop(result.label, None)
+        self._save(list(self.prior.values()) + list(self.records.values()), None)
+
+    def values(self, result: TargetResult) -> ProbeResult:
+        """A finished target's values per benchmark id, or why there are none."""
+        detail: dict[str, object] = {"log_dir": str(result.log_dir), "status": str(result.status)}
+        if not result.ok or result.run_path is None:
+            return ProbeResult(failure=_failure(result), detail=detail)
+        from pytest_benchmem.runs import load_run
+
+        detail["run"] = str(result.run_path)
+        try:
+            run = load_run(result.run_path)
+        except SchemaError as exc:
+            return ProbeResult(failure=f"collect: {exc}", detail=detail)
+        values = {b.id: b.value(self.metric) for b in run.benchmarks}
+        kept = {k: float(v) for k, v in values.items() if v is not None}
+        if not kept:
+            reason = f"collect: the run has no {self.metric} values"
+            return ProbeResult(failure=reason, detail=detail)
+        return ProbeResult(values=kept, detail=detail)
+
+    def _save(self, results: Sequence[TargetResult], section: Mapping[str, object] | None) -> None:
+        extra = {"bisect": dict(section)} if section is not None else {}
+        write_manifest(self.path, results, self.options, harness=self.harness, extra=extra)
+
+    def finish(self, section: Mapping[str, object]) -> None:
+        """Write the final manifest: the probed targets in version order, and the search."""
+        ordered = [self.records[v] for v in sorted(self.records, key=Version)]
+        self._save(ordered, section)
+
+
+def _probe_json(probe: Probe) -> dict[str, object]:
+    return {
+        "version": probe.version,
+        "order": probe.order,
+        "verdict": str(probe.verdict),
+        "reason": probe.reason,
+        "values": dict(probe.result.values),
+        "crossings": [
+            {"id": c.id, "base": c.base, "new": c.new, "percent": c.percent}
+            for c in probe.crossings
+        ],
+        **{k: v for k, v in probe.result.detail.items() if k in ("run", "log_dir", "status")},
+    }
+
+
+def section(request: Request, outcome: Outcome | None, status: str) -> dict[str, object]:
+    """The ``bisect`` section of the manifest."""
+    data: dict[str, object] = {
+        "package": request.package,
+        "good": request.good,
+        "bad": request.bad,
+        "metric": canonical_metric(request.metric),
+        "threshold": request.rule().describe(),
+        "test": request.test,
+        "status": status,
+    }
+    if outcome is not None:
+        data |= {
+            "candidates": list(outcome.versions),
+            "selected": list(outcome.selected),
+            "probed": [p.version for p in outcome.probes],
+            "probe_order": [p.version for p in sorted(outcome.probes, key=lambda p: p.order)],
+            "first_bad": outcome.first_bad,
+            "last_good": outcome.last_good,
+            "untested": list(outcome.untested),
+            "skipped": [p.version for p in outcome.skipped],
+            "probes": [_probe_json(p) for p in outcome.probes],
+        }
+    return data
+
+
+def resolve_ends(listing: Listing, request: Request) -> tuple[str, str]:
+    """The listed versions equal to ``--good``/``--bad``; a one-line UsageError otherwise."""
+    found: list[str] = []
+    for flag, text in (("--good", request.good), ("--bad", request.bad)):
+        version = listing.find(text)
+        if version is None:
+            shown = ", ".join(str(v) for v in listing.versions[-8:]) or "none"
+            hint = ""
+            try:
+                if Version(text).is_prerelease and not request.pre:
+                    hint = "; pre-releases need --pre"
+            except ValueError:
+                hint = "; not a version"
+            msg = f"{flag} {text}: unknown version of {listing.package} (latest: {shown}{hint})"
+            raise UsageError(msg)
+        found.append(str(version))
+    return found[0], found[1]
+
+
+def run_bisect(
+    request: Request,
+    options: SweepOptions,
+    *,
+    python_version: str | None = None,
+    fetch: Fetcher | None = None,
+    run: RunTargets | None = None,
+    echo: Callable[[str], None] | None = None,
+    on_probe: Callable[[Probe], None] | None = None,
+) -> tuple[Outcome, Prober, Listing]:
+    """List the releases, search, and write ``<out>/bisect.json`` (also when the search fails).
+
+    Raises:
+        UsageError: unknown or misordered ends, a bad threshold, ``--test`` matching nothing.
+        BenchmemError: an end that cannot be measured, or no regression between the ends.
+    """
+    rule = request.rule()
+    metric = rule.field
+    listing = list_releases(
+        request.package, Sources.of(options), pre=request.pre, python_version=python_version,
+        fetch=fetch,
+    )  # fmt: skip
+    good, bad = resolve_ends(listing, request)
+    versions = [str(v) for v in listing.versions]
+    options.out.mkdir(parents=True, exist_ok=True)
+    prober = Prober(request.package, options, metric, ends=(good, bad), run=run, echo=echo)
+    outcome: Outcome | None = None
+    status = "interrupted"
+    try:
+        outcome = bisect(
+            versions, good, bad, prober, threshold=rule, test=request.test, on_probe=on_probe
+        )
+        status = str(outcome.status)
+    except BenchmemError as exc:
+        status = f"error: {exc}"
+        raise
+    finally:
+        if prober.records:
+            prober.finish(section(request, outcome, status))
+    if outcome.status is Status.NO_REGRESSION:
+        raise NoRegressionError(no_regression_message(outcome), outcome=outcome, prober=prober)
+    return outcome, prober, listing
+
+
+class NoRegressionError(BenchmemError):
+    """The bad end did not regress against the good end (exit 1); carries what was measured."""
+
+    def __init__(self, message: str, *, outcome: Outcome, prober: Prober) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.prober = prober
+
+
+def run_path(prober: Prober, version: str) -> Path | None:
+    """Where the run of a probed ``version`` is."""
+    record = prober.records.get(version)
+    return record.run_path if record is not None else None
+
+
+_VERSION_SCRIPT = "import platform; print(platform.python_version())"
+
+
+def interpreter_version(python: str, log_dir: Path, runner: Runner | None = None) -> str:
+    """The version of the ``--python`` interpreter (for ``Requires-Python``), asked once.
+
+    Raises:
+        UsageError: when the interpreter cannot be run.
+    """
+    command = Command(
+        argv=(python, "-c", _VERSION_SCRIPT),
+        cwd=log_dir.parent,
+        log=log_dir / "python-version.log",
+        env=dict(os.environ),
+        timeout=60,
+    )
+    log_dir.mkdir(parents=True, exist_ok=True)
+    outcome = (runner or SubprocessRunner())(command)
+    lines = outcome.output.strip().splitlines()
+    if outcome.ok and lines:
+        try:
+            return str(Version(lines[-1].strip()))
+        except ValueError:
+            pass
+    msg = f"--python {python}: cannot run it to read its version ({outcome.tail(1) or 'no output'})"
+    raise UsageError(msg)

@@ -190,7 +190,9 @@ class Scale:
 def scale_for(metric: str, values: Sequence[float]) -> Scale:
     """Pick one display unit for ``values`` of ``metric``."""
     if metric in ("peak", "allocated"):
-        name, divisor = byte_unit(list(values))
+        # One unit for the typical value (the median), not the smallest: axes span decades.
+        nonzero = sorted(abs(v) for v in values if v)
+        name, divisor = byte_unit(nonzero[len(nonzero) // 2 :][:1])
         return Scale(metric, name, float(divisor))
     if metric == "time":
         nonzero = [abs(v) for v in values if v]

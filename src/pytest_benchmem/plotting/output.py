@@ -87,7 +87,11 @@ def figure_html(figure: go.Figure, *, full_html: bool = True, with_js: bool = Tr
 def write_html(figure: go.Figure, path: str | Path) -> Path:
     """Write ``figure`` as one self-contained HTML page (plotly.js inside), atomically."""
     target = Path(path)
-    return atomic_write(target, figure_html(figure).encode("utf-8"))
+    page = figure_html(figure)
+    title = figure.layout.title.text
+    if title:
+        page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
+    return atomic_write(target, page.encode("utf-8"))
 
 
 def save_figure(figure: go.Figure, path: str | Path) -> Path:

@@ -1,0 +1,172 @@
+"""Real browser: ``benchmem plot`` HTML opened in headless Chromium, offline, checked in the DOM.
+
+Each page is rendered once with ``--dump-dom`` and ``--screenshot`` together; the DOM must show
+the plot drawn (``main-svg``) with the expected traces, points, bars or heatmap rows x columns.
+With ``BENCHMEM_UPDATE_SCREENSHOTS=1`` the screenshots are written to ``docs/img/`` (the images
+in ``docs/plots.md``); otherwise to a temp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from plotruns import DEMO_VERSIONS, demo_suite, write_run
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and Path("/usr/bin/chromium").exists():  # pragma: no cover
+    CHROMIUM = "/usr/bin/chromium"
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+SUMMARY = re.compile(r"(\w+) view of (\w+): (\d+) id\(s\) drawn from \d+ run\(s\) -> (.+)")
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (apt-get install chromium; .ci/run installs it)",
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    dom: str
+    screenshot: Path
+
+    def count(self, needle: str) -> int:
+        return self.dom.count(needle)
+
+
+def render(html: Path, shot_dir: Path, name: str, *, height: int = 800) -> Page:
+    """Open ``html`` in headless Chromium with every host unresolvable (proves it is offline)."""
+    assert CHROMIUM is not None
+    profile = shot_dir / f".profile-{name}"
+    shot = shot_dir / f"{name}.png"
+    argv = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=3000",
+        f"--window-size=1200,{height}",
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+        "--dump-dom",
+        html.resolve().as_uri(),
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    shutil.rmtree(profile, ignore_errors=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return Page(done.stdout, shot)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("BENCHMEM_UPDATE_SCREENSHOTS"):
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        return DOCS_IMG
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> list[Path]:
+    return [
+        write_run(tmp_path / "sweep" / f"{label}.json", demo_suite(i), label=label)
+        for i, label in enumerate(DEMO_VERSIONS)
+    ]
+
+
+def plot(benchmem, *args: object) -> tuple[str, int, Path]:
+    result = benchmem("plot", *args)
+    assert result.code == 0, result.err
+    match = SUMMARY.search(result.out)
+    assert match, result.out
+    return match.group(1), int(match.group(3)), Path(match.group(4))
+
+
+@needs_chromium
+def test_scaling_renders(benchmem, demo, tmp_path, shots):
+    view, n_ids, html = plot(benchmem, demo[0], "--metric", "peak", "-o", tmp_path / "scaling.html")
+    assert (view, n_ids) == ("scaling", 12)
+    page = render(html, shots, "plot-scaling")
+    assert page.count('class="main-svg"') >= 1
+    assert page.count('class="point"') == 12  # every id on the x-axis is a marker
+    assert page.count('class="trace scatter') == 6  # a line and a min..max band per kind
+    assert page.count('class="js-fill"') == 3
+    assert page.count('class="legendtext"') == 3
+
+
+@needs_chromium
+def test_scatter_renders(benchmem, demo, tmp_path, shots):
+    view, n_ids, html = plot(
+        benchmem, demo[0], demo[2], "--metric", "peak", "-o", tmp_path / "scatter.html"
+    )
+    assert (view, n_ids) == ("scatter", 13)
+    page = render(html, shots, "plot-scatter")
+    assert page.count('class="main-svg"') >= 1
+    assert page.count('class="point"') == 13
+    assert page.count('class="shape-group"') == 1  # the reference line at ratio 1
+
+
+@needs_chromium
+def test_compare_renders(benchmem, demo, tmp_path, shots):
+    view, n_ids, html = plot(
+        benchmem,
+        demo[0],
+        demo[2],
+        "--metric",
+        "peak",
+        "--view",
+        "compare",
+        "-o",
+        tmp_path / "compare.html",
+    )
+    assert (view, n_ids) == ("compare", 13)
+    page = render(html, shots, "plot-compare")
+    assert page.count('class="trace bars"') == 1
+    assert page.count('class="point"') == 13  # one bar per id
+    assert page.count('class="ytick"') == 13
+
+
+@needs_chromium
+def test_sweep_renders(benchmem, demo, tmp_path, shots):
+    view, n_ids, html = plot(benchmem, *demo, "--metric", "peak", "-o", tmp_path / "sweep.html")
+    assert (view, n_ids) == ("sweep", 13)
+    page = render(html, shots, "plot-sweep")
+    assert page.count('class="hm"') == 1
+    assert page.count("<image") == 1  # the heatmap's cells are painted into one image
+    assert page.count('class="ytick"') == 13  # rows: one per id
+    assert page.count('class="xtick"') == 3  # columns: one per run
+
+
+@needs_chromium
+def test_sweep_report_renders(demo, tmp_path, shots):
+    from pytest_benchmem.plotting import write_sweep_report
+
+    html = write_sweep_report(demo, tmp_path / "report.html", metric="peak")
+    page = render(html, shots, "sweep-report", height=1400)
+    assert page.count('class="plot-container plotly"') == 2
+    assert page.count('class="hm"') == 1
+    assert page.count('class="point"') == 13 * 3  # a line per id across the three labels
+
+
+@needs_chromium
+def test_missing_dims_printed_count_equals_drawn(benchmem, ragged_run, tmp_path):
+    view, n_ids, html = plot(
+        benchmem, ragged_run, "--metric", "peak", "--facet", "phase", "-o", tmp_path / "r.html"
+    )
+    assert (view, n_ids) == ("scaling", 5)
+    page = render(html, tmp_path, "ragged")
+    assert page.count('class="point"') == n_ids
+    assert "phase=(none)" in page.dom

@@ -68,6 +68,19 @@ def test_find_links_name_is_normalized_and_pre_included_on_request(links: Path) 
     assert listing.notes == ()
 
 
+def test_long_exclusion_notes_are_capped(tmp_path: Path) -> None:
+    for i in range(12):
+        (tmp_path / f"toypkg-1.{i}rc1.tar.gz").write_bytes(b"")
+    (tmp_path / "toypkg-2.0.tar.gz").write_bytes(b"")
+    listing = list_releases("toypkg", Sources(find_links=(str(tmp_path),)))
+    assert listing.notes == (
+        (
+            "excluded pre-releases (use --pre): 12 releases, the newest "
+            "1.4rc1, 1.5rc1, 1.6rc1, 1.7rc1, 1.8rc1, 1.9rc1, 1.10rc1, 1.11rc1"
+        ),
+    )
+
+
 def test_find_links_file_url(links: Path) -> None:
     listing = list_releases("toypkg", Sources(find_links=(links.as_uri(),)))
     assert len(listing.versions) == 8

@@ -172,10 +172,17 @@ def _filter(
             continue
         kept.append(version)
     if yanked:
-        notes.append(f"excluded yanked: {', '.join(yanked)}")
+        notes.append(f"excluded yanked: {_some(yanked)}")
     if prereleases:
-        notes.append(f"excluded pre-releases (use --pre): {', '.join(prereleases)}")
+        notes.append(f"excluded pre-releases (use --pre): {_some(prereleases)}")
     return kept, notes
+
+
+def _some(versions: Sequence[str], limit: int = 8) -> str:
+    """``a, b, c`` or, past ``limit``, the newest ones and the count."""
+    if len(versions) <= limit:
+        return ", ".join(versions)
+    return f"{len(versions)} releases, the newest {', '.join(versions[-limit:])}"
 
 
 def list_releases(

@@ -99,7 +99,8 @@ def _parse_spec(raw: str, spec: str, label: str | None) -> Target:
     path = Path(spec).expanduser()
     if spec.endswith(".whl"):
         return _wheel_target(raw, spec, path, label)
-    if "/" in spec or spec.startswith(".") or path.is_dir():
+    looks_like_path = "/" in spec or spec.startswith((".", "~")) or path.is_dir()
+    if looks_like_path and "@" not in spec and "://" not in spec:
         if not path.is_dir():
             msg = f"sweep target {raw!r}: {spec} is not a directory"
             raise UsageError(msg)

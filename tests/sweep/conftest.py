@@ -1,0 +1,44 @@
+"""Sweep test fixtures: a private cache per test, a toy suite, a cached CPU probe."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import toywheels
+from pytest_benchmem.sweep.machine import cpuinfo_path
+
+
+@pytest.fixture(scope="session")
+def cpuinfo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real py-cpuinfo probe per test session (it costs 1-2 s)."""
+    import cpuinfo
+
+    path = tmp_path_factory.mktemp("cpu") / "cpuinfo.json"
+    path.write_text(json.dumps(cpuinfo.get_cpu_info() or {}))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def sweep_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Path:
+    """BENCHMEM_CACHE_DIR points at a private directory; the CPU probe is pre-seeded."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BENCHMEM_CACHE_DIR", str(cache))
+    target = cpuinfo_path(cache)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if "e2e" in request.keywords:
+        shutil.copy(request.getfixturevalue("cpuinfo_file"), target)
+    else:
+        target.write_text(json.dumps({"brand_raw": "fake cpu"}))
+    return cache
+
+
+@pytest.fixture
+def suite_dir(tmp_path: Path) -> Path:
+    """A directory holding the toy suite (one benchmark calling toypkg.work())."""
+    return toywheels.write_toy_suite(tmp_path / "suite")

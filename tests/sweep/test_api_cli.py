@@ -1,0 +1,202 @@
+"""The Python API (sweep, provision) and the `benchmem sweep` command, on the fake runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sweepfakes import FakeRunner
+
+from pytest_benchmem.cli import main
+from pytest_benchmem.sweep import Stage, Venv, provision, sweep
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def test_sweep_calls_run_per_venv_and_returns_failed_labels(suite_dir: Path, tmp_path: Path):
+    seen: list[Venv] = []
+
+    def run(venv: Venv) -> bool | None:
+        seen.append(venv)
+        assert venv.cwd.is_dir()
+        assert venv.suite is not None
+        assert (venv.suite / "test_toy.py").is_file()
+        assert venv.env["BENCHMEM_LABEL"] == venv.label
+        if venv.label == "2.0":
+            return False
+        if venv.label == "3.0":
+            msg = "boom"
+            raise RuntimeError(msg)
+        return None
+
+    failed = sweep(
+        ["1.0", "2.0", "3.0", "9.9"],
+        run,
+        package="toypkg",
+        suite=suite_dir,
+        out=tmp_path / "out",
+        runner=FakeRunner(),
+        jobs=2,
+    )
+    assert failed == ["2.0", "3.0", "9.9"]
+    assert [v.label for v in seen] == ["1.0", "2.0", "3.0"]
+    assert not seen[0].cwd.exists()  # each cwd is removed once the sweep moves on
+    assert seen[0].python.name == "python"
+    assert seen[0].versions["toypkg"] == "1.0"
+    assert "RuntimeError: boom" in (tmp_path / "out" / "logs" / "3.0" / "run-error.log").read_text()
+
+
+def test_provision_yields_failed_venvs_with_their_stage(tmp_path: Path):
+    venvs = list(
+        provision(
+            ["toypkg==1.0", "toypkg==9.9", "toypkg==2.0"],
+            out=tmp_path / "out",
+            runner=FakeRunner(shadow={"2.0"}),
+        )
+    )
+    assert [(v.label, v.stage) for v in venvs] == [
+        ("1.0", None),
+        ("9.9", Stage.INSTALL),
+        ("2.0", Stage.ISOLATION),
+    ]
+    assert venvs[0].suite is None
+    assert not venvs[0].failed
+    assert venvs[1].failed
+    assert "no version of toypkg==9.9" in (venvs[1].reason or "")
+
+
+def test_provision_rejects_unknown_options(tmp_path: Path):
+    with pytest.raises(TypeError, match="unknown provision option"):
+        list(provision(["toypkg==1.0"], out=tmp_path, runner=FakeRunner(), colour="red"))
+
+
+def test_provision_accepts_lists(tmp_path: Path):
+    fake = FakeRunner()
+    list(provision(["toypkg==1.0"], out=tmp_path, runner=fake, pins=["extra==1"]))
+    assert "extra==1" in fake.steps("install")[0].argv
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_cli(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
+    """Every runner the CLI makes is this fake (the real one would call uv)."""
+    fake = FakeRunner()
+    monkeypatch.setattr("pytest_benchmem.sweep.pipeline.SubprocessRunner", lambda: fake)
+    return fake
+
+
+def _cli(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0)
+
+
+def test_cli_all_ok_prints_tables_and_follow_ups(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = tmp_path / "out"
+    code = _cli(
+        ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir), "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "peak" in captured.out
+    assert "time" in captured.out
+    assert "1.0" in captured.out
+    assert "2.0" in captured.out
+    assert "benchmem compare" in captured.out
+    assert "benchmem plot" in captured.out
+    assert "Manifest:" in captured.out
+    assert "provisioning 2 venv(s)" in captured.err
+
+
+def test_cli_failure_lists_stage_reason_and_logs(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = tmp_path / "out"
+    code = _cli(
+        ["sweep", "toypkg==1.0", "toypkg==9.9", "--suite", str(suite_dir), "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "1 of 2 target(s) failed" in err
+    assert "9.9 failed at install" in err
+    assert str(out / "logs" / "9.9") in err
+
+
+def test_cli_partial_is_reported_but_exit_zero(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    fake_cli.pytest_rc["1.0"] = 1
+    code = _cli(["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(tmp_path / "o")])
+    assert code == 0
+    assert "1.0 partial" in capsys.readouterr().err
+
+
+def test_cli_usage_errors_exit_2(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    assert _cli(["sweep", "toypkg==1.0"]) == 2
+    assert "no suite given" in capsys.readouterr().err
+    assert _cli(["sweep", "toypkg==1.0", "other==1", "--suite", str(suite_dir)]) == 2
+    assert "one package" in capsys.readouterr().err
+    assert _cli(["sweep", "--suite", str(suite_dir)]) == 2
+    assert "no sweep targets" in capsys.readouterr().err
+    assert _cli(["sweep", "toypkg", "toypkg==1", "--last", "2", "--suite", str(suite_dir)]) == 2
+    assert "one bare package name" in capsys.readouterr().err
+    assert not fake_cli.commands
+
+
+def test_cli_reads_config_and_command_line_wins(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    cfg = tmp_path / "sweep.toml"
+    cfg.write_text(
+        f'targets = ["toypkg==1.0", "toypkg==2.0"]\nsuite = "{suite_dir}"\nout = "cfg-out"\n'
+        'memory = false\npytest-args = ["-q"]\npins = ["extra==1"]\njobs = 1\n'
+    )
+    code = _cli(["sweep", "--config", str(cfg), "--out", str(tmp_path / "cli-out")])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "cli-out" / "1.0.json").is_file()
+    assert not (tmp_path / "cfg-out").exists()
+    runs = fake_cli.steps("pytest")
+    assert len(runs) == 2
+    assert "--benchmark-memory" not in runs[0].argv
+    assert runs[0].argv[-1] == "-q"
+    assert "extra==1" in fake_cli.steps("install")[0].argv
+    manifest = json.loads((tmp_path / "cli-out" / "sweep.json").read_text())
+    assert manifest["memory"] is False
+    # only time when memory is off
+    assert "peak" not in capsys.readouterr().out.split("time")[0]
+
+
+def test_cli_version_policy_expands_into_targets(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    import toywheels
+
+    wheels = toywheels.build_toy_index(tmp_path / "wheels", {"1.0": 1, "2.0": 2, "3.0": 3})
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg", "--last", "2", "--find-links", str(wheels)]
+    code = _cli([*args, "--suite", str(suite_dir), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "toypkg --last 2: 2.0, 3.0" in captured.err
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert [t["label"] for t in manifest["targets"]] == ["2.0", "3.0"]
+    assert manifest["expansion"]["versions"] == ["2.0", "3.0"]
+
+
+def test_cli_report_writes_the_sweep_page(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    pytest.importorskip("plotly")
+    report = tmp_path / "report.html"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir)]
+    code = _cli([*args, "--out", str(tmp_path / "out"), "--report", str(report)])
+    assert code == 0, capsys.readouterr().err
+    assert report.is_file()
+    assert "plotly" in report.read_text()[:2_000_000].lower()

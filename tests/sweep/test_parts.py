@@ -1,0 +1,367 @@
+"""The sweep's parts on their own: process runner, harness wheel, cache root, config, manifest."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pytest_benchmem.errors import UsageError
+from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep.config import load_config
+from pytest_benchmem.sweep.harness import build_harness, closure, driver_pins, mentions_pin
+from pytest_benchmem.sweep.machine import pytest_benchmark_generate_machine_info, start_probe
+from pytest_benchmem.sweep.manifest import read_manifest, result_from_json, result_to_json
+from pytest_benchmem.sweep.process import Command, Outcome, SubprocessRunner
+from pytest_benchmem.sweep.progress import LiveProgress, PlainProgress, make_progress
+from pytest_benchmem.sweep.venv import LogDir, cache_root, uv_reason
+
+# --- process ----------------------------------------------------------------------------------
+
+
+def test_subprocess_runner_logs_argv_cwd_exit_code_and_output(tmp_path: Path):
+    log = tmp_path / "logs" / "01-hello.log"
+    cmd = Command(
+        (
+            sys.executable,
+            "-c",
+            "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)",
+        ),
+        tmp_path,
+        log,
+    )
+    outcome = SubprocessRunner()(cmd)
+    assert outcome.returncode == 3
+    assert not outcome.ok
+    assert "out" in outcome.output
+    assert "err" in outcome.output
+    text = log.read_text()
+    assert text.startswith(f"$ {sys.executable} -c")
+    assert f"# cwd: {tmp_path}" in text
+    assert "# exit code: 3" in text
+    assert cmd.step == "hello"
+    assert not list(log.parent.glob("*.part"))
+
+
+def test_subprocess_runner_passes_the_environment(tmp_path: Path):
+    cmd = Command(
+        (sys.executable, "-c", "import os; print(os.environ['BENCHMEM_X'])"),
+        tmp_path,
+        tmp_path / "01-env.log",
+        {"BENCHMEM_X": "hello", "PATH": "/usr/bin"},
+    )
+    assert SubprocessRunner()(cmd).output.strip() == "hello"
+
+
+def test_subprocess_runner_missing_binary_and_timeout(tmp_path: Path):
+    runner = SubprocessRunner()
+    missing = runner(Command(("/no/such/binary",), tmp_path, tmp_path / "01-x.log"))
+    assert missing.returncode == 127
+    assert "cannot run /no/such/binary" in missing.output
+    slow = runner(
+        Command(
+            (sys.executable, "-c", "import time; time.sleep(30)"),
+            tmp_path,
+            tmp_path / "02-slow.log",
+            timeout=0.5,
+        )
+    )
+    assert slow.returncode == 124
+    assert "timed out" in slow.output
+
+
+def test_stop_all_ends_running_children_and_refuses_new_ones(tmp_path: Path):
+    runner = SubprocessRunner()
+    results: list[Outcome] = []
+    cmd = Command(
+        (sys.executable, "-c", "import time; time.sleep(30)"), tmp_path, tmp_path / "01-s.log"
+    )
+    worker = threading.Thread(target=lambda: results.append(runner(cmd)))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not runner._live and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.stop_all()
+    worker.join(10)
+    assert results
+    assert results[0].returncode != 0
+    with pytest.raises(KeyboardInterrupt):
+        runner(cmd)
+
+
+def test_outcome_tail_and_uv_reason(tmp_path: Path):
+    cmd = Command(("uv",), tmp_path, tmp_path / "01-uv.log")
+    out = Outcome(cmd, 1, "Using Python\nerror: No solution found\n  cause: nope\nhint:\n")
+    assert uv_reason(out) == "error: No solution found cause: nope"
+    plain = Outcome(cmd, 2, "a\n\nb\n")
+    assert uv_reason(plain) == "a | b"
+    assert uv_reason(Outcome(cmd, 5, "")) == "exit code 5"
+
+
+# --- harness ----------------------------------------------------------------------------------
+
+
+def test_harness_wheel_holds_our_package_and_plugin_entry_point(tmp_path: Path):
+    harness = build_harness(tmp_path)
+    assert harness.wheel.is_file()
+    assert harness.version.startswith("0.1.0+h")
+    with zipfile.ZipFile(harness.wheel) as zf:
+        names = zf.namelist()
+        info = f"pytest_benchmem-{harness.version}.dist-info"
+        meta = zf.read(f"{info}/METADATA").decode()
+        entry = zf.read(f"{info}/entry_points.txt").decode()
+        record = zf.read(f"{info}/RECORD").decode()
+    assert "pytest_benchmem/plugin.py" in names
+    assert "pytest_benchmem/measure.py" in names
+    assert not [n for n in names if "__pycache__" in n]
+    assert "benchmem = pytest_benchmem.plugin" in entry
+    for dep in ("pytest", "pytest-benchmark", "memray", "packaging"):
+        assert f"Requires-Dist: {dep}" in meta
+    for heavy in ("typer", "rich", "uv", "plotly"):
+        assert f"Requires-Dist: {heavy}" not in meta
+    assert "pytest_benchmem/plugin.py,sha256=" in record
+    again = build_harness(tmp_path)
+    assert again.wheel == harness.wheel
+    assert again.digest == harness.digest
+
+
+def test_harness_hash_follows_the_source(tmp_path: Path):
+    import pytest_benchmem
+
+    src = tmp_path / "src" / "pytest_benchmem"
+    import shutil
+
+    shutil.copytree(Path(pytest_benchmem.__file__).parent, src)
+    first = build_harness(tmp_path / "cache", src)
+    (src / "measure.py").write_text((src / "measure.py").read_text() + "\n# changed\n")
+    second = build_harness(tmp_path / "cache", src)
+    assert first.digest != second.digest
+    assert first.wheel != second.wheel
+
+
+def test_driver_pins_and_closure():
+    pins = driver_pins()
+    assert any(p.startswith("pytest==") for p in pins)
+    assert any(p.startswith("pytest-benchmark==") for p in pins)
+    names = closure(("pytest-benchmem",))
+    assert "pluggy" in names  # a dependency of pytest, exempt from --as-of too
+    assert "pytest-benchmem" not in names
+
+
+def test_mentions_pin(tmp_path: Path):
+    harness = build_harness(tmp_path)
+    assert mentions_pin("error: No solution found\n Because pytest==9.0.3 depends on x", harness)
+    assert not mentions_pin(
+        "error: No solution found\n there is no version of toypkg==9.9", harness
+    )
+    assert not mentions_pin("pytest==9.0.3 but some other failure", harness)
+
+
+# --- cache root, logs -------------------------------------------------------------------------
+
+
+def test_cache_root_tags_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("BENCHMEM_CACHE_DIR", str(tmp_path / "c"))
+    root = cache_root()
+    assert root == tmp_path / "c"
+    assert (
+        (root / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+    assert (root / ".gitignore").read_text() == "*\n"
+    monkeypatch.delenv("BENCHMEM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root() == tmp_path / "xdg" / "benchmem"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_root() == tmp_path / "home" / ".cache" / "benchmem"
+
+
+def test_logdir_numbers_and_moves(tmp_path: Path):
+    logs = LogDir(tmp_path / "a")
+    assert logs.next("venv").name == "01-venv.log"
+    first = logs.next("install")
+    first.parent.mkdir(parents=True)
+    first.write_text("x")
+    (tmp_path / "b").mkdir()
+    logs.move(tmp_path / "b")
+    assert (tmp_path / "b" / "02-install.log").is_file()
+    assert not (tmp_path / "a").exists()
+    logs.move(tmp_path / "b")
+    assert logs.path == tmp_path / "b"
+
+
+# --- machine info -----------------------------------------------------------------------------
+
+
+def test_machine_info_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    cpu = tmp_path / "cpu.json"
+    cpu.write_text(json.dumps({"brand_raw": "Test CPU"}))
+    monkeypatch.setenv("BENCHMEM_CPUINFO", str(cpu))
+    info = pytest_benchmark_generate_machine_info(None)
+    assert info is not None
+    assert info["cpu"] == {"brand_raw": "Test CPU"}
+    assert info["python_version"]
+    cpu.write_text("garbage")
+    assert pytest_benchmark_generate_machine_info(None) is None
+    monkeypatch.delenv("BENCHMEM_CPUINFO")
+    assert pytest_benchmark_generate_machine_info(None) is None
+
+
+def test_start_probe_reuses_the_cache(sweep_cache: Path):
+    path, thread = start_probe(sweep_cache)
+    assert thread is None
+    assert path.is_file()
+
+
+# --- config -----------------------------------------------------------------------------------
+
+
+def test_config_file_keys_paths_and_aliases(tmp_path: Path):
+    cfg_file = tmp_path / "sweeps" / "sweep.toml"
+    cfg_file.parent.mkdir()
+    cfg_file.write_text(
+        'targets = ["tomli==1.2.3", "tomli==2.0.1"]\nsuite = "suite"\nout = "out"\n'
+        'pin = ["packaging<25"]\nas-of = 2024-01-31\nmemory = false\njobs = 2\n'
+        'find-links = ["wheels", "https://x.example/links"]\npytest-args = ["-q"]\n'
+    )
+    cfg = load_config(cfg_file)
+    assert cfg.get("targets") == ["tomli==1.2.3", "tomli==2.0.1"]
+    assert cfg.get("suite") == str((cfg_file.parent / "suite").resolve())
+    assert cfg.get("pins") == ["packaging<25"]
+    assert cfg.get("as_of") == "2024-01-31"
+    assert cfg.get("memory") is False
+    assert cfg.get("find_links") == [
+        str((cfg_file.parent / "wheels").resolve()),
+        "https://x.example/links",
+    ]
+    assert cfg.source == cfg_file
+
+
+def test_config_from_pyproject(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.benchmem.sweep]\ntargets = ["a==1"]\nsuite = "b"\n'
+    )
+    cfg = load_config(None, tmp_path)
+    assert cfg.get("targets") == ["a==1"]
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert load_config(None, tmp_path).values == {}
+    assert load_config(None, tmp_path / "empty").values == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("nope = 1\n", "unknown sweep setting 'nope'"),
+        ("targets = 'a==1'\n", "must be a list of strings"),
+        ("memory = 'yes'\n", "must be true or false"),
+        ("jobs = true\n", "must be an integer"),
+        ("suite = 3\n", "must be a string"),
+        ("[tool.benchmem]\nsweep = 3\n", "must be a table"),
+        ("x = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_a_usage_error(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "sweep.toml"
+    path.write_text(text)
+    with pytest.raises(UsageError, match=message):
+        load_config(path)
+
+
+def test_missing_config_file(tmp_path: Path):
+    with pytest.raises(UsageError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+# --- manifest ---------------------------------------------------------------------------------
+
+
+def test_manifest_entry_round_trips(tmp_path: Path):
+    result = TargetResult(
+        label="1.0",
+        spec="toypkg==1.0",
+        status=Status.FAILED,
+        stage=Stage.RUN,
+        reason="boom",
+        run_path=None,
+        log_dir=tmp_path,
+        versions={"toypkg": "1.0"},
+        durations={"run": 1.23456},
+        resolution="free",
+        reused=True,
+        fingerprint="abc",
+        extra={"note": "kept"},
+    )
+    entry = result_to_json(result)
+    assert entry["durations"] == {"run": 1.2346}
+    back = result_from_json(json.loads(json.dumps(entry)))
+    assert (back.label, back.status, back.stage, back.reason) == (
+        "1.0",
+        Status.FAILED,
+        Stage.RUN,
+        "boom",
+    )
+    assert (back.resolution, back.reused, back.fingerprint) == ("free", True, "abc")
+    assert back.extra == {"note": "kept"}
+    assert back.versions == {"toypkg": "1.0"}
+
+
+def test_unreadable_manifest_reads_as_empty(tmp_path: Path):
+    path = tmp_path / "sweep.json"
+    assert read_manifest(path) == {}
+    path.write_text("{broken")
+    assert read_manifest(path) == {}
+    path.write_text('{"targets": [{"label": "x"}]}')
+    assert read_manifest(path) == {}
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def _result(status: Status, stage: Stage | None = None) -> TargetResult:
+    return TargetResult("1.0", "toypkg==1.0", status, stage, "why", None, Path(), {}, {})
+
+
+def test_plain_progress_lines():
+    buf = io.StringIO()
+    progress = make_progress(buf)
+    assert isinstance(progress, PlainProgress)
+    progress.phase("provisioning 2 venv(s)")
+    progress.update("1.0", "venv ready")
+    progress.done(_result(Status.FAILED, Stage.RUN))
+    progress.close()
+    lines = buf.getvalue().splitlines()
+    assert lines[0].endswith("provisioning 2 venv(s)")
+    assert lines[1].endswith("1.0: venv ready")
+    assert lines[2].endswith("1.0: failed at run: why")
+
+
+def test_live_progress_renders_a_table():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    buf = Tty()
+    progress = make_progress(buf)
+    assert isinstance(progress, LiveProgress)
+    progress.phase("running suites")
+    progress.update("1.0", "running the suite")
+    progress.done(_result(Status.OK))
+    progress.close()
+    text = buf.getvalue()
+    assert "running suites" in text
+    assert "1.0" in text
+    assert "ok" in text
+
+
+def test_sweep_options_defaults():
+    opts = SweepOptions(suite=Path("s"))
+    assert opts.out == Path(".benchmarks/sweep")
+    assert (opts.memory, opts.jobs, opts.fresh, opts.resume) == (True, 4, False, False)

@@ -1,0 +1,372 @@
+"""The whole sweep pipeline driven through the fake runner at the process seam (no uv)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sweepfakes import FakeRunner, labels_of, versions_in
+
+from pytest_benchmem.errors import UsageError
+from pytest_benchmem.sweep import Stage, Status, SweepOptions, run_targets
+from pytest_benchmem.sweep.manifest import read_manifest
+
+
+def _opts(suite: Path, out: Path, **kw: object) -> SweepOptions:
+    return SweepOptions(suite=suite, out=out, **kw)  # type: ignore[arg-type]
+
+
+def _manifest(out: Path) -> dict:
+    return json.loads((out / "sweep.json").read_text())
+
+
+def test_all_ok_writes_runs_logs_and_manifest(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner()
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert [(r.label, r.status, r.stage) for r in results] == [
+        ("1.0", Status.OK, None),
+        ("2.0", Status.OK, None),
+    ]
+    assert (out / "1.0.json").is_file()
+    assert (out / "2.0.json").is_file()
+    assert not list(out.glob("*.tmp"))
+    logs = sorted(p.name for p in (out / "logs" / "1.0").iterdir())
+    assert logs == [
+        "01-venv.log",
+        "02-install.log",
+        "03-versions.log",
+        "04-isolation.log",
+        "05-run.log",
+    ]
+    log = (out / "logs" / "1.0" / "05-run.log").read_text()
+    assert "-m pytest" in log
+    assert "# exit code: 0" in log
+    assert "# cwd: " in log
+    data = _manifest(out)
+    assert [t["label"] for t in data["targets"]] == ["1.0", "2.0"]
+    assert all(t["status"] == "ok" and t["resolution"] == "pinned" for t in data["targets"])
+    assert data["targets"][0]["versions"]["toypkg"] == "1.0"
+    assert data["harness"]["pins"]
+    assert data["targets"][0]["logs"][0].endswith("01-venv.log")
+    # suites run one at a time, in the order given, memory on, label and spec passed
+    runs = fake.steps("pytest")
+    assert labels_of(runs) == ["1.0", "2.0"]
+    assert all("--benchmark-memory" in c.argv and "--benchmark-only" in c.argv for c in runs)
+    assert runs[0].env is not None
+    assert runs[0].env["BENCHMEM_SPEC"] == "toypkg==1.0"
+    assert "PYTHONPATH" not in runs[0].env
+
+
+def test_pythonpath_is_cleared_and_args_forwarded(
+    suite_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("PYTHONPATH", "/somewhere")
+    monkeypatch.setenv("SSL_CERT_FILE", "/certs.pem")
+    fake = FakeRunner()
+    opts = _opts(suite_dir, tmp_path / "out", memory=False, pytest_args=("-k", "work"))
+    run_targets(["toypkg==1.0"], opts, runner=fake)
+    (run,) = fake.steps("pytest")
+    assert run.env is not None
+    assert "PYTHONPATH" not in run.env
+    assert run.env["SSL_CERT_FILE"] == "/certs.pem"  # the caller's environment passes through
+    assert "--benchmark-memory" not in run.argv
+    assert run.argv[-2:] == ("-k", "work")
+    (install,) = fake.steps("install")
+    assert install.env is not None
+    assert install.env["SSL_CERT_FILE"] == "/certs.pem"
+
+
+def test_missing_version_fails_at_install_others_run(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner()
+    results = run_targets(
+        ["toypkg==1.0", "toypkg==9.9", "toypkg==2.0"], _opts(suite_dir, out), runner=fake
+    )
+    by = {r.label: r for r in results}
+    assert by["9.9"].status is Status.FAILED
+    assert by["9.9"].stage is Stage.INSTALL
+    assert "no version of toypkg==9.9" in (by["9.9"].reason or "")
+    assert by["1.0"].ok
+    assert by["2.0"].ok
+    assert labels_of(fake.steps("pytest")) == ["1.0", "2.0"]
+    assert "9.9 failed at install" in by["9.9"].describe_failure()
+    assert _manifest(out)["targets"][1]["stage"] == "install"
+
+
+def test_venv_failure_is_stage_venv(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner(fail_venv=True)
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
+    assert (result.status, result.stage) == (Status.FAILED, Stage.VENV)
+    assert "No interpreter found" in (result.reason or "")
+    assert not fake.steps("install")
+
+
+def test_harness_conflict_falls_back_to_free_resolution(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner(conflicts={"1.0"})
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert [r.resolution for r in results] == ["free", "pinned"]
+    assert all(r.ok for r in results)
+    installs = [c for c in fake.steps("install") if "toypkg==1.0" in c.argv]
+    assert len(installs) == 2
+    assert any(a.startswith("pytest==") for a in installs[0].argv)
+    assert not any(a.startswith("pytest==") for a in installs[1].argv)
+    assert installs[1].argv[-1].endswith(".whl")  # the harness wheel, never from an index
+    assert _manifest(out)["targets"][0]["resolution"] == "free"
+    assert (out / "logs" / "1.0" / "03-install-free.log").is_file()
+
+
+def test_second_sweep_reuses_venvs_and_fresh_rebuilds(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    targets = ["toypkg==1.0", "toypkg==2.0"]
+    run_targets(targets, _opts(suite_dir, out), runner=FakeRunner())
+    again = FakeRunner()
+    results = run_targets(targets, _opts(suite_dir, out), runner=again)
+    assert not again.steps("venv")
+    assert not again.steps("install")
+    assert all(r.reused and r.ok for r in results)
+    assert all(t["reused_venv"] for t in _manifest(out)["targets"])
+    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == [
+        "01-isolation.log",
+        "02-run.log",
+    ]
+    fresh = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, fresh=True), runner=fresh)
+    assert len(fresh.steps("venv")) == 2
+
+
+def test_changed_spec_rebuilds(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    run_targets(["toypkg==1.0"], _opts(suite_dir, out), runner=FakeRunner())
+    pinned = FakeRunner()
+    run_targets(["toypkg==1.0"], _opts(suite_dir, out, pins=("extra==1",)), runner=pinned)
+    assert len(pinned.steps("venv")) == 1
+    (install,) = pinned.steps("install")
+    assert "extra==1" in install.argv
+
+
+def test_source_options_reach_uv(suite_dir: Path, tmp_path: Path):
+    links = tmp_path / "wheels"
+    links.mkdir()
+    fake = FakeRunner()
+    opts = _opts(
+        suite_dir,
+        tmp_path / "out",
+        find_links=(str(links),),
+        index_urls=("https://a.example/simple", "https://b.example/simple"),
+        as_of="2024-01-31",
+    )
+    run_targets(["toypkg==1.0"], opts, runner=fake)
+    argv = fake.steps("install")[0].argv
+    assert argv[argv.index("--find-links") + 1] == str(links.resolve())
+    assert argv[argv.index("--index-url") + 1] == "https://a.example/simple"
+    assert argv[argv.index("--extra-index-url") + 1] == "https://b.example/simple"
+    assert argv[argv.index("--exclude-newer") + 1] == "2024-01-31"
+    # the harness keeps the driver's versions despite the cutoff
+    assert "pytest=2999-12-31" in argv
+
+
+def test_isolation_catches_a_shadowing_directory(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner(shadow={"2.0"})
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    bad = results[1]
+    assert (bad.status, bad.stage) == (Status.FAILED, Stage.ISOLATION)
+    assert "not from the venv" in (bad.reason or "")
+    assert "0.0-local" in (bad.reason or "")
+    assert "toypkg 2.0" in (bad.reason or "")
+    assert labels_of(fake.steps("pytest")) == ["1.0"]
+
+
+def test_isolation_catches_a_version_mismatch(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner(report_version={"1.0": "1.1"})
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
+    assert result.stage is Stage.ISOLATION
+    assert result.reason == "toypkg: expected version 1.0, the venv has 1.1"
+
+
+def test_import_check_module_is_passed(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner()
+    opts = _opts(suite_dir, tmp_path / "out", import_check="toy_module")
+    run_targets(["toypkg==1.0"], opts, runner=fake)
+    isolation = [c for c in fake.steps("inspect") if c.log.name.endswith("isolation.log")]
+    assert json.loads(isolation[0].argv[3])["module"] == "toy_module"
+
+
+def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner(inspect_fails=True)
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
+    assert result.stage is Stage.INSTALL
+    assert "cannot inspect the venv" in (result.reason or "")
+
+
+@pytest.mark.parametrize(
+    ("rc", "how", "status", "stage", "reason"),
+    [
+        (1, "ok", Status.PARTIAL, None, "some tests failed"),
+        (1, "missing", Status.FAILED, Stage.RUN, "no benchmarks ran"),
+        (2, "ok", Status.FAILED, Stage.RUN, "pytest exit code 2"),
+        (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11"),
+        (0, "missing", Status.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
+        (0, "garbage", Status.FAILED, Stage.COLLECT, "does not parse"),
+        (0, "empty", Status.FAILED, Stage.COLLECT, "holds no benchmarks"),
+        (0, "noprov", Status.FAILED, Stage.COLLECT, "no benchmem provenance"),
+        (0, "elsewhere", Status.FAILED, Stage.COLLECT, "not from the venv"),
+        (0, "nomem", Status.FAILED, Stage.COLLECT, "no benchmark carries memory"),
+    ],
+)
+def test_run_outcomes(
+    suite_dir: Path,
+    tmp_path: Path,
+    rc: int,
+    how: str,
+    status: Status,
+    stage: Stage | None,
+    reason: str,
+):
+    out = tmp_path / "out"
+    fake = FakeRunner(pytest_rc={"2.0": rc}, pytest_json={"2.0": how})
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert results[0].status is Status.OK
+    got = results[1]
+    assert (got.status, got.stage) == (status, stage)
+    assert reason in (got.reason or "")
+    assert (out / "2.0.json").is_file() == (status is Status.PARTIAL)
+    assert not list(out.glob("*.tmp"))
+
+
+def test_bare_requirement_is_labelled_by_the_resolved_version(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner()
+    results = run_targets(["toypkg==1.0", "toypkg"], _opts(suite_dir, out), runner=fake)
+    assert [r.label for r in results] == ["1.0", "3.0"]
+    assert (out / "3.0.json").is_file()
+    assert (out / "logs" / "3.0" / "01-venv.log").is_file()
+    assert not (out / "logs" / "toypkg").exists()
+
+
+def test_resolved_label_clash_fails_that_target(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner()
+    results = run_targets(["toypkg==3.0", "toypkg"], _opts(suite_dir, tmp_path / "o"), runner=fake)
+    assert results[0].ok
+    assert results[1].stage is Stage.INSTALL
+    assert "duplicates another target" in (results[1].reason or "")
+
+
+def test_interrupt_keeps_finished_runs_and_resume_runs_the_rest(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    targets = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
+    with pytest.raises(KeyboardInterrupt):
+        run_targets(targets, _opts(suite_dir, out), runner=FakeRunner(interrupt_on="2.0"))
+    data = _manifest(out)
+    assert [t["status"] for t in data["targets"]] == ["ok", "skipped", "skipped"]
+    assert (out / "1.0.json").is_file()
+    assert not (out / "2.0.json").exists()
+    assert not list(out.glob("*.tmp"))
+    resumed = FakeRunner()
+    results = run_targets(targets, _opts(suite_dir, out, resume=True), runner=resumed)
+    assert labels_of(resumed.steps("pytest")) == ["2.0", "3.0"]
+    assert versions_in(resumed.steps("install")) == []  # venvs were provisioned before the stop
+    assert [r.status for r in results] == [Status.OK] * 3
+    assert [t["status"] for t in _manifest(out)["targets"]] == ["ok"] * 3
+    # nothing left to do: a second resume runs nothing
+    idle = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, resume=True), runner=idle)
+    assert not idle.commands
+
+
+def test_resume_reruns_when_the_suite_changed(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    run_targets(["toypkg==1.0"], _opts(suite_dir, out), runner=FakeRunner())
+    (suite_dir / "test_more.py").write_text("def test_x():\n    pass\n")
+    fake = FakeRunner()
+    run_targets(["toypkg==1.0"], _opts(suite_dir, out, resume=True), runner=fake)
+    assert labels_of(fake.steps("pytest")) == ["1.0"]
+
+
+def test_resume_reruns_a_failed_target(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    run_targets(["toypkg==1.0"], _opts(suite_dir, out), runner=FakeRunner(pytest_rc={"1.0": 3}))
+    assert read_manifest(out / "sweep.json")["1.0"].status is Status.FAILED
+    fake = FakeRunner()
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, out, resume=True), runner=fake)
+    assert result.ok
+    assert labels_of(fake.steps("pytest")) == ["1.0"]
+
+
+def test_interrupt_during_provisioning_records_nothing_finished(suite_dir: Path, tmp_path: Path):
+    class Boom(FakeRunner):
+        def _install(self, command):  # type: ignore[no-untyped-def]
+            raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=Boom())
+    data = _manifest(out)
+    assert [t["status"] for t in data["targets"]] == ["skipped", "skipped"]
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"suite": Path("/no/such/suite")}, "suite not found"),
+        ({"jobs": 0}, "--jobs must be at least 1"),
+        ({"copy_dir": Path("/no/such/dir")}, "--copy-dir is not a directory"),
+        ({"find_links": ("/no/such/wheels",)}, "--find-links location not found"),
+    ],
+)
+def test_bad_options_are_usage_errors(suite_dir: Path, tmp_path: Path, kw: dict, message: str):
+    opts = _opts(suite_dir, tmp_path / "out")
+    fields = {**opts.__dict__, **kw}
+    with pytest.raises(UsageError, match=message):
+        run_targets(["toypkg==1.0"], SweepOptions(**fields), runner=FakeRunner())
+
+
+def test_copy_dir_must_hold_the_suite(suite_dir: Path, tmp_path: Path):
+    other = tmp_path / "other"
+    other.mkdir()
+    with pytest.raises(UsageError, match="not inside --copy-dir"):
+        run_targets(
+            ["toypkg==1.0"], _opts(suite_dir, tmp_path / "out", copy_dir=other), runner=FakeRunner()
+        )
+
+
+def test_copy_dir_is_copied_and_the_suite_found_inside(tmp_path: Path):
+    project = tmp_path / "project"
+    (project / "bench").mkdir(parents=True)
+    (project / "bench" / "test_a.py").write_text("def test_a(benchmark):\n    benchmark(int)\n")
+    (project / "helpers.py").write_text("X = 1\n")
+    seen: list[list[str]] = []
+
+    class Peek(FakeRunner):
+        def _pytest(self, command):  # type: ignore[no-untyped-def]
+            seen.append(sorted(p.name for p in (command.cwd / "project").iterdir()))
+            assert Path(command.argv[3]).name == "bench"
+            assert Path(command.argv[3]).parent.name == "project"
+            return super()._pytest(command)
+
+    opts = _opts(project / "bench", tmp_path / "out", copy_dir=project)
+    (result,) = run_targets(["toypkg==1.0"], opts, runner=Peek())
+    assert result.ok
+    assert seen == [["bench", "helpers.py"]]
+
+
+def test_single_file_suite_is_copied_with_its_conftest(tmp_path: Path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "test_one.py").write_text("def test_a(benchmark):\n    benchmark(int)\n")
+    (src / "conftest.py").write_text("")
+    seen: list[list[str]] = []
+
+    class Peek(FakeRunner):
+        def _pytest(self, command):  # type: ignore[no-untyped-def]
+            seen.append(sorted(p.name for p in command.cwd.iterdir()))
+            return super()._pytest(command)
+
+    (result,) = run_targets(
+        ["toypkg==1.0"], _opts(src / "test_one.py", tmp_path / "out"), runner=Peek()
+    )
+    assert result.ok
+    assert seen == [["conftest.py", "test_one.py"]]

@@ -300,9 +300,10 @@ def test_sweep_missing_ids_and_zero_values(tmp_path):
     assert view.name == "sweep"
     (heat,) = view.figure.data
     assert list(heat.y) == ["t.py::a", "t.py::z", "t.py::late"]
-    assert list(heat.z[0]) == [0.0, 1.0, None]
-    assert list(heat.z[1]) == [0.0, 2.0, 0.0]  # from zero: pinned to the top of the scale
-    assert list(heat.z[2]) == [None, 0.0, 2.0]  # folded against its first run (b)
+    cells = [[None if math.isnan(v) else float(v) for v in row] for row in heat.z]
+    assert cells[0] == [0.0, 1.0, None]  # an empty cell where the id is missing
+    assert cells[1] == [0.0, 2.0, 0.0]  # from zero: pinned to the top of the scale
+    assert cells[2] == [None, 0.0, 2.0]  # folded against its first run (b)
     assert "from zero" in heat.text[1][1]
     assert "no value" in heat.text[0][2]
     assert "1 id(s) missing from a are folded against their first run" in view.notes

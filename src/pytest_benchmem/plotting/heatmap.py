@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
 from .data import Dataset, Point, Scale, scale_for, spans_decade
@@ -84,13 +85,13 @@ def build_sweep(ds: Dataset, *, clip: float | None = None) -> View:
         z.append(folds)
         text.append(texts)
     limit = _limit(z, clip)
-    shown = [[None if v is None else max(-limit, min(limit, v)) for v in row] for row in z]
+    shown = [[math.nan if v is None else max(-limit, min(limit, v)) for v in row] for row in z]
     notes = list(ds.notes)
     late = sum(1 for key in ids if key not in tables[0])
     if late:
         notes.append(f"{late} id(s) missing from {ds.labels[0]} are folded against their first run")
     trace = go.Heatmap(
-        z=shown,
+        z=np.array(shown, dtype=float),  # numpy: plotly validates it without walking 15k cells
         x=list(ds.labels),
         y=ids,
         text=text,
@@ -103,12 +104,15 @@ def build_sweep(ds: Dataset, *, clip: float | None = None) -> View:
         ygap=1 if len(ids) <= MAX_TICKS else 0,
         colorbar=_colourbar(limit, ds.labels[0]),
     )
-    figure = go.Figure(trace)
-    figure.update_xaxes(type="category", side="top")
-    figure.update_yaxes(
-        type="category", autorange="reversed", showticklabels=len(ids) <= MAX_TICKS, automargin=True
+    axis = {"type": "category", "automargin": True}
+    figure = go.Figure(
+        trace,
+        layout={
+            "xaxis": {**axis, "side": "top"},
+            "yaxis": {**axis, "autorange": "reversed", "showticklabels": len(ids) <= MAX_TICKS},
+            "height": id_axis_height(len(ids), per_row=16),
+        },
     )
-    figure.update_layout(height=id_axis_height(len(ids), per_row=16))
     finish(figure, f"{ds.metric}: change against {ds.labels[0]} (log2 fold)")
     return View("sweep", figure, len(ids), ds.metric, ds.labels, tuple(notes))
 

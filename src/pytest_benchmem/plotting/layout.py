@@ -22,6 +22,19 @@ GROWTH = "#d62728"
 SHRINK = "#2ca02c"
 FLAT = "#7f7f7f"
 MAX_TICKS = 150
+_AXIS = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "ticks": ""}
+#: a light white template: plotly's own "plotly_white" costs ~0.1 s to load and validate
+TEMPLATE = {
+    "layout": {
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "colorway": list(PALETTE[:10]),
+        "font": {"color": "#2a3f5f"},
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "hoverlabel": {"align": "left"},
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,7 @@ def translucent(hex_colour: str, alpha: float = 0.2) -> str:
 def finish(figure: go.Figure, title: str, *, legend: str | None = None) -> None:
     """Common layout: white template, title, hover, legend title."""
     figure.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         title={"text": title, "x": 0.01, "xanchor": "left"},
         hovermode="closest",
         legend_title_text=legend,

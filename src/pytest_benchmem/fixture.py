@@ -82,7 +82,8 @@ def guarded_measure(measured: Measured, run: Callable[[], MemoryResult]) -> Memo
     try:
         return run()
     except MeasureError as exc:
-        pytest.fail(f"{measured.name}: {exc}", pytrace=False)
+        problem = f"{measured.name}: {exc}"
+    pytest.fail(problem, pytrace=False)
 
 
 class BenchmarkMemory:

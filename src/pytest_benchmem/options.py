@@ -118,7 +118,7 @@ def add_options(parser: pytest.Parser) -> None:
     ]
     for flag, kwargs, help_text in flags:
         dest = flag.lstrip("-").replace("-", "_")
-        group.addoption(flag, dest=dest, help=help_text, **kwargs)
+        group.addoption(flag, dest=dest, help=help_text.replace("%", "%%"), **kwargs)
         ini_type = "bool" if flag == "--benchmark-memory" else None
         if flag == "--benchmark-memory-compare-fail":
             ini_type = "linelist"
@@ -138,14 +138,14 @@ def _checked(flag: str, parse: Callable[[], T]) -> T:
     try:
         return parse()
     except UsageError as exc:
-        msg = f"{flag}: {exc.message}"
-        raise pytest.UsageError(msg) from None
+        message = exc.message if exc.message.startswith(flag) else f"{flag}: {exc.message}"
+        raise pytest.UsageError(message) from None
 
 
 def _repeats(value: object, *, what: str) -> int:
     count = parse_count(value, what=what)
     if count < 1:
-        msg = f"{what}: must be at least 1, got {value!r}"
+        msg = f"{what}: expected a whole number >= 1, got {value!r}"
         raise UsageError(msg)
     return count
 
@@ -169,20 +169,21 @@ def load_settings(config: pytest.Config) -> Settings:
     if repeats_raw is not None:
         repeats = _checked(
             "--benchmark-memory-repeats",
-            lambda: _repeats(repeats_raw, what="expected a whole number >= 1"),
+            lambda: _repeats(repeats_raw, what="--benchmark-memory-repeats"),
         )
     columns_raw = _raw(config, "benchmark_memory_columns")
     columns: tuple[str, ...] = DEFAULT_COLUMNS
     if columns_raw is not None:
         columns = _checked(
             "--benchmark-memory-columns",
-            lambda: parse_list(str(columns_raw), tuple(COLUMNS), what="columns"),
+            lambda: parse_list(str(columns_raw), tuple(COLUMNS), what="--benchmark-memory-columns"),
         )
     stats_raw = _raw(config, "benchmark_memory_stats")
     stats: tuple[str, ...] = DEFAULT_STATS
     if stats_raw is not None:
         stats = _checked(
-            "--benchmark-memory-stats", lambda: parse_list(str(stats_raw), STATS, what="stats")
+            "--benchmark-memory-stats",
+            lambda: parse_list(str(stats_raw), STATS, what="--benchmark-memory-stats"),
         )
     rules_raw = _raw(config, "benchmark_memory_compare_fail") or []
     rules = tuple(_threshold_option(str(rule)) for rule in rules_raw)
@@ -231,7 +232,7 @@ def parse_marker(name: str, args: Sequence[object], kwargs: Mapping[str, object]
         raise UsageError(msg)
     repeats = None
     if "repeats" in kwargs:
-        repeats = _repeats(kwargs["repeats"], what=f"{where}: repeats=N (a whole number >= 1)")
+        repeats = _repeats(kwargs["repeats"], what=f"{where}: repeats")
     ceilings: dict[str, int] = {}
     for key in ("max_peak", "max_allocated"):
         if key in kwargs:

@@ -53,11 +53,14 @@ class BenchmemPlugin:
             return found
         spec = MarkerSpec()
         marker = item.get_closest_marker(MARKER)
+        problem = None
         if marker is not None:
             try:
                 spec = _parse_marker(item.name, marker.args, marker.kwargs)
             except UsageError as exc:
-                pytest.fail(exc.message, pytrace=False)
+                problem = exc.message
+        if problem is not None:
+            pytest.fail(problem, pytrace=False)
         measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}))
         entry = (measured, spec.repeats or self.settings.repeats)
         item.stash[_ENTRY] = entry

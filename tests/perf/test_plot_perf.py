@@ -1,0 +1,127 @@
+"""Performance of ``benchmem plot``: the sweep view of 5,000 ids x 3 runs, end to end.
+
+Target: the command writes its HTML in <= 1.25 s (a fresh process: interpreter start, reading
+three 2 MB runs, building the heatmap, writing ~5 MB of self-contained HTML). Reported in the
+same run against the target and against a naive pandas + plotly-express pipeline doing the same
+heatmap (long frame -> pivot -> ``px.imshow`` -> ``write_html``). No wall time is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+IDS = 5000
+RUNS = 3
+TARGET_S = 1.25
+
+NAIVE = """
+import sys
+import numpy as np
+import plotly.express as px
+from pytest_benchmem import load_long_df
+frame, _ = load_long_df(sys.argv[1:-1], metric="peak")
+wide = frame.pivot_table(index="id", columns="snapshot", values="value", sort=False)
+fold = np.log2(wide.div(wide.iloc[:, 0], axis=0))
+px.imshow(fold, color_continuous_scale="RdBu_r", aspect="auto").write_html(
+    sys.argv[-1], include_plotlyjs=True
+)
+"""
+
+
+def _entry(i: int, factor: float) -> dict[str, object]:
+    peak = int((i + 1) * 1024 * factor)
+    return {
+        "group": None,
+        "name": f"test_x[{i}]",
+        "fullname": f"test_m.py::test_x[{i}]",
+        "params": {"i": i},
+        "param": str(i),
+        "extra_info": {
+            "benchmem": {"peak_bytes": [peak], "allocations": [3], "total_bytes": [2 * peak]}
+        },
+        "options": {"timer": "perf_counter"},
+        "stats": {
+            "min": 1e-6 * (i + 1),
+            "max": 2e-6 * (i + 1),
+            "mean": 1.5e-6 * (i + 1),
+            "stddev": 1e-7,
+            "median": 1.4e-6 * (i + 1),
+            "rounds": 5,
+            "iterations": 1,
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def sweep_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("plotperf")
+    paths = []
+    for r in range(RUNS):
+        doc = {
+            "machine_info": {},
+            "commit_info": {},
+            "benchmarks": [_entry(i, 1 + 0.1 * r + (i % 7) * 0.01 * r) for i in range(IDS)],
+            "datetime": "2026-11-26T12:00:00",
+            "version": "5.3.1",
+            "benchmem": {
+                "schema": 1,
+                "label": f"{r + 1}.0",
+                "spec": None,
+                "python": "3.11",
+                "packages": {},
+            },
+        }
+        path = root / f"v{r}.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _python(*args: str | Path) -> None:
+    subprocess.run(
+        [sys.executable, *map(str, args)], check=True, env=os.environ, capture_output=True
+    )
+
+
+def test_plot_sweep_5000_ids_end_to_end(benchmark, sweep_runs, tmp_path):
+    out = tmp_path / "sweep.html"
+    cli = "from pytest_benchmem.cli import main; main()"
+
+    def plot() -> None:
+        _python("-c", cli, "plot", *sweep_runs, "--metric", "peak", "-o", out)
+
+    benchmark.pedantic(plot, rounds=3, iterations=1, warmup_rounds=1)
+    assert out.stat().st_size > 1_000_000
+    page = out.read_text(encoding="utf-8")
+    assert "test_m.py::test_x[4999]" in page
+
+    naive_out = tmp_path / "naive.html"
+    naive = []
+    for _ in range(2):
+        start = time.perf_counter()
+        _python("-c", NAIVE, *sweep_runs, naive_out)
+        naive.append(time.perf_counter() - start)
+    ours = benchmark.stats.stats.min
+    benchmark.extra_info.update(
+        {
+            "ids": IDS,
+            "runs": RUNS,
+            "target_s": TARGET_S,
+            "ours_min_s": round(ours, 3),
+            "ratio_to_target": round(ours / TARGET_S, 3),
+            "naive_min_s": round(min(naive), 3),
+            "ratio_naive_over_ours": round(min(naive) / ours, 2),
+        }
+    )
+    print(
+        f"\nbenchmem plot sweep, {IDS} ids x {RUNS} runs: {ours:.3f} s end to end "
+        f"({ours / TARGET_S:.0%} of the {TARGET_S} s target); naive pandas+px pipeline "
+        f"{min(naive):.3f} s ({min(naive) / ours:.2f}x ours)"
+    )

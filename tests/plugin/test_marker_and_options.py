@@ -90,7 +90,7 @@ def test_parse_marker_values():
     assert spec.repeats == 3
     assert spec.ceilings == {"max_peak": 1024, "max_allocations": 7}
     assert parse_marker("t", (), {}).ceilings is None
-    with pytest.raises(UsageError, match="t: @pytest.mark.benchmem: max_allocated"):
+    with pytest.raises(UsageError, match=r"t: @pytest\.mark\.benchmem: max_allocated"):
         parse_marker("t", (), {"max_allocated": "lots"})
 
 

@@ -202,7 +202,10 @@ def test_pytest_memray_tracker_fails_the_measured_tests(suite):
     result.assert_outcomes(failed=3)
     result.stdout.fnmatch_lines(
         [
-            "*test_fixture: cannot measure memory: a memray Tracker is already active*pytest --memray*"
+            (
+                "*test_fixture: cannot measure memory: a memray Tracker is already active"
+                "*pytest --memray*"
+            )
         ]
     )
     assert "During handling" not in result.stdout.str()

@@ -52,7 +52,9 @@ def test_saved_storage_run_has_provenance_too(suite):
     suite.run("--benchmark-save=first", "--benchmark-memory").assert_outcomes(passed=1)
     (saved,) = suite.pytester.path.joinpath(".benchmarks").rglob("0001_first.json")
     text = saved.read_text()
-    assert '"benchmem": {' in text and '"harness"' in text and '"peak_bytes"' in text
+    assert '"benchmem": {' in text
+    assert '"harness"' in text
+    assert '"peak_bytes"' in text
 
 
 def test_provenance_packages_sorted():

@@ -63,8 +63,10 @@ def test_default_table_has_peak_right_of_divider_caption_and_legend(suite):
     assert "benchmark 'other': 1 tests" in out
     result.stdout.fnmatch_lines(
         [
-            "Memory: peak shown; also recorded: allocated, allocs "
-            "(--benchmark-memory-columns=peak,allocated,allocs)",
+            (
+                "Memory: peak shown; also recorded: allocated, allocs "
+                "(--benchmark-memory-columns=peak,allocated,allocs)"
+            ),
             "",
             "Legend:",
             "  Outliers: 1 Standard Deviation*",
@@ -139,8 +141,10 @@ def test_pytest_benchmark_compare_rows_show_the_saved_runs_memory(suite, monkeyp
     result.assert_outcomes(passed=1)
     rows = [line for line in _table_lines(result) if "test_grow" in line]
     assert len(rows) == 2
-    assert rows[0].endswith(" 1.0") and "0001_base" in rows[0]
-    assert rows[1].endswith(" 2.0") and "NOW" in rows[1]
+    assert rows[0].endswith(" 1.0")
+    assert "0001_base" in rows[0]
+    assert rows[1].endswith(" 2.0")
+    assert "NOW" in rows[1]
 
 
 def test_changed_table_layout_falls_back_to_a_separate_memory_table(suite):
@@ -209,8 +213,9 @@ def test_columns_share_one_unit_and_mark_missing_rows():
 def test_compare_columns_use_the_peak_unit():
     rows = [_bench("a", [3 * 1024**2], path=None), _bench("b", [1024**2], path=None)]
     spec = TableSpec(columns=("peak",), stats=("min",), base={"t.py::a": 2 * 1024**2})
-    peak, base, delta = build_columns(rows, spec)
-    assert base.label == "base (MiB)" and delta.label == "Δ peak (MiB)"
+    _peak, base, delta = build_columns(rows, spec)
+    assert base.label == "base (MiB)"
+    assert delta.label == "Δ peak (MiB)"
     assert base.cells == ("2.0", "-")
     assert delta.cells == ("+1.0", "-")
 
@@ -256,7 +261,9 @@ def test_memory_table_and_replay():
     term = Terminal()
     replay(term, [*lines, []])
     text = "".join(term.out)
-    assert "Name" in text and "│" in text and text.endswith("\n")
+    assert "Name" in text
+    assert "│" in text
+    assert text.endswith("\n")
     assert [text_of(line) for line in lines][-1].startswith("Memory: peak shown")
 
 

@@ -319,5 +319,14 @@ def test_run_bisect_api(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert (outcome.last_good, outcome.first_bad) == ("2.0", "3.0")
     assert len(listing.versions) == 8
-    assert echoed[0] == "measuring toypkg 1.0, 8.0 ..."
+    assert echoed == [
+        (
+            "bisect toypkg: 8 releases from 1.0 to 8.0; a release is bad when a benchmark grows "
+            "past peak:50% against 1.0"
+        ),
+        "measuring toypkg 1.0, 8.0 ...",
+        "measuring toypkg 4.0 ...",
+        "measuring toypkg 2.0 ...",
+        "measuring toypkg 3.0 ...",
+    ]
     assert sorted(prober.records) == [p.version for p in outcome.probes]

@@ -49,8 +49,7 @@ def _cell(field: str, base: float | None, value: float | None) -> str:
 def _verdict(outcome: Outcome, probe: Probe) -> str:
     text = str(probe.verdict)
     if probe.reason:
-        reason = probe.reason if len(probe.reason) <= 70 else probe.reason[:69] + "…"
-        text += f": {reason}"
+        text += f": {_clip(probe.reason, 70)}"
     if probe.version == outcome.good:
         text += " (--good)"
     elif probe.version == outcome.bad:
@@ -109,9 +108,8 @@ def render_answer(outcome: Outcome, prober: Prober) -> str:
             )
     for probe in outcome.skipped:
         where = probe.result.detail.get("log_dir")
-        lines.append(
-            f"skipped {probe.version}: {probe.reason}" + (f" (logs: {where})" if where else "")
-        )
+        logs = f" (logs: {_shown_path(Path(str(where)))})" if where else ""
+        lines.append(f"skipped {probe.version}: {probe.reason}{logs}")
     paths = [run_path(prober, v) for v in (outcome.last_good or "", outcome.first_bad or "")]
     if all(paths):
         shown = " ".join(_shown_path(p) for p in paths if p is not None)
@@ -119,10 +117,13 @@ def render_answer(outcome: Outcome, prober: Prober) -> str:
     return "\n".join(lines)
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _probe_line(probe: Probe) -> str:
-    return f"  [{probe.order}] {probe.version}: {probe.verdict}" + (
-        f" ({probe.reason})" if probe.reason else ""
-    )
+    reason = f" ({_clip(probe.reason, 90)})" if probe.reason else ""
+    return f"  [{probe.order}] {probe.version}: {probe.verdict}{reason}"
 
 
 @app.command("bisect", help="Find the first release of a package that made a benchmark regress.")
@@ -236,7 +237,6 @@ def bisect_command(
         )
     )
     version = interpreter_version(python, options.out / "logs" / "bisect") if python else None
-    typer.echo(f"bisect {package} {good} .. {bad}: {rule.field}, bad past {rule.describe()}")
     try:
         outcome, prober, _ = run_bisect(
             request,

@@ -221,6 +221,12 @@ def run_bisect(
     )  # fmt: skip
     good, bad = resolve_ends(listing, request)
     versions = [str(v) for v in listing.versions]
+    span = versions[versions.index(good) : versions.index(bad) + 1]
+    if echo is not None and len(span) > 1:
+        echo(
+            f"bisect {request.package}: {len(span)} releases from {good} to {bad}; a release is "
+            f"bad when a benchmark grows past {rule.describe()} against {good}"
+        )
     options.out.mkdir(parents=True, exist_ok=True)
     prober = Prober(request.package, options, metric, ends=(good, bad), run=run, echo=echo)
     outcome: Outcome | None = None

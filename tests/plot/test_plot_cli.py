@@ -130,7 +130,11 @@ def test_bad_views(benchmem, one_run, two_runs):
 def test_bad_outputs(benchmem, one_run, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert_user_error(benchmem("plot", one_run, "-o", blocker / "p.html"), "cannot write", "p.html")
+    assert_user_error(
+        benchmem("plot", one_run, "-o", blocker / "p.html"),
+        "cannot write",
+        "is a file, not a directory",
+    )
     assert_user_error(
         benchmem("plot", one_run, "-o", tmp_path / "out.xyz"), "unsupported output type (.xyz)"
     )

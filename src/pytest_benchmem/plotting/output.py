@@ -69,6 +69,9 @@ def _umask() -> int:
 
 def _unwritable(path: Path, exc: OSError) -> UsageError:
     reason = exc.strerror or type(exc).__name__
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        reason = f"{str(blocker)!r} is a file, not a directory"
     return UsageError(f"cannot write {str(path)!r}: {reason}")
 
 

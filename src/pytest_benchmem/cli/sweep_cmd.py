@@ -270,8 +270,16 @@ def sweep(
     progress = make_progress()
     try:
         results = run_targets(chosen, options, progress=progress, extra=extra)
-    finally:
+    except KeyboardInterrupt:
         progress.close()
+        where = _short(options.out.resolve())
+        typer.echo(
+            f"benchmem sweep: interrupted; finished runs and sweep.json are kept in {where} "
+            "(rerun with --resume to continue)",
+            err=True,
+        )
+        raise
+    progress.close()
     paths = _summary(results, use_memory)
     if paths:
         _follow_up(paths, use_memory)

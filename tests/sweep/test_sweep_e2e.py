@@ -1,0 +1,233 @@
+"""End to end with real uv venvs: toy wheels via --find-links, our plugin measuring inside.
+
+Only the toy package comes from --find-links; the harness requirements (pytest,
+pytest-benchmark, memray, packaging) come from uv's cache or the package index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import toywheels
+from pytest_benchmem.cli import main
+
+pytestmark = pytest.mark.e2e
+
+MB = 1_000_000
+
+CRASHING_SUITE = '''"""Crashes at import under toypkg 2.0 only."""
+
+import os
+
+import toypkg
+
+if toypkg.__version__ == "2.0":
+    os._exit(3)
+
+
+def test_work(benchmark):
+    assert benchmark(toypkg.work) > 0
+'''
+
+SLOW_SUITE = '''"""Waits (when asked) under toypkg 2.0, after announcing it started."""
+
+import os
+import pathlib
+import time
+
+import toypkg
+
+
+def test_work(benchmark):
+    marker = os.environ.get("TOY_SLOW_MARKER")
+    if marker and toypkg.__version__ == "2.0":
+        pathlib.Path(marker).write_text("started")
+        time.sleep(60)
+    assert benchmark(toypkg.work) > 0
+'''
+
+FAST = ["--pytest-arg=--benchmark-min-rounds=1", "--pytest-arg=--benchmark-max-time=0"]
+
+
+@pytest.fixture(scope="session")
+def harness_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A frozen copy of the running package: the harness stays the same for the whole session."""
+    import pytest_benchmem
+
+    target = tmp_path_factory.mktemp("harness") / "pytest_benchmem"
+    shutil.copytree(
+        Path(pytest_benchmem.__file__).parent,
+        target,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    return target
+
+
+@pytest.fixture(autouse=True)
+def frozen_harness(harness_snapshot: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr("pytest_benchmem.sweep.harness.package_dir", lambda: harness_snapshot)
+    return harness_snapshot
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return toywheels.build_toy_index(
+        tmp_path_factory.mktemp("wheels"), {"1.0": 1 * MB, "2.0": 10 * MB}
+    )
+
+
+def _cli(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0)
+
+
+def _peak(path: Path) -> int:
+    data = json.loads(path.read_text())
+    return min(data["benchmarks"][0]["extra_info"]["benchmem"]["peak_bytes"])
+
+
+def _manifest(out: Path) -> dict:
+    return json.loads((out / "sweep.json").read_text())
+
+
+def test_two_versions_measured_then_reused_then_rebuilt(
+    wheels: Path, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir)]
+    args += ["--find-links", str(wheels), "--out", str(out), *FAST]
+    code = _cli(args)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert _peak(out / "2.0.json") > _peak(out / "1.0.json") + 5 * MB
+    manifest = _manifest(out)
+    assert [(t["label"], t["status"]) for t in manifest["targets"]] == [
+        ("1.0", "ok"),
+        ("2.0", "ok"),
+    ]
+    assert "peak" in captured.out
+    assert "+900" in captured.out  # 1 MB -> 10 MB in the summary table
+    assert "benchmem compare" in captured.out
+    # the harness that ran is ours, from inside the venv
+    run = json.loads((out / "1.0.json").read_text())
+    assert run["benchmem"]["label"] == "1.0"
+    assert run["benchmem"]["spec"] == "toypkg==1.0"
+    harness_path = run["benchmem"]["harness"]["path"]
+    assert "/venvs/" in harness_path
+    assert run["benchmem"]["packages"]["pytest-benchmem"] == manifest["harness"]["version"]
+    assert run["benchmem"]["packages"]["toypkg"] == "1.0"
+    assert list((out / "logs" / "1.0").glob("*-venv.log"))
+
+    # the same sweep again reuses both venvs: no `uv venv` ran
+    assert _cli(args) == 0
+    manifest = _manifest(out)
+    assert all(t["reused_venv"] for t in manifest["targets"])
+    assert not list((out / "logs").glob("*/*-venv.log"))
+    assert not list((out / "logs").glob("*/*-install*.log"))
+
+    # --fresh rebuilds them
+    assert _cli([*args, "--fresh"]) == 0
+    assert len(list((out / "logs").glob("*/*-venv.log"))) == 2
+    assert not any(t["reused_venv"] for t in _manifest(out)["targets"])
+
+
+def test_failures_stay_with_their_target(
+    wheels: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    suite = toywheels.write_toy_suite(tmp_path / "suite", CRASHING_SUITE)
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "toypkg==9.9", "--suite", str(suite)]
+    code = _cli([*args, "--find-links", str(wheels), "--out", str(out), *FAST])
+    err = capsys.readouterr().err
+    assert code == 1
+    by = {t["label"]: t for t in _manifest(out)["targets"]}
+    assert by["1.0"]["status"] == "ok"
+    assert (by["2.0"]["status"], by["2.0"]["stage"]) == ("failed", "run")
+    assert (by["9.9"]["status"], by["9.9"]["stage"]) == ("failed", "install")
+    install_log = next((out / "logs" / "9.9").glob("*-install.log")).read_text()
+    assert "there is no version of toypkg==9.9" in install_log
+    assert "# exit code: 1" in install_log
+    assert "9.9 failed at install" in err
+    assert "2.0 failed at run" in err
+    assert (out / "1.0.json").is_file()
+    assert not (out / "2.0.json").exists()
+
+
+def test_a_local_directory_shadowing_the_venv_is_caught(
+    wheels: Path, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    shadow = suite_dir / "toypkg"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("__version__ = '0.0-local'\n\ndef work():\n    return 1\n")
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--find-links", str(wheels)]
+    assert _cli([*args, "--out", str(out), *FAST]) == 1
+    (target,) = _manifest(out)["targets"]
+    assert (target["status"], target["stage"]) == ("failed", "isolation")
+    assert "0.0-local" in target["reason"]
+    assert "toypkg 1.0" in target["reason"]
+    assert "not from the venv" in capsys.readouterr().err
+
+
+def _wrapper(tmp_path: Path, snapshot: Path) -> Path:
+    script = tmp_path / "run_cli.py"
+    script.write_text(
+        "import sys\nfrom pathlib import Path\n"
+        "import pytest_benchmem.sweep.harness as h\n"
+        f"h.package_dir = lambda: Path({str(snapshot)!r})\n"
+        "from pytest_benchmem.cli import main\nmain(sys.argv[1:])\n"
+    )
+    return script
+
+
+def test_interrupt_keeps_the_first_run_and_resume_finishes(
+    wheels: Path, tmp_path: Path, frozen_harness: Path, capsys: pytest.CaptureFixture[str]
+):
+    suite = toywheels.write_toy_suite(tmp_path / "suite", SLOW_SUITE)
+    out = tmp_path / "out"
+    marker = tmp_path / "started"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite)]
+    args += ["--find-links", str(wheels), "--out", str(out), *FAST]
+    env = dict(os.environ, TOY_SLOW_MARKER=str(marker))
+    proc = subprocess.Popen(
+        [sys.executable, str(_wrapper(tmp_path, frozen_harness)), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), proc.communicate(timeout=30)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted; finished runs and sweep.json are kept" in err
+    manifest = _manifest(out)
+    assert [(t["label"], t["status"]) for t in manifest["targets"]] == [
+        ("1.0", "ok"),
+        ("2.0", "skipped"),
+    ]
+    assert (out / "1.0.json").is_file()
+    assert not (out / "2.0.json").exists()
+    assert not list(out.glob("*.tmp"))
+    first_run = (out / "1.0.json").stat().st_mtime_ns
+
+    code = _cli([*args, "--resume"])
+    assert code == 0, capsys.readouterr().err
+    manifest = _manifest(out)
+    assert [t["status"] for t in manifest["targets"]] == ["ok", "ok"]
+    assert (out / "1.0.json").stat().st_mtime_ns == first_run  # not run again
+    assert (out / "2.0.json").is_file()
+    assert len(list((out / "logs" / "2.0").glob("*-run.log"))) == 1

@@ -22,8 +22,9 @@ from .options import CEILINGS
 from .units import format_value
 
 Args = tuple[Sequence[Any], Mapping[str, Any]]
-#: the keyword parameters of pytest-benchmark's ``pedantic`` that the patch forwards
-PEDANTIC_PARAMS = ("args", "kwargs", "setup", "teardown", "rounds", "warmup_rounds", "iterations")
+#: the keyword parameters of pytest-benchmark's ``pedantic`` the patch relies on
+#: (``teardown`` too when present: pytest-benchmark 4.x has none)
+PEDANTIC_PARAMS = ("args", "kwargs", "setup", "rounds", "warmup_rounds", "iterations")
 
 
 @dataclass
@@ -135,15 +136,16 @@ class BenchmarkMemory:
         teardown: Callable[..., Any] | None = None,
     ) -> Any:
         """pytest-benchmark's ``pedantic`` plus memory passes; ``setup`` runs untracked."""
+        extra = {} if teardown is None else {"teardown": teardown}
         value = self._benchmark.pedantic(
             target,
             args=args,
             kwargs=kwargs,
             setup=setup,
-            teardown=teardown,
             rounds=rounds,
             warmup_rounds=warmup_rounds,
             iterations=iterations,
+            **extra,
         )
         self._finish(
             lambda: measure_call(
@@ -204,7 +206,7 @@ def _patched_class(base: Any) -> type:
                 opts["kwargs"],
                 repeats=repeats,
                 setup=opts["setup"],
-                teardown=opts["teardown"],
+                teardown=opts.get("teardown"),
             ),
         )
         record(self, measured, result)

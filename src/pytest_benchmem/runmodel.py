@@ -122,15 +122,29 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_FLOAT_MAX = 2.0**1023
+
+
 def _number(value: object) -> float | None:
     """A finite float from a JSON number (not bool), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # exact types: bool is not a number here, and this is the hot path of a large run
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if type(value) is int:
+        return float(value) if -_FLOAT_MAX < value < _FLOAT_MAX else None
+    return None
+
+
+def _series(series: object) -> tuple[float, ...] | None:
+    """A non-empty list of non-negative finite numbers as floats, else None."""
+    if not isinstance(series, list) or not series:
         return None
-    try:
-        number = float(value)
-    except OverflowError:
+    if all(type(v) is int for v in series) and min(series) >= 0 and max(series) < _FLOAT_MAX:
+        return tuple(map(float, series))  # the common case: the plugin writes ints
+    values = [_number(v) for v in series]
+    if any(v is None or v < 0 for v in values):
         return None
-    return number if math.isfinite(number) else None
+    return tuple(v for v in values if v is not None)
 
 
 def _dims(params: Mapping[str, object], extra_info: Mapping[str, object]) -> dict[str, Dim]:
@@ -156,15 +170,14 @@ def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
     for key in SERIES_KEYS:
         if key not in blob:
             continue
-        series = blob[key]
-        values = [_number(v) for v in series] if isinstance(series, list) else [None]
-        if not values or any(v is None or v < 0 for v in values):
+        values = _series(blob[key])
+        if values is None:
             msg = (
                 f"{where}: extra_info.{BLOB_KEY}.{key} must be a non-empty list of "
-                f"non-negative numbers, got {_short(series)}"
+                f"non-negative numbers, got {_short(blob[key])}"
             )
             raise SchemaError(msg)
-        memory[key] = tuple(v for v in values if v is not None)
+        memory[key] = values
     if not memory:
         msg = f"{where}: extra_info.{BLOB_KEY} has none of {', '.join(SERIES_KEYS)}"
         raise SchemaError(msg)
@@ -194,8 +207,9 @@ def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
         msg = f"{where}: 'stats' must be an object, got {_short(stats)}"
         raise SchemaError(msg)
     for key in TIME_STATS:
-        if key in stats and _number(stats[key]) is None:
-            msg = f"{where}: stats.{key} must be a number, got {_short(stats[key])}"
+        value = stats.get(key, 0.0)
+        if _number(value) is None:
+            msg = f"{where}: stats.{key} must be a number, got {_short(value)}"
             raise SchemaError(msg)
     params = params or {}
     extra_info = extra_info or {}

@@ -84,7 +84,7 @@ def compare(
     from pytest_benchmem.compare import check_metric_stat, check_sort, compare_runs, gate
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.render import render_table, to_csv, to_markdown
-    from pytest_benchmem.runs import load_runs
+    from pytest_benchmem.runs import gc_paused, load_runs
     from pytest_benchmem.units import parse_threshold
 
     # Every option is checked before any file is read: a typo never costs a slow load. The
@@ -96,18 +96,19 @@ def compare(
     if format_ not in FORMATS:
         msg = f"unknown format {format_!r} (choose from {' | '.join(FORMATS)})"
         raise UsageError(msg)
-    loaded = load_runs(runs)
-    if len(loaded) < 2:
-        msg = f"compare needs two or more runs, got {len(loaded)} ({loaded[0].path})"
-        raise UsageError(msg, hint="pass several files, or a directory of runs")
-    comparison = compare_runs(loaded, name, stat_name, order)
-    out = sys.stdout
-    out.write(to_markdown(comparison) if format_ == "md" else render_table(comparison))
-    if csv is not None:
-        to_csv(comparison, csv)
-        sys.stderr.write(f"benchmem: wrote {csv}\n")
-    if not thresholds:
-        return 0
-    result = gate(loaded[0], loaded[-1], thresholds)
+    with gc_paused():  # a short-lived command building many objects: no GC passes needed
+        loaded = load_runs(runs)
+        if len(loaded) < 2:
+            msg = f"compare needs two or more runs, got {len(loaded)} ({loaded[0].path})"
+            raise UsageError(msg, hint="pass several files, or a directory of runs")
+        comparison = compare_runs(loaded, name, stat_name, order)
+        out = sys.stdout
+        out.write(to_markdown(comparison) if format_ == "md" else render_table(comparison))
+        if csv is not None:
+            to_csv(comparison, csv)
+            sys.stderr.write(f"benchmem: wrote {csv}\n")
+        if not thresholds:
+            return 0
+        result = gate(loaded[0], loaded[-1], thresholds)
     out.write("\n" + result.summary() + "\n")
     return 0 if result.ok else 1

@@ -68,3 +68,24 @@ def perf(session: nox.Session) -> None:
         "-s",
         *session.posargs,
     )
+
+
+@nox.session
+def sweep(session: nox.Session) -> None:
+    """The ready sweep in sweeps/tomli (tomli 1.2.3, 2.0.1, 2.2.1): peak and time per release.
+
+    Installs this project (not editable: the sweep injects the installed harness into each
+    release's venv) and runs `benchmem sweep`. Another ready sweep:
+    `nox -s sweep -- --config sweeps/numpy/sweep.toml --out .benchmarks/sweep/numpy`.
+    """
+    session.install(".")
+    session.run(
+        "benchmem",
+        "sweep",
+        "--config",
+        "sweeps/tomli/sweep.toml",
+        "--out",
+        ".benchmarks/sweep/tomli",
+        *session.posargs,
+        env=dict(os.environ),
+    )

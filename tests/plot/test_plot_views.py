@@ -391,3 +391,65 @@ def test_sweep_report_one_run_and_many_ids(tmp_path):
     big = [write_run(tmp_path / f"b{i}.json", many(200, 1 + i)) for i in range(2)]
     page = write_sweep_report(big, tmp_path / "big.html").read_text()
     assert "200 benchmarks" in page  # one gapped trace instead of 200
+
+
+# --- corners ---------------------------------------------------------------------------------
+
+
+def test_single_path_fast_times_and_only_an_x_dim(tmp_path):
+    run = write_run(
+        tmp_path / "ns.json",
+        [entry(f"t.py::t[{n}]", time=n * 1e-9, params={"n": n}) for n in (1, 10, 100)],
+    )
+    fig, n_ids = plot_scaling(run)  # one path, not a list
+    assert n_ids == 3
+    assert fig.layout.yaxis.title.text == "time (ns)"
+    assert [t.name for t in fig.data] == ["time"]  # no dim left to colour by
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_a_run_without_the_metric_is_noted(tmp_path, two_runs):
+    timing = write_run(tmp_path / "timing.json", [entry("test_s.py::test_other")])
+    view = build_view("sweep", [*two_runs, timing], metric="peak")
+    assert "timing: no peak values" in view.notes
+    partial = write_run(tmp_path / "partial.json", [entry("t.py::a", peak=[1]), entry("t.py::b")])
+    view = build_view("sweep", [partial, partial], metric="peak")
+    assert "partial#1: 1 benchmark(s) have no peak value" in view.notes[0]
+
+
+def test_scatter_clip_pins_shrinkage_low_and_skips_empty_facets(tmp_path, two_runs):
+    fig, _ = plot_scatter(list(reversed(two_runs)), metric="peak", clip=0.5)
+    assert list(fig.data[0].marker.symbol).count("triangle-down") == 8
+    third = write_run(tmp_path / "third.json", [entry("test_s.py::test_other", peak=[1])])
+    fig, n_ids = plot_scatter([*two_runs, third], metric="peak", facet="kind")
+    assert n_ids == 9
+    assert len(fig.data) == 3 + 1  # new in every facet, third only where test_other is
+
+
+def test_allocations_are_plain_counts(two_runs):
+    fig, _ = plot_compare(two_runs, metric="allocs")
+    assert fig.layout.xaxis.title.text == "change (count)"
+    assert set(fig.data[0].x) == {0}  # the builders record 10 allocations in every run
+
+
+def test_scale_and_decade_helpers():
+    from pytest_benchmem.plotting.data import scale_for, spans_decade
+
+    assert spans_decade([]) is False
+    assert spans_decade([0, 100]) is False
+    assert spans_decade([1, 11]) is True
+    assert scale_for("allocations", [1, 2]).title == "allocations"
+    assert scale_for("peak", [3 * 1024**2]).title == "peak (MiB)"
+    assert scale_for("time", [0.5]).human(0.5) == "500 ms"
+
+
+def test_scaling_colour_dim_over_several_runs_dashes_each_run(two_runs):
+    fig, n_ids = plot_scaling(two_runs, metric="peak", color="kind")
+    assert n_ids == 8
+    named = {(t.name, t.line.dash) for t in lines(fig)}
+    assert named == {
+        ("dict · base", "solid"),
+        ("list · base", "solid"),
+        ("dict · new", "dash"),
+        ("list · new", "dash"),
+    }

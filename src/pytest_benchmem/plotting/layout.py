@@ -61,8 +61,6 @@ class Grid:
 
     def add(self, traces: Sequence[go.BaseTraceType], cells: Sequence[Cell]) -> None:
         """Add traces in one batch (plotly validates each call: batching keeps it fast)."""
-        if not traces:
-            return
         if all(cell is None for cell in cells):
             self.figure.add_traces(list(traces))
             return

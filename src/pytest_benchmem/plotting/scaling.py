@@ -26,6 +26,8 @@ from .data import (
 )
 from .layout import Cell, Grid, View, colour, finish, grid, nothing, translucent
 
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
 
 @dataclass(frozen=True)
 class _Axes:
@@ -92,7 +94,15 @@ def _hover(point: Point, axes: _Axes, label: str, scale: Scale) -> str:
 
 
 def _traces(
-    line: list[Point], axes: _Axes, key: str, *, index: int, show: bool, ds: Dataset, scale: Scale
+    line: list[Point],
+    axes: _Axes,
+    key: str,
+    *,
+    index: int,
+    show: bool,
+    dash: str,
+    ds: Dataset,
+    scale: Scale,
 ) -> list[go.Scatter]:
     xs: list[object] = [p.dims[axes.x] if axes.numeric_x else str(p.dims[axes.x]) for p in line]
     ys = [p.value / scale.factor for p in line]
@@ -123,7 +133,7 @@ def _traces(
             name=key or scale.metric,
             legendgroup=key,
             showlegend=show,
-            line={"color": tint},
+            line={"color": tint, "dash": dash},
             marker={"color": tint, "size": 7},
             text=text,
             hovertemplate="%{text}<extra></extra>",
@@ -156,10 +166,23 @@ def _draw(ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale) -> Grid:
     for line_key in sorted(lines, key=lambda k: (facets.index(str(k[0])), keys.index(str(k[1])))):
         facet_key, key = str(line_key[0]), str(line_key[1])
         line = _sort_line(lines[line_key], axes, order)
+        legend, dash = key, "solid"
+        if not axes.by_label and len(ds.labels) > 1:
+            # colour is a dim here: tell the runs apart by dash, and say which in the legend
+            run = line[0].run
+            legend = f"{key} · {ds.labels[run]}" if key else ds.labels[run]
+            dash = DASHES[run % len(DASHES)]
         new = _traces(
-            line, axes, key, index=keys.index(key), show=key not in shown, ds=ds, scale=scale
+            line,
+            axes,
+            legend,
+            index=keys.index(key),
+            show=legend not in shown,
+            dash=dash,
+            ds=ds,
+            scale=scale,
         )
-        shown.add(key)
+        shown.add(legend)
         traces.extend(new)
         cells.extend([figure_grid.cells[facet_key]] * len(new))
     figure_grid.add(traces, cells)

@@ -8,6 +8,7 @@ plugin's ``--benchmark-memory-compare*`` options. No I/O, no heavy imports.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from .runs import require_metric
 from .units import BYTE_FIELDS, Threshold, byte_unit, format_value
 
 SORTS = ("name", "value", "change")
+_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,15 @@ def _change_key(row: Row) -> tuple[float, str]:
     return 0.0, row.id
 
 
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """Sort key that orders embedded numbers by value: ``test[100]`` before ``test[1000]``."""
+    parts = _DIGITS.split(text)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
 def _sort(rows: list[Row], sort: str) -> list[Row]:
     if sort == "name":
-        return sorted(rows, key=lambda r: r.id)
+        return sorted(rows, key=lambda r: natural_key(r.id))
     if sort == "value":
         return sorted(rows, key=lambda r: (r.values[-1] is None, -(r.values[-1] or 0.0), r.id))
     return sorted(rows, key=_change_key)

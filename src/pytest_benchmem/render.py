@@ -49,7 +49,7 @@ def scale_for(metric: str, values: Sequence[float | None]) -> Scale:
         ref = min(present, default=1.0)
         for unit, factor in _TIME_UNITS:
             if ref >= factor or unit == "ns":
-                return Scale(unit, factor, 2)
+                return Scale(unit, factor, 0 if unit == "ns" else 2)
     whole = all(float(v).is_integer() for v in present)
     return Scale("count", 1.0, 0 if whole else 1)
 

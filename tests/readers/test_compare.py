@@ -89,6 +89,19 @@ def test_each_sort_reorders(tmp_path: Path) -> None:
     assert len({tuple(v) for v in ids.values()}) == 3
 
 
+def test_name_sort_is_natural(tmp_path: Path) -> None:
+    names = ["t::x[1000]", "t::x[20]", "t::x[100]", "t::b[3]", "t::x[100]-b", "t::x"]
+    loaded = _runs(tmp_path, [bench(n) for n in names])
+    assert [r.id for r in compare_runs(loaded, "time").rows] == [
+        "t::b[3]",
+        "t::x",
+        "t::x[20]",
+        "t::x[100]",
+        "t::x[100]-b",
+        "t::x[1000]",
+    ]
+
+
 def test_change_sort_ranks_shrink_from_zero_and_no_change(tmp_path: Path) -> None:
     loaded = _runs(
         tmp_path,

@@ -18,6 +18,7 @@ import pytest
 
 from pytest_benchmem import runs
 from pytest_benchmem.cli import main
+from pytest_benchmem.compare import natural_key
 
 pytestmark = pytest.mark.e2e
 
@@ -217,7 +218,7 @@ def test_each_sort_really_reorders(
         code, out, _ = cli(capsys, *_three(plugin_runs), "--metric", "peak", "--sort", sort)
         assert code == 0
         orders[sort] = [r[0] for r in _rows(out)]
-    assert orders["name"] == sorted(orders["name"])
+    assert orders["name"] == sorted(orders["name"], key=natural_key)
     assert orders["value"][:4] == [ALLOC2, ALLOC1, SHRINKS, FLAT]  # largest in the last run
     assert orders["name"].index(SHRINKS) < orders["name"].index(FLAT)
     change = [i for i in orders["change"] if i != GROWING]  # its change varies run to run

@@ -86,7 +86,7 @@ def test_colour_follows_the_terminal_and_no_color(monkeypatch: pytest.MonkeyPatc
         ("peak", [2048.0, 5 * 1024**2], "KiB", "5,120.00"),
         ("allocated", [3 * 1024**3], "GiB", "3.00"),
         ("time", [2.5e-3, 1.0], "ms", "1,000.00"),
-        ("time", [3e-9], "ns", "3.00"),
+        ("time", [3e-9], "ns", "3"),
         ("time", [2.0], "s", "2.00"),
         ("time", [], "s", "—"),
         ("allocations", [1000.0, 20.0], "count", "1,000"),

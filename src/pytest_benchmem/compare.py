@@ -67,14 +67,14 @@ def _change(values: Sequence[float | None]) -> tuple[float | None, float | None]
     return delta, percent
 
 
-def _change_key(row: Row) -> tuple[float, str]:
+def _change_key(row: Row) -> tuple[float, tuple[str | int, ...]]:
     if row.percent is not None:
-        return -row.percent, row.id
+        return -row.percent, natural_key(row.id)
     if row.delta is None:  # missing in the first or last run: at the end
-        return math.inf, row.id
+        return math.inf, natural_key(row.id)
     if row.delta:  # a change from a zero base has no percent: rank it by direction
-        return (-math.inf if row.delta > 0 else math.inf), row.id
-    return 0.0, row.id
+        return (-math.inf if row.delta > 0 else math.inf), natural_key(row.id)
+    return 0.0, natural_key(row.id)
 
 
 def natural_key(text: str) -> tuple[str | int, ...]:
@@ -87,7 +87,9 @@ def _sort(rows: list[Row], sort: str) -> list[Row]:
     if sort == "name":
         return sorted(rows, key=lambda r: natural_key(r.id))
     if sort == "value":
-        return sorted(rows, key=lambda r: (r.values[-1] is None, -(r.values[-1] or 0.0), r.id))
+        return sorted(
+            rows, key=lambda r: (r.values[-1] is None, -(r.values[-1] or 0.0), natural_key(r.id))
+        )
     return sorted(rows, key=_change_key)
 
 

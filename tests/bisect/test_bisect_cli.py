@@ -15,10 +15,10 @@ from pytest_benchmem.sweep import bisect_runner
 from pytest_benchmem.sweep.bisect_runner import (
     Prober,
     Request,
-    interpreter_version,
     run_bisect,
 )
 from pytest_benchmem.sweep.model import Stage, Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep.releases import interpreter_version
 from toywheels import build_toy_index, write_toy_suite
 
 ID = "test_toy.py::test_work"

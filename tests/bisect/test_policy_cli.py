@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest_benchmem.sweep as sweep_pkg
 from pytest_benchmem.cli import main
 from pytest_benchmem.sweep.manifest import write_manifest
 from pytest_benchmem.sweep.model import Status, SweepOptions, TargetResult
-from toywheels import build_toy_index, write_toy_suite
+from toywheels import build_toy_index, build_wheel, write_toy_suite
 
 VERSIONS = ("1.0.0", "1.0.1", "1.1.0", "1.1.3", "1.2.0", "2.0.0", "2.0.1", "2.1.0b1")
 
@@ -101,3 +102,13 @@ def test_sweep_policy_matching_nothing(
     assert code == 2
     assert "no release of 'toypkg' matches --since 3.0" in capsys.readouterr().err
     assert recorder.targets == []
+
+
+def test_sweep_policy_checks_requires_python_of_the_python_option(
+    recorder: RecordingSweep, tmp_path: Path
+) -> None:
+    build_wheel(tmp_path / "wheels", "toypkg", "3.0", "X = 3\n", requires_python=">=3.99")
+    args = ["toypkg", "--last", "2", "--suite", "suite", "--find-links", "wheels", "--out", "out"]
+    sweep_cli(*args, "--python", sys.executable)
+    assert recorder.targets == ["toypkg==2.0.0", "toypkg==2.0.1"]
+    assert (tmp_path / "out" / "logs" / "sweep" / "python-version.log").is_file()

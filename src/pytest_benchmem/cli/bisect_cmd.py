@@ -213,11 +213,11 @@ def bisect_command(
     from pytest_benchmem.sweep.bisect_runner import (
         NoRegressionError,
         Request,
-        interpreter_version,
         run_bisect,
     )
     from pytest_benchmem.sweep.model import SweepOptions
     from pytest_benchmem.sweep.pipeline import check_options
+    from pytest_benchmem.sweep.releases import interpreter_version
 
     request = Request(package, good, bad, metric, threshold, test, pre)
     rule = request.rule()

@@ -47,7 +47,12 @@ def _expand_policy(
 ) -> tuple[list[str], dict[str, object] | None]:
     """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest)."""
     from pytest_benchmem.errors import UsageError
-    from pytest_benchmem.sweep.releases import Sources, expand_policy, has_policy
+    from pytest_benchmem.sweep.releases import (
+        Sources,
+        expand_policy,
+        has_policy,
+        interpreter_version,
+    )
 
     last = flags["last"]
     policy = {
@@ -62,10 +67,14 @@ def _expand_policy(
         msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"
         raise UsageError(msg)
     sources = Sources(options.find_links, options.index_urls, options.as_of)
+    logs = options.out / "logs" / "sweep"
+    # Requires-Python is checked against the venvs' interpreter, not necessarily this one
+    python_version = interpreter_version(options.python, logs) if options.python else None
     expansion = expand_policy(
         targets[0],
         sources,
         pre=bool(flags["pre"]),
+        python_version=python_version,
         **policy,  # type: ignore[arg-type]
     )
     typer.echo(f"benchmem sweep: {expansion.describe()}", err=True)

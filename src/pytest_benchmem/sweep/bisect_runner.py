@@ -9,7 +9,6 @@ through ``run_targets`` (venvs and finished runs reused), reads each run's value
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ from .bisect import Outcome, Probe, ProbeResult, Status, bisect, no_regression_m
 from .manifest import read_manifest, write_manifest
 from .model import SweepOptions, TargetResult
 from .pipeline import run_targets
-from .process import Command, Runner, SubprocessRunner
 from .releases import Listing, Sources, list_releases
 from .simple_index import Fetcher
 
@@ -260,31 +258,3 @@ def run_path(prober: Prober, version: str) -> Path | None:
     """Where the run of a probed ``version`` is."""
     record = prober.records.get(version)
     return record.run_path if record is not None else None
-
-
-_VERSION_SCRIPT = "import platform; print(platform.python_version())"
-
-
-def interpreter_version(python: str, log_dir: Path, runner: Runner | None = None) -> str:
-    """The version of the ``--python`` interpreter (for ``Requires-Python``), asked once.
-
-    Raises:
-        UsageError: when the interpreter cannot be run.
-    """
-    command = Command(
-        argv=(python, "-c", _VERSION_SCRIPT),
-        cwd=log_dir.parent,
-        log=log_dir / "python-version.log",
-        env=dict(os.environ),
-        timeout=60,
-    )
-    log_dir.mkdir(parents=True, exist_ok=True)
-    outcome = (runner or SubprocessRunner())(command)
-    lines = outcome.output.strip().splitlines()
-    if outcome.ok and lines:
-        try:
-            return str(Version(lines[-1].strip()))
-        except ValueError:
-            pass
-    msg = f"--python {python}: cannot run it to read its version ({outcome.tail(1) or 'no output'})"
-    raise UsageError(msg)

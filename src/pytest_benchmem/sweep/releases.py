@@ -8,15 +8,18 @@ interpreter (with a note), and expands ``--last/--each-minor/--since/--until`` i
 
 from __future__ import annotations
 
+import os
 import platform
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.sweep.process import Command, Runner, SubprocessRunner
 from pytest_benchmem.sweep.simple_index import (
     DistFile,
     Fetcher,
@@ -111,6 +114,34 @@ def _policy_flag(key: str, value: object) -> str:
 
 # -- reading sources --------------------------------------------------------------------------
 # -- filtering --------------------------------------------------------------------------------
+
+
+_VERSION_SCRIPT = "import platform; print(platform.python_version())"
+
+
+def interpreter_version(python: str, log_dir: Path, runner: Runner | None = None) -> str:
+    """The version of the ``--python`` interpreter (for ``Requires-Python``), asked once.
+
+    Raises:
+        UsageError: when the interpreter cannot be run.
+    """
+    command = Command(
+        argv=(python, "-c", _VERSION_SCRIPT),
+        cwd=log_dir.parent,
+        log=log_dir / "python-version.log",
+        env=dict(os.environ),
+        timeout=60,
+    )
+    log_dir.mkdir(parents=True, exist_ok=True)
+    outcome = (runner or SubprocessRunner())(command)
+    lines = outcome.output.strip().splitlines()
+    if outcome.ok and lines:
+        try:
+            return str(Version(lines[-1].strip()))
+        except ValueError:
+            pass
+    msg = f"--python {python}: cannot run it to read its version ({outcome.tail(1) or 'no output'})"
+    raise UsageError(msg)
 
 
 def _cutoff(as_of: str | None) -> datetime | None:

@@ -42,39 +42,51 @@ def default_output(view: str, metric: str, labels: tuple[str, ...]) -> Path:
 def plot(
     *,
     runs: Annotated[
-        list[Path], typer.Argument(help="pytest-benchmark JSON file(s).", show_default=False)
+        list[Path],
+        typer.Argument(metavar="RUNS", help="pytest-benchmark JSON file(s).", show_default=False),
     ],
     metric: Annotated[
         MetricName,
         typer.Option(
+            metavar="[time|peak|allocated|allocations|memory]",
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
-            "of peak; pair with --stat for a distribution)."
+            "of peak; pair with --stat for a distribution).",
         ),
     ] = MetricName.TIME,
     view: Annotated[
         str | None,
         typer.Option(
-            help="compare | scatter | sweep | scaling (default: by count).", show_default=False
+            metavar="TEXT",
+            help="compare | scatter | sweep | scaling (default: by count).",
+            show_default=False,
         ),
     ] = None,
-    facet: Annotated[str | None, typer.Option(help="Dim to facet by.", show_default=False)] = None,
+    facet: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Dim to facet by.", show_default=False)
+    ] = None,
     x: Annotated[
-        str | None, typer.Option("--x", help="scaling: dim for the x-axis.", show_default=False)
+        str | None,
+        typer.Option(
+            "--x", metavar="TEXT", help="scaling: dim for the x-axis.", show_default=False
+        ),
     ] = None,
     clip: Annotated[
-        float | None, typer.Option(help="Clamp the colour scale.", show_default=False)
+        float | None,
+        typer.Option(metavar="FLOAT", help="Clamp the colour scale.", show_default=False),
     ] = None,
     label: Annotated[
         list[str] | None,
         typer.Option(
             "--label",
             "-l",
+            metavar="TEXT",
             help="Series label per run, in order (repeat). Default: stem.",
             show_default=False,
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="HTML out.", show_default=False)
+        Path | None,
+        typer.Option("--output", "-o", metavar="PATH", help="HTML out.", show_default=False),
     ] = None,
     open_: Annotated[bool, typer.Option("--open/--no-open")] = False,
 ) -> int:

@@ -356,6 +356,8 @@ def test_build_view_rejects_misplaced_options(two_runs, three_runs):
         build_view("bogus", two_runs)
     with pytest.raises(UsageError, match="--x applies to the scaling view only"):
         build_view("scatter", two_runs, x="n")
+    with pytest.raises(UsageError, match="--clip does not apply to the scaling view"):
+        build_view("scaling", two_runs, clip=1.0)
     with pytest.raises(UsageError, match="--x applies to the scaling view only"):
         build_view(None, two_runs, x="n")
     with pytest.raises(UsageError, match="--facet does not apply to the sweep view"):

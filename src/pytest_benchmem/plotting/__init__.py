@@ -154,6 +154,9 @@ def build_view(
     ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet))
     chosen = name or default_view(len(ds.labels))
     if chosen == "scaling":
+        if clip is not None:
+            msg = "--clip does not apply to the scaling view (it clamps scatter, compare, sweep)"
+            raise UsageError(msg)
         return build_scaling(ds, x=x, facet=facet)
     if x is not None:
         msg = f"--x applies to the scaling view only, not {chosen} ({len(ds.labels)} runs)"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from indexserver import DATA, JSON_TYPE, SimpleServer
 from packaging.version import Version
 
-from conftest import DATA, JSON_TYPE, SimpleServer
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.sweep.releases import (
     DEFAULT_INDEX,
@@ -180,7 +180,7 @@ def test_parse_simple_json_rejects_other_documents() -> None:
 
 
 def test_parse_simple_html() -> None:
-    from conftest import TOYPKG_HTML
+    from indexserver import TOYPKG_HTML
 
     files = parse_simple_html("toypkg", TOYPKG_HTML, "page")
     assert [(str(f.version), f.requires_python, f.yanked) for f in files] == [

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from .errors import UsageError
+from .baseline import Baseline, load_baseline, run_gate
+from .errors import BenchmemError, UsageError
 from .fixture import BenchmarkMemory, Measured, ceiling_failures, check_patchable, patch_fixture
 from .metrics import BLOB_KEY, RUN_SCHEMA
 from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
@@ -42,8 +43,10 @@ class BenchmemPlugin:
         self.measured: dict[str, Measured] = {}
         self.fallback: str | None = None
         self.base: dict[str, float] | None = None
+        self.baseline: Baseline | None = None
         self.notes: list[str] = []
-        self.regressions: list[str] = []
+        self.gate_lines: list[str] = []
+        self.gate_ok = True
 
     # -- per test -------------------------------------------------------------------------
     def entry(self, item: pytest.Item) -> tuple[Measured, int]:
@@ -94,6 +97,31 @@ class BenchmemPlugin:
         if failures:
             pytest.fail("\n".join(failures), pytrace=False)
         return result
+
+    # -- the memory gate ------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.settings.compare is None:
+            return
+        option = str(self.config.getoption("benchmark_storage", "file://./.benchmarks"))
+        try:
+            baseline = load_baseline(option, self.settings.compare, Path.cwd())
+        except BenchmemError as exc:
+            msg = f"--benchmark-memory-compare: {exc}"
+            raise pytest.UsageError(msg) from None
+        self.baseline = baseline
+        self.base = baseline.peaks
+        self.notes.append(baseline.note)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.baseline is None or not self.settings.compare_fail:
+            return
+        results = [
+            (m.nodeid, m.name, m.result) for m in self.measured.values() if m.result is not None
+        ]
+        self.gate_ok, self.gate_lines = run_gate(self.baseline, results, self.settings.compare_fail)
+        if not self.gate_ok and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     # -- the saved run --------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
@@ -156,8 +184,8 @@ class BenchmemPlugin:
             replay(tr, memory_table(rows, self._table_spec(bs)))
         for note in self.notes:
             tr.write_line(note)
-        for line in self.regressions:
-            tr.write_line(line, red=True)
+        for line in self.gate_lines:
+            tr.write_line(line, red=not self.gate_ok, green=self.gate_ok)
 
 
 _ENTRY = pytest.StashKey[tuple[Measured, int]]()

@@ -1,0 +1,116 @@
+"""The pytest side of the memory gate: ``--benchmark-memory-compare[=REF]`` and ``-compare-fail``.
+
+At session start the baseline is found in pytest-benchmark's storage (``--benchmark-storage``,
+default ``file://./.benchmarks``) and read with the readers; at session end this session's
+memory is gated against it with :func:`pytest_benchmem.compare.gate`. No baseline (or one
+without memory data) is a one-line note, never a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import BenchmemError
+from .measure import MemoryResult
+from .metrics import BLOB_KEY
+from .options import LATEST
+from .units import Threshold
+
+if TYPE_CHECKING:
+    from .runmodel import Run
+
+THIS_RUN = "this run"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The saved run memory is compared against, or why there is none."""
+
+    path: Path | None
+    peaks: dict[str, float] | None  # id -> headline peak; None: nothing to compare
+    note: str
+    run: Run | None = None
+
+
+def storage_dir(option: str, cwd: Path) -> Path | None:
+    """pytest-benchmark's ``--benchmark-storage`` as a directory (None for non-file storage)."""
+    text = option.strip()
+    if text.startswith("file://"):
+        text = text[len("file://") :]
+    elif "://" in text:
+        return None
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else cwd / path
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_baseline(option: str, ref: str, cwd: Path) -> Baseline:
+    """Find and read the baseline run.
+
+    Raises:
+        UsageError: ``ref`` matches no saved run.
+        SchemaError: the saved run is not a readable pytest-benchmark run.
+    """
+    from .runs import find_storage_run, load_run
+
+    storage = storage_dir(option, cwd)
+    if storage is None:
+        note = (
+            f"benchmem: no memory baseline: --benchmark-memory-compare reads file storage, "
+            f"not {option!r}"
+        )
+        return Baseline(None, None, note)
+    path = find_storage_run(storage, None if ref == LATEST else ref)
+    if path is None:
+        note = (
+            f"benchmem: no memory baseline in {_shown(storage, cwd)} (save one with "
+            "--benchmark-save=NAME or --benchmark-autosave); memory not compared"
+        )
+        return Baseline(None, None, note)
+    run = load_run(path)
+    peaks = {b.id: v for b in run.benchmarks if (v := b.value("peak")) is not None}
+    if not peaks:
+        note = (
+            f"benchmem: {_shown(path, cwd)} has no memory data (it was saved without "
+            "--benchmark-memory); memory not compared"
+        )
+        return Baseline(path, None, note, run)
+    note = f"benchmem: comparing memory against {_shown(path, cwd)}"
+    return Baseline(path, peaks, note, run)
+
+
+def session_run(results: Iterable[tuple[str, str, MemoryResult]]) -> Run:
+    """This session's measurements as a readers ``Run`` (ids are pytest node ids)."""
+    from .runmodel import parse_run
+
+    benchmarks = [
+        {"fullname": nodeid, "name": name, "stats": {}, "extra_info": {BLOB_KEY: r.to_blob()}}
+        for nodeid, name, r in results
+    ]
+    data = {"benchmarks": benchmarks, BLOB_KEY: {"label": THIS_RUN}}
+    return parse_run(data, Path(THIS_RUN))
+
+
+def run_gate(
+    baseline: Baseline, results: Sequence[tuple[str, str, MemoryResult]], rules: Sequence[Threshold]
+) -> tuple[bool, list[str]]:
+    """Gate this session against the baseline: (passed, lines to print)."""
+    from .compare import gate
+
+    if baseline.peaks is None or baseline.run is None:
+        return True, []
+    new = session_run(results)
+    try:
+        verdict = gate(baseline.run, new, rules)
+    except BenchmemError as exc:  # pragma: no cover - rules are validated at startup
+        return False, [f"benchmem: memory gate error: {exc}"]
+    return verdict.ok, [f"benchmem: {line}" for line in verdict.lines()]

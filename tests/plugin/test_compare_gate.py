@@ -1,0 +1,122 @@
+"""--benchmark-memory-compare[=REF] and --benchmark-memory-compare-fail on real saved runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_benchmem.baseline import storage_dir
+
+MIB = 1024 * 1024
+GROW = """
+import os
+
+def test_grow(benchmark):
+    benchmark(bytearray, int(os.environ["SIZE"]))
+
+def test_same(benchmark):
+    benchmark(bytearray, 100_000)
+"""
+
+
+@pytest.fixture
+def grow(suite, monkeypatch):
+    suite.pytester.makepyfile(test_grow=GROW)
+
+    def run(size_mib: float, *args: str) -> pytest.RunResult:
+        monkeypatch.setenv("SIZE", str(int(size_mib * MIB)))
+        return suite.run(*args)
+
+    return run
+
+
+def _row(result: pytest.RunResult, name: str) -> str:
+    return next(line for line in result.outlines if line.startswith(name) and "│" in line)
+
+
+def test_no_baseline_is_a_note_and_the_session_passes(grow):
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(
+        ["benchmem: no memory baseline in .benchmarks (save one with --benchmark-save=NAME*"]
+    )
+    assert "base (" not in result.stdout.str()
+
+
+def test_regression_fails_the_session_with_lines_and_summary(grow):
+    grow(4, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
+    result = grow(8, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "benchmem: comparing memory against .benchmarks/*/0001_base.json",
+            "benchmem: peak  test_grow.py::test_grow: 4 MiB -> 8 MiB (+100.0%)",
+            "benchmem: 1 regression past peak:10% (0001_base -> this run, 2 compared)",
+            "*2 passed*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    # the table carries the baseline and the change in the peak column's unit
+    header = next(line for line in result.outlines if line.startswith("Name (time"))
+    assert header.endswith("│  Peak (KiB)  base (KiB)  Δ peak (KiB)")
+    assert _row(result, "test_grow").endswith("│     8,192.0     4,096.0      +4,096.0")
+
+
+def test_growth_within_the_threshold_passes(grow):
+    grow(4, "--benchmark-memory", "--benchmark-autosave").assert_outcomes(passed=2)
+    result = grow(8, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:20%+8MiB")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["benchmem: no regressions: 2 compared within peak:20%+8MiB*"])
+
+
+def test_compare_ref_picks_the_saved_run(grow):
+    grow(1, "--benchmark-memory", "--benchmark-save=small").assert_outcomes(passed=2)
+    grow(3, "--benchmark-memory", "--benchmark-save=big").assert_outcomes(passed=2)
+    latest = grow(2, "--benchmark-memory", "--benchmark-memory-compare")
+    latest.stdout.fnmatch_lines(["benchmem: comparing memory against *0002_big.json"])
+    assert _row(latest, "test_grow").endswith(" -1,024.0")  # KiB: test_same sets the unit
+    first = grow(2, "--benchmark-memory", "--benchmark-memory-compare=0001")
+    first.stdout.fnmatch_lines(["benchmem: comparing memory against *0001_small.json"])
+    assert _row(first, "test_grow").endswith(" +1,024.0")
+    assert first.ret == latest.ret == pytest.ExitCode.OK
+
+
+def test_unknown_ref_stops_pytest_at_startup(grow):
+    grow(1, "--benchmark-memory", "--benchmark-save=small").assert_outcomes(passed=2)
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare=0042")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --benchmark-memory-compare: no saved run matches '0042'*"])
+
+
+def test_baseline_without_memory_is_a_note(grow):
+    grow(1, "--benchmark-save=timing-only").assert_outcomes(passed=2)
+    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:1%")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["benchmem: *0001_timing-only.json has no memory data*"])
+
+
+def test_gate_that_compares_nothing_fails(grow):
+    grow(1, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
+    # this session measures no memory: nothing to compare is not an all-clear
+    result = grow(1, "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["benchmem: *compared nothing*"])
+
+
+def test_ini_rules_and_custom_storage(grow, suite):
+    storage = suite.pytester.path / "store"
+    grow(1, "--benchmark-memory", "--benchmark-save=a", f"--benchmark-storage={storage}")
+    suite.pytester.makeini("[pytest]\nbenchmark_memory_compare_fail =\n    allocations:0\n")
+    result = grow(1, "--benchmark-memory", f"--benchmark-storage=file://{storage}")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(
+        ["benchmem: comparing memory against store/*/0001_a.json", "benchmem: no regressions*"]
+    )
+
+
+def test_storage_dir():
+    cwd = Path("/work")
+    assert storage_dir("file://./.benchmarks", cwd) == cwd / ".benchmarks"
+    assert storage_dir("/abs/store", cwd) == Path("/abs/store")
+    assert storage_dir("elasticsearch+http://host/index", cwd) is None

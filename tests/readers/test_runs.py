@@ -448,3 +448,56 @@ def test_require_metric(golden_dir: Path) -> None:
     empty = runs.load_run(write_run(golden_dir / "e.json", []))
     with pytest.raises(SchemaError, match="no benchmark timings"):
         runs.require_metric([empty] * 4, "time")
+
+
+def test_float_series_and_odd_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = bench("t::a")
+    entry["extra_info"]["benchmem"] = {"peak_bytes": [1.5, 2]}
+    b = runs.load_run(write_run(tmp_path / "f.json", [entry])).benchmarks[0]
+    assert b.memory == {"peak_bytes": (1.5, 2.0)}
+    entry["extra_info"]["benchmem"] = {"peak_bytes": [1.5, -2.0]}
+    with pytest.raises(SchemaError, match="non-negative"):
+        runs.load_run(write_run(tmp_path / "g.json", [entry]))
+    huge = _bad(tmp_path, '{"benchmarks": [], "x": ' + "1" * 5000 + "}")
+    with pytest.raises(SchemaError, match="malformed JSON"):
+        runs.load_run(huge)
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    with pytest.raises(SchemaError, match="cannot read"):
+        runs.load_run(loop)
+    good = write_run(tmp_path / "good.json", [bench("t::a")])
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(SchemaError, match=r"good.json: cannot read \(Permission denied\)"):
+        runs.load_run(good)
+
+
+def test_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runs, "_CACHE_SIZE", 2)
+    paths = [write_run(tmp_path / f"r{i}.json", [bench("t::a")]) for i in range(4)]
+    for path in paths:
+        runs.load_run(path)
+    runs.load_run(paths[-1])
+    assert len(runs._CACHE) == 2
+
+
+def test_same_file_by_another_path_keeps_the_given_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_run(tmp_path / "r.json", [bench("t::a")])
+    monkeypatch.chdir(tmp_path)
+    first = runs.load_run(path)
+    again = runs.load_run("r.json")
+    assert (first.path, again.path) == (path, Path("r.json"))
+    assert again.benchmarks is first.benchmarks  # parsed once
+
+    def vanished(self: Path, *args: object, **kwargs: object) -> str:
+        raise FileNotFoundError(2, "No such file")
+
+    runs.clear_cache()
+    monkeypatch.setattr(Path, "read_text", vanished)
+    with pytest.raises(SchemaError, match="r.json: no such file"):
+        runs.load_run(path)

@@ -499,5 +499,5 @@ def test_same_file_by_another_path_keeps_the_given_path(
 
     runs.clear_cache()
     monkeypatch.setattr(Path, "read_text", vanished)
-    with pytest.raises(SchemaError, match="r.json: no such file"):
+    with pytest.raises(SchemaError, match=r"r\.json: no such file"):
         runs.load_run(path)

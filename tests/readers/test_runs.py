@@ -318,6 +318,7 @@ def test_load_long_df_without_pandas(golden_dir: Path, monkeypatch: pytest.Monke
 def test_import_is_light() -> None:
     code = (
         "import sys, pytest_benchmem, pytest_benchmem.runs;"
+        "import pytest_benchmem.compare, pytest_benchmem.render;"
         "bad = [m for m in ('pandas', 'plotly', 'typer', 'rich', 'numpy') if m in sys.modules];"
         "assert not bad, bad"
     )

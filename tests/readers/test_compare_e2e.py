@@ -267,6 +267,14 @@ def test_fail_on_catches_the_doubled_buffers(
     assert not any(FLAT in line or GROWING in line for line in lines if line.startswith("peak  "))
 
 
+def test_fail_on_peak_10_percent_catches_4mb_to_8mb(
+    capsys: pytest.CaptureFixture[str], plugin_runs: dict[str, Path]
+) -> None:
+    code, out, _ = cli(capsys, plugin_runs["base"], plugin_runs["new"], "--fail-on", "peak:10%")
+    assert code == 1
+    assert f"peak  {ALLOC1}: 3.81 MiB -> 7.63 MiB (+100.0%)" in out.splitlines()
+
+
 def test_fail_on_passes_within_the_rules(
     capsys: pytest.CaptureFixture[str], plugin_runs: dict[str, Path]
 ) -> None:

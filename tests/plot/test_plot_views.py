@@ -455,3 +455,16 @@ def test_scaling_colour_dim_over_several_runs_dashes_each_run(two_runs):
         ("dict · new", "dash"),
         ("list · new", "dash"),
     }
+
+
+def test_hover_text_escapes_ids(tmp_path):
+    runs = [
+        write_run(tmp_path / f"{v}.json", [entry("t.py::t[a<b>&c]", peak=[p], params={"n": 1})])
+        for v, p in (("a", 10), ("b", 20))
+    ]
+    fig, _ = plot_sweep(runs, metric="peak")
+    assert fig.data[0].text[0][1].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>b: 20 B")
+    fig, _ = plot_scatter(runs, metric="peak")
+    assert fig.data[0].text[0].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>a: 10 B")
+    fig, _ = plot_scaling(runs[:1], metric="peak")
+    assert fig.data[0].text[0].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>a<br>n=1")

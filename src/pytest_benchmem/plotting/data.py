@@ -6,6 +6,7 @@ from a memory series with several passes. Dims are resolved by name, ``node.*`` 
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -128,6 +129,11 @@ def load_dataset(
         raise UsageError(msg)
     labels_out = tuple(run.label for run in runs)
     return Dataset(metric, labels_out, tuple(points), tuple(notes))
+
+
+def esc(text: object) -> str:
+    """``text`` safe inside plotly's pseudo-HTML hover text (ids may hold ``<``, ``&``)."""
+    return html.escape(str(text), quote=False)
 
 
 def is_number(value: object) -> bool:

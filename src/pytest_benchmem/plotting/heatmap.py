@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .data import Dataset, Point, Scale, scale_for, spans_decade
+from .data import Dataset, Point, Scale, esc, scale_for, spans_decade
 from .layout import MAX_TICKS, View, check_clip, finish, id_axis_height, need_runs, nothing
 
 COLOURSCALE = "RdBu_r"
@@ -44,13 +44,13 @@ def _row(
     for label, point in zip(labels, points, strict=True):
         if point is None:
             folds.append(None)
-            texts.append(f"{base.id}<br>{label}: no value")
+            texts.append(f"{esc(base.id)}<br>{esc(label)}: no value")
             continue
         fold = _fold(base.value, point.value)
         folds.append(fold)
         texts.append(
-            f"{point.id}<br>{label}: {scale.human(point.value)}"
-            f"<br>{labels[first]}: {scale.human(base.value)}<br>{_fold_text(fold)}"
+            f"{esc(point.id)}<br>{esc(label)}: {scale.human(point.value)}"
+            f"<br>{esc(labels[first])}: {scale.human(base.value)}<br>{_fold_text(fold)}"
         )
     return folds, texts
 
@@ -135,7 +135,10 @@ def build_lines(ds: Dataset) -> View:
                     y=[p.value / scale.factor for _, p in present],
                     mode="lines+markers",
                     name=key,
-                    text=[f"{key}<br>{label}: {scale.human(p.value)}" for label, p in present],
+                    text=[
+                        f"{esc(key)}<br>{esc(label)}: {scale.human(p.value)}"
+                        for label, p in present
+                    ],
                     hovertemplate="%{text}<extra></extra>",
                 )
             )
@@ -163,7 +166,7 @@ def _one_trace(
             if point is not None:
                 xs.append(label)
                 ys.append(point.value / scale.factor)
-                texts.append(f"{key}<br>{label}: {scale.human(point.value)}")
+                texts.append(f"{esc(key)}<br>{esc(label)}: {scale.human(point.value)}")
         xs.append(None)
         ys.append(None)
         texts.append("")

@@ -13,7 +13,16 @@ import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
 
-from .data import Dataset, Point, Scale, category, category_order, scale_for, spans_decade
+from .data import (
+    Dataset,
+    Point,
+    Scale,
+    category,
+    category_order,
+    esc,
+    scale_for,
+    spans_decade,
+)
 from .layout import (
     FLAT,
     GROWTH,
@@ -62,8 +71,8 @@ class Pair:
         if ratio is not None:
             change += f" ({(ratio - 1) * 100:+.1f}%, ×{ratio:.3g})"
         return (
-            f"{self.base.id}<br>{labels[0]}: {scale.human(self.base.value)}"
-            f"<br>{labels[self.run]}: {scale.human(self.new.value)}<br>change: {change}"
+            f"{esc(self.base.id)}<br>{esc(labels[0])}: {scale.human(self.base.value)}"
+            f"<br>{esc(labels[self.run])}: {scale.human(self.new.value)}<br>change: {change}"
         )
 
 

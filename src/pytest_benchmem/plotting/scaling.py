@@ -19,6 +19,7 @@ from .data import (
     Scale,
     category,
     category_order,
+    esc,
     is_number,
     numeric_dims,
     scale_for,
@@ -86,7 +87,8 @@ def _line_key(point: Point, axes: _Axes, labels: Sequence[str]) -> tuple[object,
 
 
 def _hover(point: Point, axes: _Axes, label: str, scale: Scale) -> str:
-    text = f"{point.id}<br>{label}<br>{axes.x}={point.dims[axes.x]}<br>{scale.metric}: "
+    where = f"{axes.x}={point.dims[axes.x]}"
+    text = f"{esc(point.id)}<br>{esc(label)}<br>{esc(where)}<br>{scale.metric}: "
     text += scale.human(point.value)
     if point.low is not None and point.high is not None and point.high > point.low:
         text += f"<br>passes: {scale.human(point.low)} .. {scale.human(point.high)}"

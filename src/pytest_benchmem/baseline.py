@@ -108,6 +108,12 @@ def run_gate(
 
     if baseline.peaks is None or baseline.run is None:
         return True, []
+    if not results:
+        line = (
+            "benchmem: memory gate failed: this session measured no memory (run with "
+            "--benchmark-memory or use the benchmark_memory fixture)"
+        )
+        return False, [line]
     new = session_run(results)
     try:
         verdict = gate(baseline.run, new, rules)

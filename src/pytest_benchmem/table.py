@@ -105,7 +105,9 @@ def _metric_columns(
     }
     factor, suffix = 1, ""
     if key != "allocations":
-        unit, factor = byte_unit([v for vals in table.values() for v in vals if v is not None])
+        # the unit follows the levels (min/mean/...), not the spread: stddev can be tiny
+        levels = [vals for stat, vals in table.items() if stat != "stddev"] or list(table.values())
+        unit, factor = byte_unit([v for vals in levels for v in vals if v is not None])
         suffix = f" ({unit})"
     columns = []
     for stat, values in table.items():

@@ -101,6 +101,16 @@ def test_gate_that_compares_nothing_fails(grow):
     # this session measures no memory: nothing to compare is not an all-clear
     result = grow(1, "--benchmark-memory-compare-fail=peak:10%")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["benchmem: memory gate failed: this session measured no memory*"])
+
+
+def test_gate_with_no_shared_ids_fails(grow, suite):
+    grow(1, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
+    suite.pytester.makepyfile(
+        test_other="def test_new(benchmark_memory):\n    benchmark_memory(bytearray, 10)\n"
+    )
+    result = grow(1, "test_other.py", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["benchmem: *compared nothing*"])
 
 

@@ -8,6 +8,7 @@ naming the file and, where it applies, the benchmark.
 from __future__ import annotations
 
 import gc
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,8 @@ from .runmodel import NODE_DIMS, TIME_STATS, Benchmark, Dim, Run, Sample, parse_
 if TYPE_CHECKING:
     import pandas as pd
 
+#: a sweep's and a bisection's manifests: JSON in a runs directory that are not runs
+MANIFESTS = ("sweep.json", "bisect.json")
 _STORAGE_NAME = re.compile(r"^(\d{4})_.*\.json$")
 _CACHE_SIZE = 64
 _CACHE: OrderedDict[Path, tuple[int, int, Run]] = OrderedDict()
@@ -76,8 +79,10 @@ def load_run(path: str | Path, *, label: str | None = None) -> Run:
 
 
 def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
-    """Every ``*.json`` run under ``root`` (recursively, sorted; a sweep's manifest skipped).
+    """Every ``*.json`` run under ``root``, recursively, sorted by path.
 
+    In a sweep's output directory the runs come in the order of its ``sweep.json`` manifest
+    (oldest -> newest as the sweep was given), and the manifests and ``logs/`` are skipped.
     A file ``root`` is returned as is. Raises SchemaError when ``root`` does not exist.
     """
     base = Path(root)
@@ -86,8 +91,35 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
     if not base.is_dir():
         msg = f"{base}: no such file or directory"
         raise SchemaError(msg)
-    found = [p for p in base.rglob("*.json") if p.is_file() and p.name != "sweep.json"]
-    return sorted(found, key=lambda p: (p.parent.as_posix(), p.name))
+    found = [
+        path
+        for path in base.rglob("*.json")
+        if path.name not in MANIFESTS
+        and "logs" not in path.relative_to(base).parts[:-1]
+        and path.is_file()
+    ]
+    found.sort(key=lambda p: (p.parent.as_posix(), p.name))
+    order = _manifest_order(base)
+    if order:
+        last = len(order) + max(order.values(), default=0) + 1
+        found.sort(key=lambda p: order.get(p.resolve(), last))  # stable: the rest by path
+    return found
+
+
+def _manifest_order(base: Path) -> dict[Path, int]:
+    """Run path -> position in the directory's sweep manifest (empty when there is none)."""
+    try:
+        data = json.loads((base / MANIFESTS[0]).read_text(encoding="utf-8"))
+        targets = data["targets"]
+        runs = [t.get("run") for t in targets]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    order: dict[Path, int] = {}
+    for position, run in enumerate(runs):
+        if isinstance(run, str) and run:
+            path = Path(run) if Path(run).is_absolute() else base / Path(run).name
+            order.setdefault(path.resolve(), position)
+    return order
 
 
 def _prefixed(label: str, path: Path, depth: int) -> str:
@@ -298,6 +330,7 @@ def clear_cache() -> None:
 
 
 __all__ = [
+    "MANIFESTS",
     "NODE_DIMS",
     "TIME_STATS",
     "Benchmark",

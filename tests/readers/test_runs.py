@@ -502,3 +502,26 @@ def test_same_file_by_another_path_keeps_the_given_path(
     monkeypatch.setattr(Path, "read_text", vanished)
     with pytest.raises(SchemaError, match=r"r\.json: no such file"):
         runs.load_run(path)
+
+
+def test_sweep_directory_in_manifest_order(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    v19 = write_run(out / "1.9.json", [bench("t::x")], label="1.9")
+    v110 = write_run(out / "1.10.json", [bench("t::x")], label="1.10")
+    extra = write_run(out / "0-extra.json", [bench("t::x")])
+    write_run(out / "logs" / "1.9" / "pytest.json", [bench("t::x")])
+    (out / "bisect.json").write_text("{}")
+    manifest = {
+        "schema": 1,
+        "targets": [
+            {"label": "1.9", "run": str(v19.resolve())},
+            {"label": "broken", "run": None},
+            {"label": "1.10", "run": "1.10.json"},  # relative: taken from the directory
+        ],
+    }
+    (out / "sweep.json").write_text(json.dumps(manifest))
+    assert runs.discover_runs(out) == [v19, v110, extra]
+    assert [r.label for r in runs.load_runs([out])] == ["1.9", "1.10", "0-extra"]
+    # an unreadable manifest falls back to path order
+    (out / "sweep.json").write_text('{"targets": 3}')
+    assert runs.discover_runs(out) == [extra, v110, v19]

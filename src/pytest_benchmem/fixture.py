@@ -167,17 +167,19 @@ def check_patchable(cls: type) -> str | None:
     return None
 
 
-_PATCHED: dict[type, type] = {}
+def patch_fixture(
+    benchmark: Any, measured: Measured, repeats: int, classes: dict[type, type]
+) -> None:
+    """Make an unchanged ``benchmark`` fixture instance add the memory pass after timing.
 
-
-def patch_fixture(benchmark: Any, measured: Measured, repeats: int) -> None:
-    """Make an unchanged ``benchmark`` fixture instance add the memory pass after timing."""
+    ``classes`` caches the patched subclass per fixture class (kept by the session plugin).
+    """
     base = type(benchmark)
     if getattr(base, "_benchmem_patched", False):
         base = base.__mro__[1]
-    cls = _PATCHED.get(base)
+    cls = classes.get(base)
     if cls is None:
-        cls = _PATCHED[base] = _patched_class(base)
+        cls = classes[base] = _patched_class(base)
     benchmark._benchmem = (measured, repeats)
     benchmark.__class__ = cls
 

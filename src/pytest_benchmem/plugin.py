@@ -41,6 +41,7 @@ class BenchmemPlugin:
         self.config = config
         self.settings = settings
         self.measured: dict[str, Measured] = {}
+        self.patched_classes: dict[type, type] = {}
         self.fallback: str | None = None
         self.base: dict[str, float] | None = None
         self.baseline: Baseline | None = None
@@ -86,7 +87,7 @@ class BenchmemPlugin:
             and _is_benchmark_fixture(value)
         ):
             measured, repeats = self.entry(request.node)
-            patch_fixture(value, measured, repeats)
+            patch_fixture(value, measured, repeats, self.patched_classes)
         return value
 
     @pytest.hookimpl(wrapper=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-import click
 import typer
 
 from ..errors import BenchmemError
@@ -40,18 +40,33 @@ def _register() -> None:
     )
 
 
+def _click() -> ModuleType:
+    """The click that typer runs on: typer >= 0.22 vendors its own copy as ``typer._click``."""
+    try:
+        from typer import _click as vendored  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # pragma: no cover - typer versions that depend on click
+        import click
+
+        return click
+    return vendored  # type: ignore[no-any-return,unused-ignore]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: run the app, turning user errors into one-line messages."""
     _register()
+    click = _click()
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name="benchmem", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except click.exceptions.NoArgsIsHelpError as exc:
+        sys.stderr.write(exc.format_message() + "\n")
+        raise SystemExit(2) from None
     except click.ClickException as exc:
         fail(exc.format_message(), exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         fail("interrupted", 130)
     except KeyboardInterrupt:
         fail("interrupted", 130)

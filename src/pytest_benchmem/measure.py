@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import MeasureError
 
-_SHM = Path("/dev/shm")
+_SHM = Path("/dev/shm")  # noqa: S108 - tmpfs base; mkdtemp makes a private dir in it
 _state = threading.local()
 _warm = {"done": False}
 

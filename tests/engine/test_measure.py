@@ -77,7 +77,10 @@ def test_bad_repeats(repeats):
 def test_active_tracker_is_a_clear_error(tmp_path):
     import memray
 
-    with memray.Tracker(tmp_path / "outer.bin"), pytest.raises(MeasureError, match="already active"):
+    with (
+        memray.Tracker(tmp_path / "outer.bin"),
+        pytest.raises(MeasureError, match="already active"),
+    ):
         measure_peak(lambda: None)
     # and the engine still works afterwards
     assert measure_peak(lambda: bytearray(1_000_000)) >= 1_000_000

@@ -72,7 +72,17 @@ def test_thresholds():
 
 
 @pytest.mark.parametrize(
-    "bad", ["bogus", "peak", "peak:", "wall:10%", "peak:ten%", "allocations:5MiB", "peak:1%+2%", "peak:1+"]
+    "bad",
+    [
+        "bogus",
+        "peak",
+        "peak:",
+        "wall:10%",
+        "peak:ten%",
+        "allocations:5MiB",
+        "peak:1%+2%",
+        "peak:1+",
+    ],
 )
 def test_bad_thresholds(bad):
     with pytest.raises(UsageError, match="threshold"):
@@ -103,7 +113,10 @@ def test_metrics_names():
         canonical_metric("p99")
     with pytest.raises(UsageError, match="unknown stat"):
         check_stat("p99")
-    assert parse_list("peak, allocs,peak", ("peak", "allocated", "allocs"), what="x") == ("peak", "allocs")
+    assert parse_list("peak, allocs,peak", ("peak", "allocated", "allocs"), what="x") == (
+        "peak",
+        "allocs",
+    )
     with pytest.raises(UsageError):
         parse_list("bogus", ("peak",), what="x")
     with pytest.raises(UsageError):

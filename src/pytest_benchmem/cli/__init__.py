@@ -13,7 +13,7 @@ from types import ModuleType
 
 import typer
 
-from ..errors import BenchmemError
+from pytest_benchmem.errors import BenchmemError
 
 app = typer.Typer(
     name="benchmem",
@@ -31,13 +31,11 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _register() -> None:
-    # Order here is the order `benchmem --help` lists the commands in.
-    from . import (  # noqa: F401
-        plot_cmd,
-        compare_cmd,
-        sweep_cmd,
-        bisect_cmd,
-    )
+    # Registration order is the order `benchmem --help` lists the commands in.
+    import importlib
+
+    for name in ("plot_cmd", "compare_cmd", "sweep_cmd", "bisect_cmd"):
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def _click() -> ModuleType:

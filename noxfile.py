@@ -34,6 +34,7 @@ def tests(session: nox.Session) -> None:
         "--cov-branch",
         "--cov-report=term",
         "--cov-fail-under=85",
+        "--ignore=tests/perf",
         *session.posargs,
         env=dict(os.environ),
     )

@@ -16,7 +16,12 @@ from pytest_benchmem.errors import UsageError
 from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult
 from pytest_benchmem.sweep.config import load_config
 from pytest_benchmem.sweep.harness import build_harness, closure, driver_pins, mentions_pin
-from pytest_benchmem.sweep.machine import pytest_benchmark_generate_machine_info, start_probe
+from pytest_benchmem.sweep.machine import (
+    probe,
+    pytest_benchmark_generate_machine_info,
+    pytest_configure,
+    start_probe,
+)
 from pytest_benchmem.sweep.manifest import read_manifest, result_from_json, result_to_json
 from pytest_benchmem.sweep.process import Command, Outcome, SubprocessRunner
 from pytest_benchmem.sweep.progress import LiveProgress, PlainProgress, make_progress
@@ -202,8 +207,8 @@ def test_logdir_numbers_and_moves(tmp_path: Path):
 
 
 def test_machine_info_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    cpu = tmp_path / "cpu.json"
-    cpu.write_text(json.dumps({"brand_raw": "Test CPU"}))
+    cpu = tmp_path / "machine.json"
+    cpu.write_text(json.dumps({"cpu": {"brand_raw": "Test CPU"}}))
     monkeypatch.setenv("BENCHMEM_CPUINFO", str(cpu))
     info = pytest_benchmark_generate_machine_info(None)
     assert info is not None
@@ -211,8 +216,34 @@ def test_machine_info_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert info["python_version"]
     cpu.write_text("garbage")
     assert pytest_benchmark_generate_machine_info(None) is None
+    cpu.write_text("[1, 2]")
+    assert pytest_benchmark_generate_machine_info(None) is None
     monkeypatch.delenv("BENCHMEM_CPUINFO")
     assert pytest_benchmark_generate_machine_info(None) is None
+
+
+def test_timer_precision_is_seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from pytest_benchmark.fixture import BenchmarkFixture
+
+    cache: dict[object, float] = {}
+    monkeypatch.setattr(BenchmarkFixture, "_precisions", cache)
+    path = tmp_path / "machine.json"
+    path.write_text(json.dumps({"perf_counter_precision": 2.5e-8}))
+    monkeypatch.setenv("BENCHMEM_CPUINFO", str(path))
+    pytest_configure(None)
+    assert cache == {time.perf_counter: 2.5e-8}
+    path.write_text(json.dumps({"perf_counter_precision": "fast"}))
+    cache.clear()
+    pytest_configure(None)
+    assert cache == {}
+
+
+def test_probe_writes_cpu_and_precision(tmp_path: Path):
+    path = tmp_path / "m" / "machine.json"
+    probe(path)
+    data = json.loads(path.read_text())
+    assert data["cpu"]["arch"]
+    assert 0 < data["perf_counter_precision"] < 0.01
 
 
 def test_start_probe_reuses_the_cache(sweep_cache: Path):

@@ -126,6 +126,7 @@ def test_two_versions_measured_then_reused_then_rebuilt(
     assert "/venvs/" in harness_path
     assert run["benchmem"]["packages"]["pytest-benchmem"] == manifest["harness"]["version"]
     assert run["benchmem"]["packages"]["toypkg"] == "1.0"
+    assert run["machine_info"]["cpu"]["benchmem_test"] == "cached"  # the machine probe was reused
     assert list((out / "logs" / "1.0").glob("*-venv.log"))
 
     # the same sweep again reuses both venvs: no `uv venv` ran

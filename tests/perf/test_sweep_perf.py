@@ -1,0 +1,130 @@
+"""Sweep performance: a two-version toy sweep, fresh and with reused venvs, vs the naive way.
+
+Two toy versions, one benchmark each, ``--benchmark-min-rounds=1 --benchmark-max-time=0``,
+warm uv cache. The naive approach provisions a fresh venv per version one after another
+(uv venv + one uv pip install of the target and the harness at the driver's pytest,
+pytest-benchmark and memray versions, as the sweep pins them) and runs pytest in each.
+Run: ``python -m pytest tests/perf/test_sweep_perf.py --benchmark-only -s``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import toywheels
+from pytest_benchmem.cli import main
+from pytest_benchmem.sweep.harness import build_harness, driver_pins
+from pytest_benchmem.sweep.machine import cpuinfo_path, probe
+from pytest_benchmem.sweep.venv import uv_bin
+
+pytestmark = pytest.mark.e2e
+
+VERSIONS = ("1.0", "2.0")
+FAST = ("--benchmark-min-rounds=1", "--benchmark-max-time=0")
+ROUNDS = 3
+_TIMES: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def setup_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("sweep-perf")
+    wheels = toywheels.build_toy_index(root / "wheels", {"1.0": 1_000_000, "2.0": 10_000_000})
+    suite = toywheels.write_toy_suite(root / "suite")
+    cpu = root / "machine.json"
+    probe(cpu)
+    return {"root": root, "wheels": wheels, "suite": suite, "cpu": cpu}
+
+
+def _cache(dirs: dict[str, Path], name: str) -> Path:
+    """A sweep cache whose machine probe is already done (it is once per machine)."""
+    cache = dirs["root"] / name
+    if cache.exists():
+        shutil.rmtree(cache)
+    target = cpuinfo_path(cache)
+    target.parent.mkdir(parents=True)
+    shutil.copy(dirs["cpu"], target)
+    return cache
+
+
+def _sweep(dirs: dict[str, Path], cache: Path, out: Path) -> None:
+    args = ["sweep", *(f"toypkg=={v}" for v in VERSIONS), "--suite", str(dirs["suite"])]
+    args += ["--find-links", str(dirs["wheels"]), "--out", str(out)]
+    args += [f"--pytest-arg={a}" for a in FAST]
+    os.environ["BENCHMEM_CACHE_DIR"] = str(cache)
+    sink = io.StringIO()
+    code: int | str | None = None
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code
+    assert code == 0, sink.getvalue()
+
+
+def _record(benchmark, name: str) -> None:  # type: ignore[no-untyped-def]
+    _TIMES[name] = benchmark.stats.stats.min
+    benchmark.extra_info["min_s"] = round(_TIMES[name], 3)
+
+
+def test_sweep_fresh_venvs(benchmark, setup_dirs, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BENCHMEM_CACHE_DIR", "")
+    _sweep(setup_dirs, _cache(setup_dirs, "warm"), setup_dirs["root"] / "warm-out")  # warm uv
+
+    def setup():  # type: ignore[no-untyped-def]
+        return (setup_dirs, _cache(setup_dirs, "fresh"), setup_dirs["root"] / "out"), {}
+
+    benchmark.pedantic(_sweep, setup=setup, rounds=ROUNDS, iterations=1)
+    _record(benchmark, "fresh")
+
+
+def test_sweep_reused_venvs(benchmark, setup_dirs, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BENCHMEM_CACHE_DIR", "")
+    cache = _cache(setup_dirs, "reused")
+    out = setup_dirs["root"] / "reused-out"
+    _sweep(setup_dirs, cache, out)
+    benchmark.pedantic(_sweep, args=(setup_dirs, cache, out), rounds=ROUNDS, iterations=1)
+    _record(benchmark, "reused")
+
+
+def _naive(dirs: dict[str, Path], wheel: Path) -> None:
+    """One fresh venv per version, one after another: the by-hand loop."""
+    uv = uv_bin()
+    env = {k: v for k, v in os.environ.items() if k not in ("BENCHMEM_CACHE_DIR", "PYTHONPATH")}
+    for version in VERSIONS:
+        venv = dirs["root"] / "naive" / version
+        if venv.exists():
+            shutil.rmtree(venv)
+        subprocess.run(
+            [uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True, env=env
+        )
+        python = str(venv / "bin" / "python")
+        install = [uv, "pip", "install", "-q", "--python", python]
+        install += ["--find-links", str(dirs["wheels"]), f"toypkg=={version}", str(wheel)]
+        install += driver_pins()  # the same harness versions the sweep measures with
+        subprocess.run(install, check=True, env=env)
+        out = dirs["root"] / "naive" / f"{version}.json"
+        run = [python, "-m", "pytest", str(dirs["suite"]), "-q", "--benchmark-only"]
+        run += [f"--benchmark-json={out}", "--benchmark-memory", *FAST]
+        subprocess.run(run, check=True, env=env, cwd=dirs["root"], stdout=subprocess.DEVNULL)
+
+
+def test_naive_sequential_fresh_venvs(benchmark, setup_dirs, tmp_path):  # type: ignore[no-untyped-def]
+    wheel = build_harness(tmp_path).wheel
+    _naive(setup_dirs, wheel)  # warm uv's cache for this wheel too
+    benchmark.pedantic(_naive, args=(setup_dirs, wheel), rounds=ROUNDS, iterations=1)
+    _record(benchmark, "naive")
+    if "fresh" in _TIMES and "reused" in _TIMES:
+        naive = _TIMES["naive"]
+        print(
+            f"\nsweep perf: fresh {_TIMES['fresh']:.2f} s, reused {_TIMES['reused']:.2f} s, "
+            f"naive sequential {naive:.2f} s; naive/fresh = {naive / _TIMES['fresh']:.2f}x, "
+            f"naive/reused = {naive / _TIMES['reused']:.2f}x"
+        )

@@ -273,3 +273,42 @@ def test_session_supported_names_what_is_missing():
 
 def test_column_width():
     assert Column("Peak", ("1", "12345678")).width == 10
+
+
+def test_plugin_falls_back_when_the_session_lacks_private_names():
+    from pytest_benchmem.fixture import Measured
+    from pytest_benchmem.measure import MemoryResult
+    from pytest_benchmem.options import Settings
+    from pytest_benchmem.plugin import BenchmemPlugin
+
+    class Config:
+        _benchmarksession = object()
+
+    class Terminal:
+        def __init__(self):
+            self.lines = []
+
+        def ensure_newline(self):
+            pass
+
+        def write(self, text, **markup):
+            self.lines.append(text)
+
+        def write_line(self, text="", **markup):
+            self.lines.append(text + "\n")
+
+    plugin = BenchmemPlugin(Config(), Settings())  # type: ignore[arg-type]
+    measured = Measured("t.py::test_a", "test_a")
+    measured.result = MemoryResult.from_passes([(2048, 1, 2048)])
+    plugin.measured[measured.nodeid] = measured
+    assert plugin._install_table(Config._benchmarksession) is False
+    assert plugin.fallback is not None
+    term = Terminal()
+    plugin._after_table(term, Config._benchmarksession)
+    text = "".join(term.lines)
+    assert (
+        "benchmem: memory shown separately: pytest-benchmark changed (BenchmarkSession has no"
+        in text
+    )
+    assert "test_a" in text
+    assert "Peak (KiB)" in text

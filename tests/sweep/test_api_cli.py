@@ -200,3 +200,19 @@ def test_cli_report_writes_the_sweep_page(
     assert code == 0, capsys.readouterr().err
     assert report.is_file()
     assert "plotly" in report.read_text()[:2_000_000].lower()
+
+
+def test_cli_env_reaches_every_run(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(out)]
+    code = _cli([*args, "--env", "PYTHONMALLOC=malloc", "--env", "X=a=b"])
+    assert code == 0, capsys.readouterr().err
+    (run,) = fake_cli.steps("pytest")
+    assert run.env is not None
+    assert run.env["PYTHONMALLOC"] == "malloc"
+    assert run.env["X"] == "a=b"
+    assert json.loads((out / "sweep.json").read_text())["env"] == ["PYTHONMALLOC=malloc", "X=a=b"]
+    assert _cli([*args, "--env", "NOVALUE"]) == 2
+    assert "--env expects NAME=VALUE" in capsys.readouterr().err

@@ -262,6 +262,7 @@ def test_config_file_keys_paths_and_aliases(tmp_path: Path):
         'targets = ["tomli==1.2.3", "tomli==2.0.1"]\nsuite = "suite"\nout = "out"\n'
         'pin = ["packaging<25"]\nas-of = 2024-01-31\nmemory = false\njobs = 2\n'
         'find-links = ["wheels", "https://x.example/links"]\npytest-args = ["-q"]\n'
+        '[env]\nPYTHONMALLOC = "malloc"\n'
     )
     cfg = load_config(cfg_file)
     assert cfg.get("targets") == ["tomli==1.2.3", "tomli==2.0.1"]
@@ -273,6 +274,7 @@ def test_config_file_keys_paths_and_aliases(tmp_path: Path):
         str((cfg_file.parent / "wheels").resolve()),
         "https://x.example/links",
     ]
+    assert cfg.get("env") == ["PYTHONMALLOC=malloc"]
     assert cfg.source == cfg_file
 
 

@@ -186,6 +186,10 @@ def sweep(
     pytest_arg: Annotated[
         list[str] | None, typer.Option(help="Token passed to pytest (repeatable).")
     ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=VALUE set for every run, e.g. PYTHONMALLOC=malloc (repeatable)."),
+    ] = None,
     find_links: Annotated[
         list[str] | None,
         typer.Option(
@@ -259,6 +263,7 @@ def sweep(
         import_check=_text(import_check, cfg, "import_check"),
         copy_dir=Path(copied) if copied else None,
         pytest_args=_texts(pytest_arg, cfg, "pytest_args"),
+        env=_texts(env, cfg, "env"),
         find_links=_texts(find_links, cfg, "find_links"),
         index_urls=_texts(index_url, cfg, "index_urls"),
         python=_text(python, cfg, "python"),

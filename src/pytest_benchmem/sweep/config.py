@@ -17,7 +17,7 @@ from pytest_benchmem.errors import UsageError
 
 _STR = ("as_of", "import_check", "python", "since", "until")
 _PATHS = ("suite", "out", "copy_dir", "report")
-_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls")
+_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env")
 _BOOLS = ("memory", "each_minor", "pre")
 _INTS = ("jobs", "last")
 _ALIASES = {"pin": "pins", "pytest_arg": "pytest_args", "index_url": "index_urls"}
@@ -86,6 +86,8 @@ def parse_config(data: Mapping[str, object], path: Path, *, pyproject: bool) -> 
         value: object = raw_value
         if key == "as_of" and isinstance(value, dt.date):
             value = value.isoformat()
+        if key == "env" and isinstance(value, dict):
+            value = [f"{k}={v}" for k, v in value.items()]
         if key not in KEYS:
             known = ", ".join(sorted(k.replace("_", "-") for k in KEYS))
             msg = f"{path}: unknown sweep setting {raw_key!r} (known: {known})"

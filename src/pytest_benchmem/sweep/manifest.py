@@ -102,6 +102,7 @@ def write_manifest(
         "find_links": list(options.find_links),
         "index_urls": list(options.index_urls),
         "pytest_args": list(options.pytest_args),
+        "env": list(options.env),
         "python": options.python or sys.executable,
         "harness": dict(harness),
         **dict(extra or {}),

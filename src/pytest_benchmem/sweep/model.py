@@ -45,6 +45,11 @@ class SweepOptions:
     jobs: int = 4
     fresh: bool = False
     resume: bool = False
+    env: tuple[str, ...] = ()  # NAME=VALUE set in every run's environment (e.g. PYTHONMALLOC)
+
+    def env_vars(self) -> dict[str, str]:
+        """``env`` as a mapping."""
+        return dict(item.split("=", 1) for item in self.env)
 
 
 @dataclass(frozen=True)

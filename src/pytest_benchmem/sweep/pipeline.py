@@ -63,6 +63,11 @@ def check_options(options: SweepOptions) -> SweepOptions:
     if options.jobs < 1:
         msg = f"--jobs must be at least 1, got {options.jobs}"
         raise UsageError(msg)
+    for item in options.env:
+        name, eq, _ = item.partition("=")
+        if not eq or not name.strip() or " " in name:
+            msg = f"--env expects NAME=VALUE, got {item!r}"
+            raise UsageError(msg)
     for link in options.find_links:
         if "://" not in link and not Path(link).exists():
             msg = f"--find-links location not found: {link}"
@@ -133,6 +138,7 @@ def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions)
         "copy_dir": str(options.copy_dir) if options.copy_dir else None,
         "memory": options.memory,
         "pytest_args": list(options.pytest_args),
+        "env": list(options.env),
         "import_check": options.import_check,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
@@ -289,6 +295,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
     cwd, suite = prepare_cwd(state.options)
     try:
         env = run_env(state.cfg.env, prov.venv, prov.label, prov.target.spec)
+        env.update(state.options.env_vars())
         plugins: tuple[str, ...] = ()
         if state.machine is not None:
             env[MACHINE_ENV] = str(state.machine)

@@ -251,8 +251,12 @@ def test_resolved_label_clash_fails_that_target(suite_dir: Path, tmp_path: Path)
     fake = FakeRunner()
     results = run_targets(["toypkg==3.0", "toypkg"], _opts(suite_dir, tmp_path / "o"), runner=fake)
     assert results[0].ok
+    assert results[1].label == "toypkg"  # keeps its own key: 3.0 belongs to the first target
     assert results[1].stage is Stage.INSTALL
     assert "duplicates another target" in (results[1].reason or "")
+    logs = tmp_path / "o" / "logs"
+    assert (logs / "3.0" / "05-run.log").is_file()  # the first target's logs are intact
+    assert (logs / "toypkg" / "01-venv.log").is_file()
 
 
 def test_interrupt_keeps_finished_runs_and_resume_runs_the_rest(suite_dir: Path, tmp_path: Path):

@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -100,16 +100,32 @@ def provision_all(
     *,
     jobs: int,
     on_done: Callable[[Provisioned], None] | None = None,
+    reserved: Iterable[str] = (),
 ) -> list[Provisioned]:
-    """Provision ``targets`` in parallel (at most ``jobs`` at once), results in target order."""
+    """Provision ``targets`` in parallel (at most ``jobs`` at once), results in target order.
+
+    A target labelled by its resolved version whose label is taken (by another target or by
+    ``reserved``, labels kept from an earlier sweep) fails at install under its own key.
+    """
     from .venv import provision_target
+
+    taken = {t.label for t in targets if t.label} | set(reserved)
+    lock = threading.Lock()
 
     def one(target: Target) -> Provisioned:
         logs = LogDir(logs_root / target.key)
         if logs.path.exists():
             shutil.rmtree(logs.path)
         prov = provision_target(target, cfg, logs, runner)
-        logs.move(logs_root / prov.label)
+        if prov.label != target.key:  # learned from the install: claim it, or fail
+            with lock:
+                clash = prov.label in taken
+                taken.add(prov.label)
+            if clash:
+                msg = f"resolved label {prov.label!r} duplicates another target: name it LABEL=SPEC"
+                prov = replace(prov, label=target.key, stage=Stage.INSTALL, reason=msg)
+            else:
+                logs.move(logs_root / prov.label)
         if on_done is not None:
             on_done(prov)
         return prov
@@ -245,24 +261,21 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
     probe = start_probe(state.cfg.cache) if _same_python(state.cfg.python) and targets else None
     if state.progress is not None:
         state.progress.phase(f"provisioning {len(targets)} venv(s)")
+    kept = {r.label for i, r in enumerate(state.results) if i not in slots}
     provs = provision_all(
         targets,
         state.cfg,
         logs_root,
         state.runner,
         jobs=state.options.jobs,
+        reserved=kept,
         on_done=lambda p: state.tell(
             p.label,
             f"venv {'reused' if p.reused else 'ready'}" if not p.stage else f"failed at {p.stage}",
         ),
     )
     state.machine = _machine_info(state, probe)
-    labels = {r.label for i, r in enumerate(state.results) if i not in slots}
-    for k, (slot, prov) in enumerate(zip(slots, provs, strict=True)):
-        if prov.label in labels:
-            msg = f"resolved label {prov.label!r} duplicates another target: name it LABEL=SPEC"
-            provs[k] = replace(prov, stage=Stage.INSTALL, reason=msg)
-        labels.add(prov.label)
+    for slot, prov in zip(slots, provs, strict=True):
         state.results[slot] = replace(
             state.results[slot], label=prov.label, log_dir=logs_root / prov.label
         )

@@ -398,3 +398,32 @@ def test_sweep_options_defaults():
     opts = SweepOptions(suite=Path("s"))
     assert opts.out == Path(".benchmarks/sweep")
     assert (opts.memory, opts.jobs, opts.fresh, opts.resume) == (True, 4, False, False)
+
+
+def test_a_child_ignoring_sigint_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("pytest_benchmem.sweep.process._KILL_GRACE_S", 0.3)
+    code = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(30)"
+    cmd = Command((sys.executable, "-c", code), tmp_path, tmp_path / "01-stubborn.log", timeout=0.5)
+    start = time.monotonic()
+    outcome = SubprocessRunner()(cmd)
+    assert outcome.returncode == 124
+    assert time.monotonic() - start < 10
+
+
+def test_start_probe_runs_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def fake_probe(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('{"cpu": {}}')
+
+    monkeypatch.setattr("pytest_benchmem.sweep.machine.probe", fake_probe)
+    path, thread = start_probe(tmp_path / "fresh-cache")
+    assert thread is not None
+    thread.join(10)
+    assert path.is_file()
+
+
+def test_probe_without_cpuinfo_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "cpuinfo", None)
+    path = tmp_path / "machine.json"
+    probe(path)
+    assert not path.exists()

@@ -159,11 +159,11 @@ def sweep(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Where runs, logs and sweep.json go. [default: .benchmarks/sweep]"),
+        typer.Option(help="Where runs, logs and sweep.json go.", show_default=".benchmarks/sweep"),
     ] = None,
     memory: Annotated[
         bool | None,
-        typer.Option("--memory/--no-memory", help="Measure memory. [default: memory]"),
+        typer.Option("--memory/--no-memory", help="Measure memory.", show_default="memory"),
     ] = None,
     pin: Annotated[
         list[str] | None,
@@ -203,18 +203,22 @@ def sweep(
     python: Annotated[
         str | None,
         typer.Option(
-            help="Interpreter for the venvs. [default: this one]", rich_help_panel=_PANEL_SOURCES
+            help="Interpreter for the venvs.",
+            show_default="this one",
+            rich_help_panel=_PANEL_SOURCES,
         ),
     ] = None,
     jobs: Annotated[
         int | None,
         typer.Option(
-            help="Venvs provisioned in parallel. [default: 4]", rich_help_panel=_PANEL_SOURCES
+            help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
         ),
     ] = None,
-    fresh: Annotated[bool, typer.Option(help="Rebuild venvs instead of reusing them.")] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Rebuild venvs instead of reusing them.")
+    ] = False,
     resume: Annotated[
-        bool, typer.Option(help="Skip targets whose run is complete and unchanged.")
+        bool, typer.Option("--resume", help="Skip targets whose run is complete and unchanged.")
     ] = False,
     report: Annotated[
         Path | None,
@@ -228,7 +232,10 @@ def sweep(
         int | None, typer.Option(help="The last N releases.", rich_help_panel=_PANEL_POLICY)
     ] = None,
     each_minor: Annotated[
-        bool, typer.Option(help="The latest patch of each minor.", rich_help_panel=_PANEL_POLICY)
+        bool,
+        typer.Option(
+            "--each-minor", help="The latest patch of each minor.", rich_help_panel=_PANEL_POLICY
+        ),
     ] = False,
     since: Annotated[
         str | None,
@@ -238,7 +245,7 @@ def sweep(
         str | None, typer.Option(help="Releases up to this version.", rich_help_panel=_PANEL_POLICY)
     ] = None,
     pre: Annotated[
-        bool, typer.Option(help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
+        bool, typer.Option("--pre", help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
     ] = False,
 ) -> int:
     from pytest_benchmem.errors import UsageError

@@ -232,3 +232,25 @@ def test_interrupt_keeps_the_first_run_and_resume_finishes(
     assert (out / "1.0.json").stat().st_mtime_ns == first_run  # not run again
     assert (out / "2.0.json").is_file()
     assert len(list((out / "logs" / "2.0").glob("*-run.log"))) == 1
+
+
+def test_wheel_directory_and_bare_targets(
+    wheels: Path, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    project = tmp_path / "proj"
+    (project / "toypkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "toypkg"\nversion = "3.0.dev0"\n'
+    )
+    (project / "toypkg" / "__init__.py").write_text(toywheels.alloc_body(3 * MB, "3.0.dev0"))
+    out = tmp_path / "out"
+    targets = [str(wheels / "toypkg-1.0-py3-none-any.whl"), f"dev={project}", "toypkg<3"]
+    args = ["sweep", *targets, "--suite", str(suite_dir), "--find-links", str(wheels)]
+    code = _cli([*args, "--out", str(out), *FAST])
+    assert code == 0, capsys.readouterr().err
+    manifest = _manifest(out)
+    assert [t["label"] for t in manifest["targets"]] == ["1.0", "dev", "2.0"]
+    assert manifest["targets"][1]["versions"]["toypkg"] == "3.0.dev0"
+    peaks = [_peak(out / f"{label}.json") for label in ("1.0", "dev", "2.0")]
+    assert peaks[0] < peaks[1] < peaks[2]

@@ -254,3 +254,28 @@ def test_wheel_directory_and_bare_targets(
     assert manifest["targets"][1]["versions"]["toypkg"] == "3.0.dev0"
     peaks = [_peak(out / f"{label}.json") for label in ("1.0", "dev", "2.0")]
     assert peaks[0] < peaks[1] < peaks[2]
+
+
+def test_harness_conflict_falls_back_to_a_free_resolution(
+    suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    import importlib.metadata
+
+    driver_memray = importlib.metadata.version("memray")
+    links = toywheels.build_toy_index(tmp_path / "wheels", {"1.0": 1 * MB})
+    # toypkg 5.0 needs an older memray than the driver's pin: the target wins
+    older = (f"memray<{driver_memray}",)
+    toywheels.build_wheel(
+        links, "toypkg", "5.0", toywheels.alloc_body(5 * MB, "5.0"), requires=older
+    )
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==5.0", "--suite", str(suite_dir)]
+    code = _cli([*args, "--find-links", str(links), "--out", str(out), *FAST])
+    assert code == 0, capsys.readouterr().err
+    first, second = _manifest(out)["targets"]
+    assert (first["resolution"], second["resolution"]) == ("pinned", "free")
+    assert second["status"] == "ok"
+    assert second["versions"]["memray"] != driver_memray
+    assert first["versions"]["memray"] == driver_memray
+    assert "memray==" in next((out / "logs" / "5.0").glob("*-install.log")).read_text()
+    assert _peak(out / "5.0.json") > 4 * MB

@@ -279,3 +279,24 @@ def test_harness_conflict_falls_back_to_a_free_resolution(
     assert first["versions"]["memray"] == driver_memray
     assert "memray==" in next((out / "logs" / "5.0").glob("*-install.log")).read_text()
     assert _peak(out / "5.0.json") > 4 * MB
+
+
+def test_as_of_resolves_the_target_at_that_date_but_keeps_the_harness(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Uses the package index: tomli as of 2022-01-01 is 2.0.0; the harness stays pinned."""
+    import importlib.metadata
+
+    suite = toywheels.write_toy_suite(
+        tmp_path / "suite",
+        'import tomli\n\n\ndef test_p(benchmark):\n    benchmark(tomli.loads, "a = 1")\n',
+    )
+    out = tmp_path / "out"
+    code = _cli(
+        ["sweep", "tomli", "--as-of", "2022-01-01", "--suite", str(suite), "--out", str(out), *FAST]
+    )
+    assert code == 0, capsys.readouterr().err
+    (target,) = _manifest(out)["targets"]
+    assert target["label"] == "2.0.0"
+    assert target["resolution"] == "pinned"
+    assert target["versions"]["pytest"] == importlib.metadata.version("pytest")

@@ -223,6 +223,8 @@ def test_interrupt_keeps_the_first_run_and_resume_finishes(
     assert (out / "1.0.json").is_file()
     assert not (out / "2.0.json").exists()
     assert not list(out.glob("*.tmp"))
+    stopped = next((out / "logs" / "2.0").glob("*-run.log")).read_text()
+    assert "# exit code: interrupted" in stopped
     first_run = (out / "1.0.json").stat().st_mtime_ns
 
     code = _cli([*args, "--resume"])

@@ -107,6 +107,12 @@ class SubprocessRunner:
             output = part.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError as exc:
             returncode, output = 127, f"cannot run {command.argv[0]}: {exc.strerror}\n"
+        except KeyboardInterrupt:
+            # the log still tells what ran and that it was stopped, then the stop goes on
+            output = part.read_text(encoding="utf-8", errors="replace") if part.exists() else ""
+            took = time.perf_counter() - start
+            write_atomic(command.log, format_log(command, "interrupted", output, took))
+            raise
         finally:
             part.unlink(missing_ok=True)
         duration = time.perf_counter() - start

@@ -374,3 +374,14 @@ def test_single_file_suite_is_copied_with_its_conftest(tmp_path: Path):
     )
     assert result.ok
     assert seen == [["conftest.py", "test_one.py"]]
+
+
+def test_two_targets_of_one_spec_share_one_venv(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner()
+    results = run_targets(
+        ["a=toypkg==1.0", "b=toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake
+    )
+    assert [r.label for r in results] == ["a", "b"]
+    assert len(fake.steps("venv")) == 1
+    assert sorted(r.reused for r in results) == [False, True]
+    assert labels_of(fake.steps("pytest")) == ["a", "b"]

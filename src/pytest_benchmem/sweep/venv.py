@@ -8,12 +8,13 @@ cache root, keyed by their spec, and are reused while that spec (and the harness
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +213,35 @@ def provision_target(
     # The directory is keyed without the harness: a new harness rebuilds the venv in place.
     key = spec_key({k: v for k, v in spec.items() if not k.startswith("harness")})
     venv = cfg.cache / "venvs" / key
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # Two targets (or two sweeps) wanting the same venv: one builds it, the other reuses it.
+    with _locked(venv.with_name(key + ".lock")):
+        return _provision(target, cfg, logs, runner, spec=spec, key=key)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (POSIX ``flock``)."""
+    import fcntl
+
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _provision(
+    target: Target,
+    cfg: ProvisionConfig,
+    logs: LogDir,
+    runner: Runner,
+    *,
+    spec: Mapping[str, object],
+    key: str,
+) -> Provisioned:
+    venv = cfg.cache / "venvs" / key
     python = venv_python(venv)
     label = target.label or target.key
     recorded = None if cfg.fresh else _reusable(venv, spec)
@@ -229,7 +259,6 @@ def provision_target(
 
     if venv.exists():
         shutil.rmtree(venv)
-    venv.parent.mkdir(parents=True, exist_ok=True)
     made = runner(
         Command(
             (cfg.uv, "venv", "--no-project", "--python", cfg.python, str(venv)),

@@ -4,7 +4,8 @@ Two toy versions, one benchmark each, ``--benchmark-min-rounds=1 --benchmark-max
 warm uv cache. The naive approach provisions a fresh venv per version one after another
 (uv venv + one uv pip install of the target and the harness at the driver's pytest,
 pytest-benchmark and memray versions, as the sweep pins them) and runs pytest in each.
-Run: ``python -m pytest tests/perf/test_sweep_perf.py --benchmark-only -s``.
+Runs only with ``--benchmark-only``:
+``python -m pytest tests/perf/test_sweep_perf.py --benchmark-only -s`` (or ``nox -s perf``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ VERSIONS = ("1.0", "2.0")
 FAST = ("--benchmark-min-rounds=1", "--benchmark-max-time=0")
 ROUNDS = 3
 _TIMES: dict[str, float] = {}
+
+
+@pytest.fixture(autouse=True)
+def _only_with_benchmark_only(request: pytest.FixtureRequest) -> None:
+    if not request.config.getoption("benchmark_only", default=False):
+        pytest.skip("perf benchmark: run with --benchmark-only (nox -s perf)")
 
 
 @pytest.fixture(scope="module")

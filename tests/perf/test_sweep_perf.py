@@ -101,7 +101,7 @@ def test_sweep_reused_venvs(benchmark, setup_dirs, monkeypatch):  # type: ignore
     _record(benchmark, "reused")
 
 
-def _naive(dirs: dict[str, Path], wheel: Path) -> None:
+def _naive(dirs: dict[str, Path], wheel: Path, pins: tuple[str, ...]) -> None:
     """One fresh venv per version, one after another: the by-hand loop."""
     uv = uv_bin()
     env = {k: v for k, v in os.environ.items() if k not in ("BENCHMEM_CACHE_DIR", "PYTHONPATH")}
@@ -114,8 +114,7 @@ def _naive(dirs: dict[str, Path], wheel: Path) -> None:
         )
         python = str(venv / "bin" / "python")
         install = [uv, "pip", "install", "-q", "--python", python]
-        install += ["--find-links", str(dirs["wheels"]), f"toypkg=={version}", str(wheel)]
-        install += driver_pins()  # the same harness versions the sweep measures with
+        install += ["--find-links", str(dirs["wheels"]), f"toypkg=={version}", str(wheel), *pins]
         subprocess.run(install, check=True, env=env)
         out = dirs["root"] / "naive" / f"{version}.json"
         run = [python, "-m", "pytest", str(dirs["suite"]), "-q", "--benchmark-only"]
@@ -123,15 +122,20 @@ def _naive(dirs: dict[str, Path], wheel: Path) -> None:
         subprocess.run(run, check=True, env=env, cwd=dirs["root"], stdout=subprocess.DEVNULL)
 
 
-def test_naive_sequential_fresh_venvs(benchmark, setup_dirs, tmp_path):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("harness", ["pinned", "newest"])
+def test_naive_sequential_fresh_venvs(benchmark, setup_dirs, tmp_path, harness):  # type: ignore[no-untyped-def]
+    """``pinned``: the driver's pytest/pytest-benchmark/memray, as the sweep measures with;
+    ``newest``: whatever the index has (no pins), the plain by-hand loop."""
     wheel = build_harness(tmp_path).wheel
-    _naive(setup_dirs, wheel)  # warm uv's cache for this wheel too
-    benchmark.pedantic(_naive, args=(setup_dirs, wheel), rounds=ROUNDS, iterations=1)
-    _record(benchmark, "naive")
-    if "fresh" in _TIMES and "reused" in _TIMES:
-        naive = _TIMES["naive"]
+    pins = driver_pins() if harness == "pinned" else ()
+    _naive(setup_dirs, wheel, pins)  # warm uv's cache for this wheel too
+    benchmark.pedantic(_naive, args=(setup_dirs, wheel, pins), rounds=ROUNDS, iterations=1)
+    _record(benchmark, f"naive-{harness}")
+    if {"fresh", "reused"} <= _TIMES.keys():
+        naive = _TIMES[f"naive-{harness}"]
         print(
             f"\nsweep perf: fresh {_TIMES['fresh']:.2f} s, reused {_TIMES['reused']:.2f} s, "
-            f"naive sequential {naive:.2f} s; naive/fresh = {naive / _TIMES['fresh']:.2f}x, "
+            f"naive sequential ({harness} harness) {naive:.2f} s; "
+            f"naive/fresh = {naive / _TIMES['fresh']:.2f}x, "
             f"naive/reused = {naive / _TIMES['reused']:.2f}x"
         )

@@ -216,3 +216,26 @@ def test_cli_env_reaches_every_run(
     assert json.loads((out / "sweep.json").read_text())["env"] == ["PYTHONMALLOC=malloc", "X=a=b"]
     assert _cli([*args, "--env", "NOVALUE"]) == 2
     assert "--env expects NAME=VALUE" in capsys.readouterr().err
+
+
+def test_cli_report_failure_is_one_line_and_exit_1(
+    fake_cli: FakeRunner,
+    suite_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from pytest_benchmem.errors import BenchmemError
+
+    def broken(*args: object, **kwargs: object) -> Path:
+        msg = "plotly is not installed"
+        raise BenchmemError(msg, hint="pip install 'pytest-benchmem[plot]'")
+
+    monkeypatch.setattr("pytest_benchmem.plotting.write_sweep_report", broken)
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(tmp_path / "out")]
+    code = _cli([*args, "--report", str(tmp_path / "r.html")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "no report: plotly is not installed" in captured.err
+    assert "Manifest:" in captured.out
+    assert (tmp_path / "out" / "1.0.json").is_file()

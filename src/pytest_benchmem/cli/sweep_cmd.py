@@ -118,11 +118,20 @@ def _short(path: Path) -> str:
         return str(path)
 
 
-def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) -> None:
-    from pytest_benchmem.plotting import write_sweep_report
+def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) -> bool:
+    """Write the sweep view; a failure is reported without losing the sweep's outcome."""
+    from pytest_benchmem.errors import BenchmemError
 
-    written = write_sweep_report(paths, report, metric="peak" if memory else "time", labels=labels)
+    try:
+        from pytest_benchmem.plotting import write_sweep_report
+
+        metric = "peak" if memory else "time"
+        written = write_sweep_report(paths, report, metric=metric, labels=labels)
+    except BenchmemError as exc:
+        typer.echo(f"benchmem sweep: no report: {exc}", err=True)
+        return False
     typer.echo(f"Report: {_short(written)}")
+    return True
 
 
 def _outcome(results: list[TargetResult]) -> int:
@@ -302,11 +311,13 @@ def sweep(
         raise
     progress.close()
     paths = _summary(results, use_memory)
+    reported = True
     if paths:
         _follow_up(paths, use_memory)
         if report_path is not None:
             labels = [r.label for r in results if r.ok and r.run_path is not None]
-            _report(paths, labels, Path(str(report_path)), use_memory)
+            reported = _report(paths, labels, Path(str(report_path)), use_memory)
     typer.echo(f"Manifest: {_short(options.out.resolve() / 'sweep.json')}")
     sys.stdout.flush()
-    return _outcome(results)
+    code = _outcome(results)
+    return code if reported else max(code, 1)

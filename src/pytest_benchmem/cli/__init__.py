@@ -7,6 +7,7 @@ each subcommand lives in its own module and imports its heavy machinery lazily, 
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -32,21 +33,16 @@ def fail(message: str, code: int = 1) -> None:
 
 def _register() -> None:
     # Registration order is the order `benchmem --help` lists the commands in.
-    import importlib
-
     for name in ("plot_cmd", "compare_cmd", "sweep_cmd", "bisect_cmd"):
         importlib.import_module(f"{__name__}.{name}")
 
 
 def _click() -> ModuleType:
-    """The click that typer runs on: typer >= 0.22 vendors its own copy as ``typer._click``."""
+    """The click typer runs on: newer typer vendors it (``typer._click``), older depends on it."""
     try:
-        from typer import _click as vendored  # type: ignore[attr-defined,unused-ignore]
+        return importlib.import_module("typer._click")
     except ImportError:  # pragma: no cover - typer versions that depend on click
-        import click
-
-        return click
-    return vendored  # type: ignore[no-any-return,unused-ignore]
+        return importlib.import_module("click")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

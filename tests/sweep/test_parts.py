@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult
@@ -130,6 +131,9 @@ def test_harness_wheel_holds_our_package_and_plugin_entry_point(tmp_path: Path):
         assert f"Requires-Dist: {dep}" in meta
     for heavy in ("typer", "rich", "uv", "plotly"):
         assert f"Requires-Dist: {heavy}" not in meta
+    # packaging is swept too: the harness must accept old releases of it (pytest 8 does)
+    (packaging,) = [line for line in meta.splitlines() if line.startswith("Requires-Dist: pack")]
+    assert Requirement(packaging.split(": ", 1)[1]).specifier.contains("20.9")
     assert "pytest_benchmem/plugin.py,sha256=" in record
     again = build_harness(tmp_path)
     assert again.wheel == harness.wheel

@@ -283,6 +283,29 @@ def test_harness_conflict_falls_back_to_a_free_resolution(
     assert _peak(out / "5.0.json") > 4 * MB
 
 
+def test_a_target_needing_an_old_packaging_is_swept(
+    suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Uses the package index: packaging<22 needs an older pytest than the driver's pin.
+
+    The injected harness must not bound packaging from below itself, or no resolution (free
+    or pinned) could ever satisfy a target like ``packaging==20.9``.
+    """
+    links = toywheels.build_toy_index(tmp_path / "wheels", {"1.0": 1 * MB})
+    toywheels.build_wheel(
+        links, "toypkg", "2.0", toywheels.alloc_body(2 * MB, "2.0"), requires=("packaging<22",)
+    )
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir)]
+    code = _cli([*args, "--find-links", str(links), "--out", str(out), *FAST])
+    assert code == 0, capsys.readouterr().err
+    first, second = _manifest(out)["targets"]
+    assert (first["status"], second["status"]) == ("ok", "ok")
+    assert second["resolution"] == "free"
+    assert int(second["versions"]["packaging"].split(".")[0]) < 22
+    assert _peak(out / "2.0.json") > _peak(out / "1.0.json")
+
+
 def test_as_of_resolves_the_target_at_that_date_but_keeps_the_harness(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

@@ -24,7 +24,9 @@ RUNTIME_REQUIRES = (
     "pytest>=8",
     "pytest-benchmark>=4,<6",
     "memray>=1.11; sys_platform == 'linux' or sys_platform == 'darwin'",
-    "packaging>=23",
+    # Unbounded: pytest needs packaging anyway, and a lower bound here would make every
+    # older release of packaging unsweepable (the harness would conflict with the target).
+    "packaging",
 )
 #: Harness distributions pinned to the driver's versions in the one resolution.
 PINNED = ("pytest", "pytest-benchmark", "memray")

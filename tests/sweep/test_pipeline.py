@@ -319,6 +319,9 @@ def test_interrupt_during_provisioning_records_nothing_finished(suite_dir: Path,
         ({"jobs": 0}, "--jobs must be at least 1"),
         ({"copy_dir": Path("/no/such/dir")}, "--copy-dir is not a directory"),
         ({"find_links": ("/no/such/wheels",)}, "--find-links location not found"),
+        ({"as_of": "2023-13-45"}, "--as-of: expected a date"),
+        ({"as_of": "last week"}, "--as-of: expected a date"),
+        ({"out": Path("/proc/no-such-dir/out")}, "--out /proc/no-such-dir/out: cannot write"),
     ],
 )
 def test_bad_options_are_usage_errors(suite_dir: Path, tmp_path: Path, kw: dict, message: str):
@@ -326,6 +329,21 @@ def test_bad_options_are_usage_errors(suite_dir: Path, tmp_path: Path, kw: dict,
     fields = {**opts.__dict__, **kw}
     with pytest.raises(UsageError, match=message):
         run_targets(["toypkg==1.0"], SweepOptions(**fields), runner=FakeRunner())
+
+
+def test_out_under_a_file_is_a_usage_error_before_anything_runs(suite_dir: Path, tmp_path: Path):
+    (tmp_path / "afile").write_text("x")
+    runner = FakeRunner()
+    with pytest.raises(UsageError, match="cannot write there"):
+        run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "afile" / "out"), runner=runner)
+    assert not runner.commands
+
+
+def test_as_of_takes_a_date_or_an_rfc3339_time(suite_dir: Path, tmp_path: Path):
+    for as_of in ("2024-01-31", "2024-01-31T10:00:00Z", "2024-01-31T10:00:00+02:00"):
+        fields = {**_opts(suite_dir, tmp_path / "out").__dict__, "as_of": as_of}
+        results = run_targets(["toypkg==1.0"], SweepOptions(**fields), runner=FakeRunner())
+        assert results[0].status == "ok"
 
 
 def test_copy_dir_must_hold_the_suite(suite_dir: Path, tmp_path: Path):

@@ -27,6 +27,7 @@ from .machine import start_probe
 from .manifest import read_manifest, write_manifest
 from .model import Stage, Status, SweepOptions, TargetResult
 from .process import Runner, SubprocessRunner
+from .releases import parse_as_of
 from .spec import Target, parse_targets
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, tree_fingerprint, venv_spec
@@ -72,7 +73,22 @@ def check_options(options: SweepOptions) -> SweepOptions:
         if "://" not in link and not Path(link).exists():
             msg = f"--find-links location not found: {link}"
             raise UsageError(msg)
-    return replace(options, out=options.out.resolve())
+    parse_as_of(options.as_of)  # uv would reject it later, once per target
+    return replace(options, out=_writable_out(options.out))
+
+
+def _writable_out(out: Path) -> Path:
+    """``out`` made absolute and created; UsageError when it cannot be written to."""
+    out = out.resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".benchmem-write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        msg = f"--out {out}: cannot write there ({exc.strerror or exc})"
+        raise UsageError(msg) from None
+    return out
 
 
 def provision_config(options: SweepOptions, cache: Path | None = None) -> ProvisionConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,13 +145,22 @@ def interpreter_version(python: str, log_dir: Path, runner: Runner | None = None
     raise UsageError(msg)
 
 
-def _cutoff(as_of: str | None) -> datetime | None:
+_AS_OF = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?")
+
+
+def parse_as_of(as_of: str | None) -> datetime | None:
+    """The ``--as-of`` cutoff: a date ``2024-01-31`` or an RFC 3339 time (what uv accepts).
+
+    UsageError for anything else (uv would reject it later, one target at a time).
+    """
     if not as_of:
         return None
+    msg = f"--as-of: expected a date like 2024-01-31, got {as_of!r}"
+    if not _AS_OF.fullmatch(as_of):
+        raise UsageError(msg)
     try:
         moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     except ValueError:
-        msg = f"--as-of: expected a date like 2024-01-31, got {as_of!r}"
         raise UsageError(msg) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -246,7 +256,7 @@ def list_releases(
     if not files:
         msg = f"no releases of {package!r} found ({sources.describe()})"
         raise UsageError(msg)
-    versions, notes = _filter(files, pre=pre, python=python, cutoff=_cutoff(sources.as_of))
+    versions, notes = _filter(files, pre=pre, python=python, cutoff=parse_as_of(sources.as_of))
     return Listing(package, tuple(versions), tuple(notes))
 
 

@@ -153,6 +153,8 @@ class FakeRunner:
             path.write_text(json.dumps(data))
         elif how == "garbage":
             path.write_text("{not json")
+        elif how == "zerobytes":  # what pytest-benchmark leaves when no benchmark ran
+            path.write_text("")
         elif how == "empty":
             data["benchmarks"] = []
             path.write_text(json.dumps(data))

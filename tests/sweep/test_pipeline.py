@@ -208,9 +208,11 @@ def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
         (1, "ok", Status.PARTIAL, None, "some tests failed"),
         (1, "missing", Status.FAILED, Stage.RUN, "no benchmarks ran"),
         (2, "ok", Status.FAILED, Stage.RUN, "pytest exit code 2"),
-        (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11"),
+        (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
+        (5, "missing", Status.FAILED, Stage.RUN, "exit code 5: no tests ran"),
         (0, "missing", Status.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
         (0, "garbage", Status.FAILED, Stage.COLLECT, "does not parse"),
+        (0, "zerobytes", Status.FAILED, Stage.COLLECT, "no test used the benchmark fixture"),
         (0, "empty", Status.FAILED, Stage.COLLECT, "holds no benchmarks"),
         (0, "noprov", Status.FAILED, Stage.COLLECT, "no benchmem provenance"),
         (0, "elsewhere", Status.FAILED, Stage.COLLECT, "not from the venv"),
@@ -403,3 +405,42 @@ def test_two_targets_of_one_spec_share_one_venv(suite_dir: Path, tmp_path: Path)
     assert len(fake.steps("venv")) == 1
     assert sorted(r.reused for r in results) == [False, True]
     assert labels_of(fake.steps("pytest")) == ["a", "b"]
+
+
+_SYNTAX_RUN = """\
+________________ ERROR collecting suite/test_a.py ________________
+E     File "/tmp/run/suite/test_a.py", line 1
+E       def test_x(benchmark:
+E   SyntaxError: '(' was never closed
+=========================== short test summary info ============================
+ERROR suite/test_a.py
+!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!
+"""
+_USAGE_RUN = """\
+ERROR: usage: __main__.py [options] [file_or_dir] [file_or_dir] [...]
+__main__.py: error: unrecognized arguments: --bogus
+  inifile: None
+"""
+
+
+@pytest.mark.parametrize(
+    ("rc", "output", "reason"),
+    [
+        (
+            2,
+            _SYNTAX_RUN,
+            "pytest exit code 2: SyntaxError: '(' was never closed (collecting suite/",
+        ),
+        (4, _USAGE_RUN, "pytest exit code 4: unrecognized arguments: --bogus"),
+        (4, "ERROR: file or directory not found: x\n", "exit code 4: file or directory not found"),
+        (-6, "suite/test_a.py Fatal Python error: Aborted\n\nStack\n", "(SIGABRT): Fatal Python"),
+        (5, "no tests ran in 0.01s\n", "pytest exit code 5: no tests ran"),
+        (3, "one\ntwo\nthree\nfour\n", "pytest exit code 3: two | three | four"),
+    ],
+)
+def test_a_failed_run_is_explained_by_its_telling_line(rc: int, output: str, reason: str):
+    from pytest_benchmem.sweep.process import Command, Outcome
+    from pytest_benchmem.sweep.suite import pytest_failure
+
+    outcome = Outcome(Command(("python",), Path(), Path("x.log")), rc, output)
+    assert reason in pytest_failure(outcome)

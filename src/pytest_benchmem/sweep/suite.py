@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 
 from .inspect import Inspection, inspect_venv
 from .model import Stage, Status, SweepOptions
-from .process import Command, Runner
+from .process import Command, Outcome, Runner
 from .venv import LogDir, Provisioned
 
 _IGNORE = shutil.ignore_patterns(
@@ -136,6 +138,40 @@ def pytest_argv(
     return [*argv, *options.pytest_args]
 
 
+_ERROR_LINE = re.compile(r"^E\s+(\w+(?:Error|Exception|Exit|Interrupt)\b:?.*)$")
+_COLLECT_LINE = re.compile(r"^ERROR (\S+)")
+
+
+def pytest_failure(outcome: Outcome) -> str:
+    """A one-line reason for a failed pytest run: exit code, then its most telling line.
+
+    That is the first exception pytest printed (``SyntaxError: ...`` with the file it was
+    collecting), a fatal interpreter error, pytest's own ``ERROR:`` usage line, or the tail.
+    """
+    code = outcome.returncode
+    head = f"pytest exit code {code}"
+    if code < 0:
+        with_name = next((s.name for s in signal.Signals if s.value == -code), None)
+        head += f" ({with_name})" if with_name else ""
+    if code == 5:
+        return f"{head}: no tests ran (none collected, or all deselected)"
+    lines = [line.rstrip() for line in outcome.output.splitlines() if line.strip()]
+    fatal = "Fatal Python error:"
+    for i, line in enumerate(lines):
+        if fatal in line:
+            return f"{head}: {line[line.index(fatal) :]}"
+        if line.startswith("ERROR: usage:"):  # argparse: the error line follows the usage
+            usage = next((x for x in lines[i:] if ": error: " in x), line)
+            return f"{head}: {usage.split(': error: ', 1)[-1]}"
+        if line.startswith("ERROR: "):
+            return f"{head}: {line.removeprefix('ERROR: ')}"
+    error = next((m.group(1) for m in map(_ERROR_LINE.match, lines) if m), None)
+    if error is not None:
+        where = next((m.group(1) for m in map(_COLLECT_LINE.match, lines) if m), None)
+        return f"{head}: {error}" + (f" (collecting {where})" if where else "")
+    return f"{head}: {outcome.tail(3)}"
+
+
 def run_suite(
     prov: Provisioned,
     *,
@@ -156,8 +192,7 @@ def run_suite(
         outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
         took = outcome.duration
         if outcome.returncode not in (0, 1):
-            reason = f"pytest exit code {outcome.returncode}: {outcome.tail(3)}"
-            return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
+            return RunOutcome(Status.FAILED, Stage.RUN, pytest_failure(outcome), None, took)
         problem, count = validate_run(tmp, prov.venv, memory=options.memory)
         if outcome.returncode == 1:
             if problem or not count:
@@ -177,10 +212,16 @@ def run_suite(
 def validate_run(path: Path, venv: Path, *, memory: bool) -> tuple[str | None, int]:
     """Check a run JSON: parses, holds benchmarks, written by the harness in ``venv``."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return "pytest wrote no benchmark JSON", 0
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        return f"the benchmark JSON cannot be read: {exc}", 0
+    if not text.strip():  # pytest-benchmark opened the file, then had nothing to save
+        return "no benchmarks ran (no test used the benchmark fixture)", 0
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
         return f"the benchmark JSON does not parse: {exc}", 0
     benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
     if not isinstance(benchmarks, list) or not benchmarks:

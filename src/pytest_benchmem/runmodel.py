@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .errors import SchemaError, UsageError
 from .metrics import (
@@ -33,13 +35,13 @@ NODE_DIMS = ("node.module", "node.func", "node.class", "node.group")
 TIME_STATS = (*STATS, "ops", "iqr", "q1", "q3", "ld15iqr", "hd15iqr", "total")
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One benchmark's reading: its id (pytest-benchmark ``fullname``), a value and its dims."""
+class Sample(NamedTuple):
+    """One benchmark's reading, ``(id, value, dims)``: its pytest-benchmark ``fullname``, a
+    value, and its dims (a mapping of dim name -> str/int/float)."""
 
     id: str
     value: float
-    dims: Mapping[str, Dim] = field(default_factory=dict)
+    dims: Mapping[str, Dim] = MappingProxyType({})
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,25 @@ def test_directory_of_runs_and_csv(
     ]
 
 
+def test_csv_into_a_directory_is_refused_before_any_table(
+    capsys: pytest.CaptureFixture[str], pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    code, out, err = cli(capsys, *pair, "--csv", tmp_path)
+    _one_line_error(code, err, f"--csv {str(tmp_path)!r} is a directory")
+    assert code == 2
+    assert out == ""
+
+
+def test_csv_under_a_file_is_one_line_naming_the_path(
+    capsys: pytest.CaptureFixture[str], pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, _, err = cli(capsys, *pair, "--csv", blocker / "c.csv")
+    _one_line_error(code, err, f"cannot write {str(blocker / 'c.csv')!r}", "is a file")
+    assert ".tmp" not in err
+
+
 def test_markdown(capsys: pytest.CaptureFixture[str], pair: tuple[Path, Path]) -> None:
     code, out, _ = cli(capsys, *pair, "--metric", "peak", "--format", "md")
     assert code == 0

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from pytest_benchmem import render
 from pytest_benchmem.compare import Comparison, Row
+from pytest_benchmem.errors import UsageError
 from pytest_benchmem.render import Scale, render_table, scale_for, to_csv, to_markdown
 
 KIB = 1024
@@ -132,10 +135,33 @@ def test_csv_is_raw_and_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Path, "replace", boom)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(UsageError, match=r"cannot write '.*cmp\.csv': No space left on device"):
         to_csv(time, out)
     assert out.read_text() == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["cmp.csv"]
+
+
+def test_csv_gets_the_umask_mode_not_mkstemps(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        out = to_csv(_peak(), tmp_path / "cmp.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_csv_unwritable_path_names_the_path_not_the_temp_file(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        to_csv(_peak(), tmp_path)
+    assert info.value.message == f"cannot write {str(tmp_path)!r}: it is a directory"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(UsageError) as info:
+        to_csv(_peak(), blocker / "cmp.csv")
+    assert info.value.message == (
+        f"cannot write {str(blocker / 'cmp.csv')!r}: {str(blocker)!r} is a file, not a directory"
+    )
+    assert ".tmp" not in info.value.message
 
 
 def test_empty_comparison_renders() -> None:

@@ -96,6 +96,10 @@ def compare(
     if format_ not in FORMATS:
         msg = f"unknown format {format_!r} (choose from {' | '.join(FORMATS)})"
         raise UsageError(msg)
+    if csv is not None and csv.is_dir():
+        example = str(csv / "compare.csv")
+        msg = f"--csv {str(csv)!r} is a directory; give a file path such as {example!r}"
+        raise UsageError(msg)
     with gc_paused():  # a short-lived command building many objects: no GC passes needed
         loaded = load_runs(runs)
         if len(loaded) < 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -175,6 +176,29 @@ def test_scatter_facet_with_missing_dim(two_runs):
     assert len(fig.layout.shapes) == 3  # the reference line in every facet
 
 
+def test_scatter_ratio_axis_never_zooms_into_noise(tmp_path):
+    # 1.0 and 0.999998 (16 bytes of 8 MB): the axis must not stretch that over its height
+    base = write_run(
+        tmp_path / "a.json", [entry("t.py::big", peak=[8_000_000]), entry("t.py::same", peak=[10])]
+    )
+    new = write_run(
+        tmp_path / "b.json", [entry("t.py::big", peak=[7_999_984]), entry("t.py::same", peak=[10])]
+    )
+    fig, _ = plot_scatter([base, new], metric="peak")
+    low, high = fig.layout.yaxis.range
+    assert fig.layout.yaxis.type == "log"
+    assert 10**low <= 1 / 1.1
+    assert 10**high >= 1.1
+
+
+def test_scatter_facets_share_the_ratio_range(two_runs):
+    fig, _ = plot_scatter(two_runs, metric="peak", facet="kind")
+    ranges = {tuple(fig.layout[n].range) for n in fig.layout if n.startswith("yaxis")}
+    assert len(ranges) == 1
+    ((low, high),) = ranges
+    assert 10**low < 2 < 10**high  # every point (ratio 2) is inside
+
+
 def test_scatter_needs_two_runs(one_run):
     with pytest.raises(UsageError, match="the scatter view needs at least 2 runs"):
         plot_scatter([one_run])
@@ -234,6 +258,26 @@ def test_compare_first_against_last_with_facets(three_runs):
     assert "comparing the first run (1.0) with the last (3.0)" in view.notes
     assert len(view.figure.data) == 3
     assert max(max(t.x) for t in view.figure.data) > 0
+
+
+def test_compare_facets_stack_without_overlap(three_runs):
+    fig, _ = plot_compare(three_runs, metric="peak", facet="kind")
+    layout = fig.layout
+    axes = sorted(
+        (layout[name] for name in layout if name.startswith("yaxis")),
+        key=lambda axis: -axis.domain[1],
+    )
+    assert len(axes) == 3
+    usable = layout.height - layout.margin.t - layout.margin.b
+    for upper, lower in itertools.pairwise(axes):
+        # room for the upper panel's tick labels and the lower panel's title
+        assert (upper.domain[0] - lower.domain[1]) * usable >= 60
+    titled = [name for name in layout if name.startswith("xaxis") and layout[name].title.text]
+    assert len(titled) == 1  # the bottom panel only
+    # one scale for every panel: bar lengths compare across facets
+    assert {layout[n].matches for n in layout if n.startswith("xaxis")} == {"x"}
+    anchored = layout["yaxis" + layout[titled[0]].anchor[1:]]
+    assert anchored.domain[0] == min(axis.domain[0] for axis in axes)
 
 
 def test_compare_relative_drops_zero_base_with_a_note(tmp_path):

@@ -22,6 +22,10 @@ GROWTH = "#d62728"
 SHRINK = "#2ca02c"
 FLAT = "#7f7f7f"
 MAX_TICKS = 150
+#: pixels between stacked facet rows of a fixed-height grid (tick labels + the next title)
+ROW_GAP = 64
+#: the figure margins (pixels) every view gets from :func:`finish`
+MARGIN = {"l": 60, "r": 30, "t": 80, "b": 60}
 _AXIS = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "ticks": ""}
 #: a light white template: plotly's own "plotly_white" costs ~0.1 s to load and validate
 TEMPLATE = {
@@ -70,23 +74,43 @@ class Grid:
 
 
 def grid(
-    facet: str | None, keys: Sequence[str], *, columns: int = 3, share_y: bool = False
+    facet: str | None,
+    keys: Sequence[str],
+    *,
+    columns: int = 3,
+    share_y: bool = False,
+    row_heights: Sequence[float] | None = None,
+    height: int | None = None,
 ) -> Grid:
-    """Build a facet grid: ``facet=value`` titles, at most ``columns`` subplots per row."""
+    """Build a facet grid: ``facet=value`` titles, at most ``columns`` subplots per row.
+
+    ``height`` (pixels) fixes the figure height; the gap between stacked rows is then kept at
+    :data:`ROW_GAP` pixels, room for a row's tick labels and the next row's title.
+    ``row_heights`` sizes the rows relative to each other (one entry per row).
+    """
     if facet is None:
         return Grid(go.Figure(), dict.fromkeys(keys))
     cols = max(1, min(columns, len(keys)))
     rows = math.ceil(len(keys) / cols)
+    total = height if height is not None else max(450, 320 * rows)
+    spacing = 0.05
+    if rows > 1:
+        if height is None:
+            spacing = min(0.12, 0.3 / rows)
+        else:
+            plot_area = max(total - MARGIN["t"] - MARGIN["b"], 1)
+            spacing = min(ROW_GAP / plot_area, 0.5 / (rows - 1))
     figure = make_subplots(
         rows=rows,
         cols=cols,
         subplot_titles=[f"{facet}={key}" for key in keys],
         shared_yaxes=share_y,
         horizontal_spacing=0.08 if cols > 1 else 0.02,
-        vertical_spacing=min(0.12, 0.3 / rows) if rows > 1 else 0.05,
+        vertical_spacing=spacing,
+        row_heights=list(row_heights) if row_heights is not None else None,
     )
     cells: dict[str, Cell] = {key: (i // cols + 1, i % cols + 1) for i, key in enumerate(keys)}
-    figure.update_layout(height=max(450, 320 * rows))
+    figure.update_layout(height=total)
     return Grid(figure, cells)
 
 
@@ -109,7 +133,7 @@ def finish(figure: go.Figure, title: str, *, legend: str | None = None) -> None:
         title={"text": title, "x": 0.01, "xanchor": "left"},
         hovermode="closest",
         legend_title_text=legend,
-        margin={"l": 60, "r": 30, "t": 80, "b": 60},
+        margin=dict(MARGIN),
     )
 
 

@@ -6,6 +6,7 @@ one of them, or a zero base where a ratio is asked for, are counted in the notes
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from .layout import (
     FLAT,
     GROWTH,
     MAX_TICKS,
+    ROW_GAP,
     SHRINK,
     Cell,
     View,
@@ -40,6 +42,8 @@ from .layout import (
 )
 
 SORTS = ("absolute", "relative")
+#: the ratio axis always spans at least ×1/1.1 .. ×1.1
+RATIO_SPAN = 1.1
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,22 @@ def _clamped(ratio: float, clip: float | None) -> tuple[float, str]:
     return ratio, "circle"
 
 
+def ratio_range(ratios: Sequence[float]) -> tuple[str, list[float]]:
+    """The ratio axis: its type and a range spanning at least ×(1/RATIO_SPAN)..×RATIO_SPAN.
+
+    Without that floor, ratios that barely move (1.0 and 0.999998) fill the whole axis and a
+    change of a few bytes looks like a big one. Every facet gets the same range.
+    """
+    low = min(*ratios, 1 / RATIO_SPAN)
+    high = max(*ratios, RATIO_SPAN)
+    if low > 0:
+        lo, hi = math.log10(low), math.log10(high)
+        pad = (hi - lo) * 0.06
+        return "log", [lo - pad, hi + pad]
+    pad = (high - low) * 0.06
+    return "linear", [low - pad, high + pad]
+
+
 def build_scatter(ds: Dataset, *, facet: str | None = None, clip: float | None = None) -> View:
     """Base value (x) against new/base (y) per id, one colour per newer run, a line at 1."""
     need_runs(ds.labels, 2, "scatter", "a base run and a new one")
@@ -148,8 +168,9 @@ def build_scatter(ds: Dataset, *, facet: str | None = None, clip: float | None =
     figure = figure_grid.figure
     if pinned:
         notes.append(f"{pinned} point(s) beyond the clip are pinned to its edge (triangles)")
-    ratios = [pair.ratio or 0.0 for pair in pairs]
-    figure.update_yaxes(type="log" if min(ratios) > 0 else "linear", title_text="ratio new / base")
+    shown = [_clamped(pair.ratio or 0.0, clip)[0] for pair in pairs]
+    axis_type, span = ratio_range(shown)
+    figure.update_yaxes(type=axis_type, range=span, title_text="ratio new / base")
     xs = [pair.base.value for pair in pairs]
     figure.update_xaxes(type="log" if spans_decade(xs) else "linear", title_text=scale.title)
     line = {"dash": "dash", "color": FLAT, "width": 1}
@@ -213,7 +234,10 @@ def build_compare(
         nothing("compare", f"no id has a value in both {ds.labels[0]} and {ds.labels[last]}")
     values, axis_title = _bar_axis(ds, pairs, sort)
     facets = category_order([pair.base for pair in pairs], facet)
-    figure_grid = grid(facet, facets, columns=1)
+    # One stacked panel per facet value, each as tall as its bars (bars keep one thickness).
+    counts = [sum(category(p.base, facet) == key for p in pairs) for key in facets]
+    height = id_axis_height(len(pairs) + 3 * len(facets)) + ROW_GAP * (len(facets) - 1)
+    figure_grid = grid(facet, facets, columns=1, row_heights=[n + 1 for n in counts], height=height)
     traces: list[go.Bar] = []
     cells: list[Cell] = []
     clipped = 0
@@ -230,9 +254,16 @@ def build_compare(
     if clipped:
         notes.append(f"{clipped} bar(s) beyond the clip are cut at ±{clip:g} (hatched)")
     figure = figure_grid.figure
-    figure.update_xaxes(title_text=axis_title, zeroline=True, zerolinecolor=FLAT)
+    figure.update_xaxes(zeroline=True, zerolinecolor=FLAT)
+    if facet is None:
+        figure.update_xaxes(title_text=axis_title)
+    else:
+        # One scale for every panel, so bar lengths compare across facets; the title under
+        # the bottom panel only (under every panel it would run into the next one's title).
+        figure.update_xaxes(matches="x")
+        figure.update_xaxes(title_text=axis_title, row=len(facets), col=1)
     figure.update_yaxes(type="category", showticklabels=len(pairs) <= MAX_TICKS, automargin=True)
-    figure.update_layout(height=id_axis_height(len(pairs) + 3 * len(facets)), bargap=0.15)
+    figure.update_layout(height=height, bargap=0.15)
     how = "relative" if sort == "relative" else "absolute"
     title = f"{ds.metric} change ({how}): {ds.labels[0]} → {ds.labels[last]}"
     finish(figure, title)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 import threading
 import time
@@ -396,6 +397,28 @@ def test_live_progress_renders_a_table():
     assert "running suites" in text
     assert "1.0" in text
     assert "ok" in text
+
+
+def test_live_progress_keeps_the_target_order_and_an_unwrapped_heading():
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    buf = Tty()
+    progress = make_progress(buf)
+    assert isinstance(progress, LiveProgress)
+    progress.expect(["1.0", "2.0", "toypkg"])
+    progress.phase("provisioning 3 venv(s)")
+    progress.update("2.0", "venv ready")  # finishes first, stays second
+    progress.rename("toypkg", "3.0")  # a bare target learns its label in place
+    progress.update("3.0", "venv ready")
+    progress.update("1.0", "venv ready")
+    progress.close()
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+    last = plain.rsplit("provisioning 3 venv(s)", 1)[1]
+    rows = [line.split()[0] for line in last.splitlines()[2:] if line.strip()]
+    assert rows == ["1.0", "2.0", "3.0"]
+    assert "toypkg" not in last
 
 
 def test_sweep_options_defaults():

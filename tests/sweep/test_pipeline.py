@@ -9,7 +9,7 @@ import pytest
 from sweepfakes import FakeRunner, labels_of, versions_in
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.sweep import Stage, Status, SweepOptions, run_targets
+from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult, run_targets
 from pytest_benchmem.sweep.manifest import read_manifest
 
 
@@ -444,3 +444,34 @@ def test_a_failed_run_is_explained_by_its_telling_line(rc: int, output: str, rea
 
     outcome = Outcome(Command(("python",), Path(), Path("x.log")), rc, output)
     assert reason in pytest_failure(outcome)
+
+
+def test_a_live_display_is_told_the_order_and_the_resolved_labels(suite_dir: Path, tmp_path: Path):
+    calls: list[tuple[str, ...]] = []
+
+    class Recorder:
+        def phase(self, text: str) -> None:
+            calls.append(("phase", text))
+
+        def update(self, key: str, text: str) -> None:
+            calls.append(("update", key))
+
+        def done(self, result: TargetResult) -> None:
+            calls.append(("done", result.label))
+
+        def expect(self, keys: list[str]) -> None:
+            calls.append(("expect", *keys))
+
+        def rename(self, old: str, new: str) -> None:
+            calls.append(("rename", old, new))
+
+    run_targets(
+        ["toypkg==1.0", "toypkg"],
+        _opts(suite_dir, tmp_path / "out"),
+        runner=FakeRunner(),
+        progress=Recorder(),
+    )
+    assert calls[0] == ("expect", "1.0", "toypkg")
+    assert ("rename", "toypkg", "3.0") in calls
+    assert calls.index(("rename", "toypkg", "3.0")) < calls.index(("update", "3.0"))
+    assert [c[1] for c in calls if c[0] == "done"] == ["1.0", "3.0"]

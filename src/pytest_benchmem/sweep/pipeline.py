@@ -234,6 +234,9 @@ def run_targets(
         options, cfg, options.out / manifest, runner or SubprocessRunner(), progress, [], extra
     )
     state.results = [_pending(t, logs_root, fp) for t, fp in zip(parsed, fps, strict=True)]
+    expect = getattr(progress, "expect", None)  # a live display lists targets in order
+    if callable(expect):
+        expect([t.label or t.key for t in parsed])
     todo: list[int] = []
     for i, (target, fp) in enumerate(zip(parsed, fps, strict=True)):
         old = previous.get(target.label or "") or next(
@@ -285,10 +288,7 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
         state.runner,
         jobs=state.options.jobs,
         reserved=kept,
-        on_done=lambda p: state.tell(
-            p.label,
-            f"venv {'reused' if p.reused else 'ready'}" if not p.stage else f"failed at {p.stage}",
-        ),
+        on_done=lambda p: _provisioned(state, p),
     )
     state.machine = _machine_info(state, probe)
     for slot, prov in zip(slots, provs, strict=True):
@@ -304,6 +304,15 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
         state.save()
         if state.progress is not None:
             state.progress.done(result)
+
+
+def _provisioned(state: _Sweep, prov: Provisioned) -> None:
+    key = prov.target.label or prov.target.key
+    rename = getattr(state.progress, "rename", None)
+    if prov.label != key and callable(rename):
+        rename(key, prov.label)
+    ready = f"venv {'reused' if prov.reused else 'ready'}"
+    state.tell(prov.label, f"failed at {prov.stage}" if prov.stage else ready)
 
 
 def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str) -> TargetResult:

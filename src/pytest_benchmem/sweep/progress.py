@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -51,20 +52,40 @@ class LiveProgress(PlainProgress):
 
         self.console = Console(file=self.stream)
         self.rows: dict[str, str] = {}
+        self.lock = threading.Lock()  # provisioning threads report concurrently
         self.title = "benchmem sweep"
         self.live = Live(self._render(), console=self.console, refresh_per_second=8)
         self.live.start()
 
     def _render(self) -> Any:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
         took = time.perf_counter() - self.start
-        table = Table(title=f"{self.title}  ({took:.1f}s)", title_justify="left", box=None)
+        # The heading above the table, not its title: a title wraps at the table's width.
+        heading = Text(f"{self.title}  ({took:.1f}s)", style="italic")
+        table = Table(box=None)
         table.add_column("target", style="bold")
         table.add_column("state")
-        for key, text in self.rows.items():
+        with self.lock:
+            rows = list(self.rows.items())
+        for key, text in rows:
             table.add_row(key, text)
-        return table
+        return Group(heading, table)
+
+    def expect(self, keys: list[str]) -> None:
+        """Show the targets in the order given, before any of them moves on."""
+        with self.lock:
+            for key in keys:
+                self.rows.setdefault(key, "[dim]waiting[/dim]")
+        self._refresh()
+
+    def rename(self, old: str, new: str) -> None:
+        """A target learned its label (the version uv resolved): its row keeps its place."""
+        with self.lock:
+            self.rows = {(new if key == old else key): text for key, text in self.rows.items()}
+        self._refresh()
 
     def _refresh(self) -> None:
         self.live.update(self._render())
@@ -76,14 +97,16 @@ class LiveProgress(PlainProgress):
 
     def update(self, key: str, text: str) -> None:
         """A target moved on."""
-        self.rows[key] = text
+        with self.lock:
+            self.rows[key] = text
         self._refresh()
 
     def done(self, result: TargetResult) -> None:
         """A target finished."""
         style = _STYLE.get(result.status, "dim")
         where = f" at {result.stage}" if result.stage else ""
-        self.rows[result.label] = f"[{style}]{result.status}{where}[/{style}]"
+        with self.lock:
+            self.rows[result.label] = f"[{style}]{result.status}{where}[/{style}]"
         self._refresh()
 
     def close(self) -> None:

@@ -87,6 +87,30 @@ def test_finds_first_bad_release(
     assert data["harness"] == {"version": "fake"}
 
 
+def test_ctrl_c_says_what_is_kept_and_a_rerun_finishes(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sweep = fake(monkeypatch, toy_table(5))
+    real_call = sweep.__call__
+
+    def interrupt_the_third_probe(targets, options, **kw):  # type: ignore[no-untyped-def]
+        if len(sweep.calls) == 1:
+            sweep.calls.append(list(targets))
+            raise KeyboardInterrupt
+        return real_call(targets, options, **kw)
+
+    monkeypatch.setattr(bisect_runner, "run_targets", interrupt_the_third_probe)
+    assert bisect_cli("--good", "1.0", "--bad", "8.0") == 130
+    err = capsys.readouterr().err
+    assert (
+        "benchmem bisect: interrupted; the finished probes and bisect.json are kept in out" in err
+    )
+    assert manifest(project)["bisect"]["status"] == "interrupted"  # type: ignore[index]
+    assert [t["label"] for t in manifest(project)["targets"]] == ["1.0", "8.0"]  # type: ignore[index]
+    monkeypatch.setattr(bisect_runner, "run_targets", real_call)
+    assert bisect_cli("--good", "1.0", "--bad", "8.0") == 0
+
+
 def test_broken_release_is_skipped_and_reported(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -249,6 +249,13 @@ def bisect_command(
         typer.echo("")
         typer.echo(render_table(exc.outcome))
         raise
+    except KeyboardInterrupt:
+        typer.echo(
+            f"benchmem bisect: interrupted; the finished probes and bisect.json are kept in "
+            f"{_shown_path(options.out)} (the same command again reuses them)",
+            err=True,
+        )
+        raise
     typer.echo("")
     typer.echo(render_table(outcome))
     typer.echo("")

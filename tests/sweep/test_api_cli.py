@@ -239,3 +239,38 @@ def test_cli_report_failure_is_one_line_and_exit_1(
     assert "no report: plotly is not installed" in captured.err
     assert "Manifest:" in captured.out
     assert (tmp_path / "out" / "1.0.json").is_file()
+
+
+def test_cli_report_that_cannot_be_written_is_refused_before_the_sweep(
+    fake_cli: FakeRunner,
+    suite_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    (tmp_path / "afile").write_text("x")
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(tmp_path / "out")]
+    assert _cli([*args, "--report", str(tmp_path / "afile" / "r.html")]) == 2
+    assert "afile is a file, not a directory" in capsys.readouterr().err
+    assert _cli([*args, "--report", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "plotly" else real(name, *a)
+    )
+    assert _cli([*args, "--report", str(tmp_path / "r.html")]) == 2
+    assert "--report needs plotly" in capsys.readouterr().err
+    assert not fake_cli.commands
+    assert not (tmp_path / "out" / "1.0.json").exists()
+
+
+def test_cli_report_with_no_run_says_so(
+    fake_cli: FakeRunner, suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    fake_cli.pytest_rc["1.0"] = 2
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(tmp_path / "out")]
+    assert _cli([*args, "--report", str(tmp_path / "r.html")]) == 1
+    assert "no report: no target produced a run" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()

@@ -134,6 +134,26 @@ def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) ->
     return True
 
 
+def _check_report(report: Path) -> None:
+    """UsageError when ``--report`` could never be written (a directory, a file as parent)."""
+    import importlib.util
+
+    from pytest_benchmem.errors import UsageError
+
+    if report.is_dir():
+        msg = f"--report {report}: is a directory"
+        raise UsageError(msg)
+    parent = report.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        msg = f"--report {report}: {parent} is a file, not a directory"
+        raise UsageError(msg)
+    if importlib.util.find_spec("plotly") is None:
+        msg = "--report needs plotly, which is not installed"
+        raise UsageError(msg, hint="pip install 'pytest-benchmem[plot]'")
+
+
 def _outcome(results: list[TargetResult]) -> int:
     from pytest_benchmem.sweep.model import Status
 
@@ -295,8 +315,10 @@ def sweep(
         "until": _text(until, cfg, "until"),
         "pre": pre or bool(cfg.get("pre")),
     }
-    chosen, extra = _expand_policy(chosen, cfg, options, flags)
     report_path = _pick(report, cfg, "report")
+    if report_path is not None:
+        _check_report(Path(str(report_path)))  # before a sweep that may take long
+    chosen, extra = _expand_policy(chosen, cfg, options, flags)
     progress = make_progress()
     try:
         results = run_targets(chosen, options, progress=progress, extra=extra)
@@ -312,6 +334,8 @@ def sweep(
     progress.close()
     paths = _summary(results, use_memory)
     reported = True
+    if not paths and report_path is not None:
+        typer.echo("benchmem sweep: no report: no target produced a run", err=True)
     if paths:
         _follow_up(paths, use_memory)
         if report_path is not None:

@@ -94,21 +94,37 @@ def _number(value: float, factor: int) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _metric_columns(
-    name: str, blobs: Sequence[dict[str, list[float]] | None], spec: TableSpec
-) -> list[Column]:
-    key = METRIC_FIELDS[COLUMNS[name]]
+def _metric_table(
+    key: str, blobs: Sequence[dict[str, list[float]] | None], spec: TableSpec
+) -> tuple[bool, dict[str, list[float | None]]]:
+    """Whether the metric spreads into stats, and its values per stat (one per row)."""
     spread = any(b is not None and len(b[key]) > 1 for b in blobs)
     stats = spec.stats if spread else ("min",)
     table = {
         stat: [None if b is None else series_stat(b[key], stat) for b in blobs] for stat in stats
     }
+    return spread, table
+
+
+def _levels(table: Mapping[str, Sequence[float | None]]) -> list[float]:
+    """The values a byte column's unit is chosen from: the levels (min/mean/...), not the
+    spread (stddev can be tiny)."""
+    levels = [vals for stat, vals in table.items() if stat != "stddev"] or list(table.values())
+    return [v for vals in levels for v in vals if v is not None]
+
+
+def _metric_columns(
+    name: str,
+    blobs: Sequence[dict[str, list[float]] | None],
+    spec: TableSpec,
+    unit: tuple[str, int] | None = None,
+) -> list[Column]:
+    key = METRIC_FIELDS[COLUMNS[name]]
+    spread, table = _metric_table(key, blobs, spec)
     factor, suffix = 1, ""
     if key != "allocations":
-        # the unit follows the levels (min/mean/...), not the spread: stddev can be tiny
-        levels = [vals for stat, vals in table.items() if stat != "stddev"] or list(table.values())
-        unit, factor = byte_unit([v for vals in levels for v in vals if v is not None])
-        suffix = f" ({unit})"
+        label, factor = unit or byte_unit(_levels(table))
+        suffix = f" ({label})"
     columns = []
     for stat, values in table.items():
         label = f"{TITLES[name]} {stat}{suffix}" if spread else f"{TITLES[name]}{suffix}"
@@ -117,32 +133,49 @@ def _metric_columns(
     return columns
 
 
-def _compare_columns(
-    rows: Sequence[Bench], blobs: Sequence[dict[str, list[float]] | None], spec: TableSpec
-) -> list[Column]:
+def _base_values(rows: Sequence[Bench], spec: TableSpec) -> list[float | None]:
+    """The baseline peak of each row (None for rows of a saved run or ids not in the base)."""
     base = spec.base or {}
+    return [base.get(str(r.get("fullname"))) if r.get("path") is None else None for r in rows]
+
+
+def _compare_columns(
+    rows: Sequence[Bench],
+    blobs: Sequence[dict[str, list[float]] | None],
+    spec: TableSpec,
+    unit: tuple[str, int],
+) -> list[Column]:
     now = [None if b is None else min(b["peak_bytes"]) for b in blobs]
-    then = [base.get(str(r.get("fullname"))) if r.get("path") is None else None for r in rows]
-    unit, factor = byte_unit([v for v in (*now, *then) if v is not None])
+    then = _base_values(rows, spec)
+    label, factor = unit
     deltas = [None if n is None or t is None else n - t for n, t in zip(now, then, strict=True)]
     base_cells = tuple(MISSING if t is None else _number(t, factor) for t in then)
     delta_cells = tuple(
         MISSING if d is None else ("+" if d > 0 else "") + _number(d, factor) for d in deltas
     )
     return [
-        Column(f"base ({unit})", base_cells, tuple(then), rank=False),
-        Column(f"Δ peak ({unit})", delta_cells, tuple(deltas), rank=False, signed=True),
+        Column(f"base ({label})", base_cells, tuple(then), rank=False),
+        Column(f"Δ peak ({label})", delta_cells, tuple(deltas), rank=False, signed=True),
     ]
 
 
 def build_columns(rows: Sequence[Bench], spec: TableSpec) -> list[Column]:
-    """The memory (and compare) columns for ``rows``, in the order asked for."""
+    """The memory (and compare) columns for ``rows``, in the order asked for.
+
+    With a baseline, the peak column, ``base`` and ``Δ peak`` share one unit, chosen from
+    the peak levels and the base values together.
+    """
     blobs = [_row_blob(row, spec) for row in rows]
+    peak_unit = None
+    if spec.base is not None:
+        _, table = _metric_table(METRIC_FIELDS[COLUMNS["peak"]], blobs, spec)
+        values = [*_levels(table), *(v for v in _base_values(rows, spec) if v is not None)]
+        peak_unit = byte_unit(values)
     columns: list[Column] = []
     for name in spec.columns:
-        columns.extend(_metric_columns(name, blobs, spec))
-    if spec.base is not None:
-        columns.extend(_compare_columns(rows, blobs, spec))
+        columns.extend(_metric_columns(name, blobs, spec, peak_unit if name == "peak" else None))
+    if peak_unit is not None:
+        columns.extend(_compare_columns(rows, blobs, spec, peak_unit))
     return columns
 
 

@@ -147,20 +147,17 @@ def test_pytest_benchmark_compare_rows_show_the_saved_runs_memory(suite, monkeyp
     assert "NOW" in rows[1]
 
 
-def test_changed_table_layout_falls_back_to_a_separate_memory_table(suite):
+def test_changed_table_layout_falls_back_to_a_separate_memory_table(suite, monkeypatch):
+    import pytest_benchmark.table
+
+    def _display(self, tr, groups, progress_reporter=None):
+        tr.write_line("a different table")
+        tr.write_line("Legend:")
+
     suite.pytester.makepyfile(test_suite=SUITE)
-    suite.pytester.makeconftest(
-        suite.pytester.path.joinpath("conftest.py").read_text()
-        + """
-import pytest_benchmark.table
-
-def _display(self, tr, groups, progress_reporter=None):
-    tr.write_line("a different table")
-    tr.write_line("Legend:")
-
-pytest_benchmark.table.TableResults.display = _display
-"""
-    )
+    # pytester runs in this process: monkeypatch (not a conftest assignment) so the changed
+    # table does not leak into the tests that run after this one
+    monkeypatch.setattr(pytest_benchmark.table.TableResults, "display", _display)
     result = suite.run("--benchmark-memory")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(
@@ -218,6 +215,20 @@ def test_compare_columns_use_the_peak_unit():
     assert delta.label == "Δ peak (MiB)"
     assert base.cells == ("2.0", "-")
     assert delta.cells == ("+1.0", "-")
+
+
+def test_compare_columns_and_peak_column_share_one_unit():
+    # now 2 and 8 MiB (alone: MiB), base 0.5 MiB (alone: KiB): one unit for all three
+    rows = [_bench("a", [2 * 1024**2], path=None), _bench("b", [8 * 1024**2], path=None)]
+    spec = TableSpec(columns=("peak",), stats=("min",), base={"t.py::a": 512 * 1024})
+    peak, base, delta = build_columns(rows, spec)
+    assert (peak.label, base.label, delta.label) == ("Peak (KiB)", "base (KiB)", "Δ peak (KiB)")
+    assert peak.cells == ("2,048.0", "8,192.0")
+    assert base.cells == ("512.0", "-")
+    assert delta.cells == ("+1,536.0", "-")
+    # without the peak column shown, base and Δ peak still get one unit between them
+    _allocs, base, delta = build_columns(rows, TableSpec(("allocs",), ("min",), spec.base))
+    assert (base.label, delta.label) == ("base (KiB)", "Δ peak (KiB)")
 
 
 def test_caption_only_names_hidden_metrics():

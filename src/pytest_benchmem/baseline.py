@@ -53,8 +53,34 @@ def _shown(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def load_baseline(option: str, ref: str, cwd: Path) -> Baseline:
-    """Find and read the baseline run.
+def find_baseline(storage: Path, ref: str, machine: str | None) -> Path | None:
+    """The saved run to compare against, looked up the way pytest-benchmark does.
+
+    Like ``--benchmark-compare``, the latest run is taken from this machine's directory
+    (``<storage>/<machine>/``, e.g. ``Linux-CPython-3.11-64bit``) only: a run saved by another
+    interpreter is not a baseline. A ``ref`` is looked up there first, then in the whole
+    storage (so ``Linux-CPython-3.12-64bit/0001`` still names another machine's run).
+
+    Raises:
+        UsageError: ``ref`` matches no saved run.
+    """
+    from .runs import find_storage_run
+
+    wanted = None if ref == LATEST else ref
+    if machine is None:
+        return find_storage_run(storage, wanted)
+    own = storage / machine
+    if wanted is None:
+        return find_storage_run(own, None)
+    try:
+        found = find_storage_run(own, wanted)
+    except BenchmemError:
+        found = None
+    return found if found is not None else find_storage_run(storage, wanted)
+
+
+def load_baseline(option: str, ref: str, cwd: Path, machine: str | None = None) -> Baseline:
+    """Find and read the baseline run (``machine``: pytest-benchmark's machine id).
 
     Raises:
         UsageError: ``ref`` matches no saved run.
@@ -69,10 +95,16 @@ def load_baseline(option: str, ref: str, cwd: Path) -> Baseline:
             f"not {option!r}"
         )
         return Baseline(None, None, note)
-    path = find_storage_run(storage, None if ref == LATEST else ref)
+    path = find_baseline(storage, ref, machine)
     if path is None:
+        where = _shown(storage, cwd)
+        if machine is not None and find_storage_run(storage) is not None:
+            where = (
+                f"{_shown(storage / machine, cwd)} (runs saved on other machines or Pythons "
+                "are not compared)"
+            )
         note = (
-            f"benchmem: no memory baseline in {_shown(storage, cwd)} (save one with "
+            f"benchmem: no memory baseline in {where} (save one with "
             "--benchmark-save=NAME or --benchmark-autosave); memory not compared"
         )
         return Baseline(None, None, note)

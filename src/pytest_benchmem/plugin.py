@@ -105,8 +105,15 @@ class BenchmemPlugin:
         if self.settings.compare is None:
             return
         option = str(self.config.getoption("benchmark_storage", "file://./.benchmarks"))
+        bs = getattr(self.config, "_benchmarksession", None)
+        machine = getattr(bs, "machine_id", None)
         try:
-            baseline = load_baseline(option, self.settings.compare, Path.cwd())
+            baseline = load_baseline(
+                option,
+                self.settings.compare,
+                Path.cwd(),
+                machine if isinstance(machine, str) and machine else None,
+            )
         except BenchmemError as exc:
             msg = f"--benchmark-memory-compare: {exc}"
             raise pytest.UsageError(msg) from None

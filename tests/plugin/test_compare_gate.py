@@ -82,6 +82,41 @@ def test_compare_ref_picks_the_saved_run(grow):
     assert first.ret == latest.ret == pytest.ExitCode.OK
 
 
+def _saved(suite) -> Path:
+    (path,) = (suite.pytester.path / ".benchmarks").glob("*/0001_*.json")
+    return path
+
+
+def test_baseline_is_this_machines_latest_run_as_for_benchmark_compare(grow, suite):
+    grow(4, "--benchmark-memory", "--benchmark-save=mine").assert_outcomes(passed=2)
+    mine = _saved(suite)
+    # a higher-numbered run saved by another interpreter (a cached .benchmarks in a CI matrix)
+    other = suite.pytester.path / ".benchmarks" / "Linux-CPython-3.99-64bit" / "0009_other.json"
+    other.parent.mkdir()
+    other.write_text(mine.read_text())
+    result = grow(8, "--benchmark-memory", "--benchmark-memory-compare")
+    result.stdout.fnmatch_lines(
+        [f"benchmem: comparing memory against .benchmarks/{mine.parent.name}/0001_mine.json"]
+    )
+    # a ref naming the other machine's run still finds it
+    named = grow(
+        8, "--benchmark-memory", "--benchmark-memory-compare=Linux-CPython-3.99-64bit/0009"
+    )
+    named.stdout.fnmatch_lines(["benchmem: comparing memory against *3.99-64bit/0009_other.json"])
+    # only other machines' runs: no baseline, and the note says why
+    mine.unlink()
+    alone = grow(8, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert alone.ret == pytest.ExitCode.OK
+    alone.stdout.fnmatch_lines(
+        [
+            (
+                f"benchmem: no memory baseline in .benchmarks/{mine.parent.name} (runs saved on "
+                "other machines or Pythons are not compared)*"
+            )
+        ]
+    )
+
+
 def test_unknown_ref_stops_pytest_at_startup(grow):
     grow(1, "--benchmark-memory", "--benchmark-save=small").assert_outcomes(passed=2)
     result = grow(1, "--benchmark-memory", "--benchmark-memory-compare=0042")

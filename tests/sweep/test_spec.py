@@ -53,8 +53,31 @@ def test_wheel_file_is_labelled_by_its_version(tmp_path: Path):
     t = parse_target(str(wheel))
     assert (t.label, t.kind, t.name, t.version) == ("1.5", Kind.WHEEL, "toypkg", "1.5")
     assert t.install == str(wheel.resolve())
-    with pytest.raises(UsageError, match="not a wheel file"):
+    with pytest.raises(UsageError, match="wheel file not found: "):
         parse_target(str(tmp_path / "missing-1.0-py3-none-any.whl"))
+    (tmp_path / "oddname.whl").write_bytes(b"PK")
+    with pytest.raises(UsageError, match=r"oddname\.whl is not a wheel file name"):
+        parse_target(str(tmp_path / "oddname.whl"))
+
+
+def test_url_of_a_wheel_is_a_url_target():
+    url = "https://files.example.org/packages/toypkg-1.0-py3-none-any.whl"
+    t = parse_target(f"dev=toypkg @ {url}")
+    assert (t.label, t.kind, t.name, t.install) == ("dev", Kind.URL, "toypkg", f"toypkg @ {url}")
+
+
+def test_a_bare_name_is_a_requirement_even_beside_a_directory_of_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (tmp_path / "toypkg").mkdir()  # e.g. the package's own source, or an --out directory
+    (tmp_path / "my proj").mkdir()
+    monkeypatch.chdir(tmp_path)
+    t = parse_target("toypkg")
+    assert (t.kind, t.name, t.label) == (Kind.REQUIREMENT, "toypkg", None)
+    assert parse_target("dev=./toypkg").kind is Kind.PATH
+    with pytest.raises(UsageError, match=r"a local directory is written \./my proj\)$") as exc:
+        parse_target("dev=my proj")
+    assert "\n" not in str(exc.value)
 
 
 def test_local_directory_needs_a_label_and_reads_its_name(tmp_path: Path):

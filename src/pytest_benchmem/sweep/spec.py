@@ -97,10 +97,13 @@ def parse_target(text: str) -> Target:
 
 def _parse_spec(raw: str, spec: str, label: str | None) -> Target:
     path = Path(spec).expanduser()
-    if spec.endswith(".whl"):
+    remote = "@" in spec or "://" in spec  # pkg @ URL (the URL may well end in .whl)
+    if spec.endswith(".whl") and not remote:
         return _wheel_target(raw, spec, path, label)
-    looks_like_path = "/" in spec or spec.startswith((".", "~")) or path.is_dir()
-    if looks_like_path and "@" not in spec and "://" not in spec:
+    # A directory is written as a path (./name): a bare name is a requirement even when a
+    # directory of that name happens to be here (the package's own source, an output dir).
+    looks_like_path = "/" in spec or spec.startswith((".", "~"))
+    if looks_like_path and not remote:
         if not path.is_dir():
             msg = f"sweep target {raw!r}: {spec} is not a directory"
             raise UsageError(msg)
@@ -109,7 +112,9 @@ def _parse_spec(raw: str, spec: str, label: str | None) -> Target:
     try:
         req = Requirement(spec)
     except InvalidRequirement as exc:
-        msg = f"invalid sweep target {raw!r}: {exc}"
+        why = str(exc).splitlines()[0]  # packaging adds the text and a caret on more lines
+        hint = f" (a local directory is written ./{spec})" if path.is_dir() else ""
+        msg = f"invalid sweep target {raw!r}: {why}{hint}"
         raise UsageError(msg) from None
     name = canonicalize_name(req.name)
     if req.url:
@@ -123,8 +128,11 @@ def _parse_spec(raw: str, spec: str, label: str | None) -> Target:
 
 def _wheel_target(raw: str, spec: str, path: Path, label: str | None) -> Target:
     match = _WHEEL_RE.match(path.name)
-    if not path.is_file() or not match:
-        msg = f"sweep target {raw!r}: {spec} is not a wheel file"
+    if not path.is_file():
+        msg = f"sweep target {raw!r}: wheel file not found: {spec}"
+        raise UsageError(msg)
+    if not match:
+        msg = f"sweep target {raw!r}: {path.name} is not a wheel file name (NAME-VERSION-TAGS.whl)"
         raise UsageError(msg)
     version = match["version"]
     name = canonicalize_name(match["name"])

@@ -177,8 +177,9 @@ def sweep(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Targets, oldest → newest: pkg==1.0 (label 1.0) or LABEL=SPEC for a local "
-            "project dir, a wheel, 'pkg @ URL' or a bare pkg.",
+            help="Targets, oldest → newest: pkg==1.0 (label 1.0), a wheel file (its version), "
+            "a bare pkg or pkg>=2 (the version resolved), LABEL=./project-dir, "
+            "LABEL='pkg @ URL'.",
             show_default=False,
         ),
     ] = None,

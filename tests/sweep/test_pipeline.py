@@ -475,3 +475,21 @@ def test_a_live_display_is_told_the_order_and_the_resolved_labels(suite_dir: Pat
     assert ("rename", "toypkg", "3.0") in calls
     assert calls.index(("rename", "toypkg", "3.0")) < calls.index(("update", "3.0"))
     assert [c[1] for c in calls if c[0] == "done"] == ["1.0", "3.0"]
+
+
+def test_a_rerun_that_fails_does_not_leave_the_old_run_under_its_label(
+    suite_dir: Path, tmp_path: Path
+):
+    out = tmp_path / "out"
+    run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=FakeRunner())
+    first = (out / "2.0.json").read_text()
+    fake = FakeRunner(pytest_rc={"2.0": 2})
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert [r.status for r in results] == [Status.OK, Status.FAILED]
+    assert not (out / "2.0.json").exists()
+    assert (out / "2.0.json.previous").read_text() == first  # kept aside, not lost
+    assert not (out / "1.0.json.previous").exists()  # a rerun that worked replaced it
+    again = run_targets(["toypkg==2.0"], _opts(suite_dir, out), runner=FakeRunner())
+    assert again[0].ok
+    assert (out / "2.0.json").is_file()
+    assert not (out / "2.0.json.previous").exists()

@@ -299,11 +299,28 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
     if state.progress is not None:
         state.progress.phase("running suites")
     for slot, prov in zip(slots, provs, strict=True):
+        previous = _set_aside(state.options.out / f"{prov.label}.json")
         result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+        if result.ok:  # superseded, as a rerun always replaced it
+            previous.unlink(missing_ok=True)
         state.results[slot] = result
         state.save()
         if state.progress is not None:
             state.progress.done(result)
+
+
+def _set_aside(run: Path) -> Path:
+    """Move an earlier sweep's ``<label>.json`` to ``<label>.json.previous`` before a rerun.
+
+    A rerun that fails must not leave the old result under the label (``compare DIR`` and
+    ``plot DIR`` would read it as this sweep's); it stays readable under the new name.
+    Returns the ``.previous`` path (which exists only if something was set aside, now or
+    by an earlier failed rerun).
+    """
+    previous = run.with_name(run.name + ".previous")
+    if run.is_file():
+        run.replace(previous)
+    return previous
 
 
 def _provisioned(state: _Sweep, prov: Provisioned) -> None:

@@ -206,7 +206,8 @@ def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
     ("rc", "how", "status", "stage", "reason"),
     [
         (1, "ok", Status.PARTIAL, None, "some tests failed"),
-        (1, "missing", Status.FAILED, Stage.RUN, "no benchmarks ran"),
+        (1, "missing", Status.FAILED, Stage.RUN, "pytest exit code 1: "),
+        (1, "missing", Status.FAILED, Stage.RUN, "; no benchmarks ran"),
         (2, "ok", Status.FAILED, Stage.RUN, "pytest exit code 2"),
         (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
         (5, "missing", Status.FAILED, Stage.RUN, "exit code 5: no tests ran"),
@@ -436,6 +437,11 @@ __main__.py: error: unrecognized arguments: --bogus
         (-6, "suite/test_a.py Fatal Python error: Aborted\n\nStack\n", "(SIGABRT): Fatal Python"),
         (5, "no tests ran in 0.01s\n", "pytest exit code 5: no tests ran"),
         (3, "one\ntwo\nthree\nfour\n", "pytest exit code 3: two | three | four"),
+        (
+            1,
+            "E       RuntimeError: broken 4.0\nFAILED t.py::test_work - RuntimeError: broken\n",
+            "pytest exit code 1: RuntimeError: broken 4.0",
+        ),
     ],
 )
 def test_a_failed_run_is_explained_by_its_telling_line(rc: int, output: str, reason: str):

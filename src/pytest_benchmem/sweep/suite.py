@@ -196,7 +196,7 @@ def run_suite(
         problem, count = validate_run(tmp, prov.venv, memory=options.memory)
         if outcome.returncode == 1:
             if problem or not count:
-                reason = f"pytest exit code 1 and no benchmarks ran: {outcome.tail(3)}"
+                reason = f"{pytest_failure(outcome)}; no benchmarks ran"
                 return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
             tmp.replace(final)
             reason = f"some tests failed (pytest exit code 1); {count} benchmarks kept"

@@ -283,6 +283,28 @@ def test_config_file_keys_paths_and_aliases(tmp_path: Path):
     assert cfg.source == cfg_file
 
 
+def test_config_targets_that_are_local_paths_are_relative_to_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    cfg_file = tmp_path / "sweeps" / "sweep.toml"
+    cfg_file.parent.mkdir()
+    cfg_file.write_text(
+        'targets = ["toypkg==1.0", "dev=./proj", "wheels/toypkg-2.0-py3-none-any.whl", '
+        '"new=toypkg @ https://x.example/toypkg-3.0-py3-none-any.whl", "toypkg>=2", '
+        '"abs=/opt/proj"]\n'
+    )
+    monkeypatch.chdir(tmp_path)  # elsewhere than the file
+    here = cfg_file.parent.resolve()
+    assert load_config(cfg_file).get("targets") == [
+        "toypkg==1.0",
+        f"dev={here / 'proj'}",
+        str(here / "wheels" / "toypkg-2.0-py3-none-any.whl"),
+        "new=toypkg @ https://x.example/toypkg-3.0-py3-none-any.whl",
+        "toypkg>=2",
+        "abs=/opt/proj",
+    ]
+
+
 def test_config_from_pyproject(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n[tool.benchmem.sweep]\ntargets = ["a==1"]\nsuite = "b"\n'

@@ -74,7 +74,21 @@ def _resolve(key: str, value: object, base: Path) -> object:
         return str((base / value).resolve())
     if key == "find_links" and isinstance(value, list):
         return [v if "://" in v else str((base / v).resolve()) for v in value]
+    if key == "targets" and isinstance(value, list):
+        return [_resolve_target(v, base) for v in value]
     return value
+
+
+def _resolve_target(text: str, base: Path) -> str:
+    """A target naming a local directory or wheel file, made relative to the config file."""
+    from .spec import local_path, split_label
+
+    label, spec = split_label(text)
+    path = Path(spec).expanduser()
+    if not local_path(spec) or path.is_absolute():
+        return text
+    resolved = str((base / path).resolve())
+    return resolved if label is None else f"{label}={resolved}"
 
 
 def parse_config(data: Mapping[str, object], path: Path, *, pyproject: bool) -> SweepConfig:

@@ -74,17 +74,30 @@ def check_label(label: str) -> str:
     return label
 
 
+def split_label(text: str) -> tuple[str | None, str]:
+    """``LABEL=SPEC`` -> (LABEL, SPEC); anything else (``pkg==1``, ``pkg>=2``) -> (None, text)."""
+    head, eq, rest = text.partition("=")
+    if eq and not rest.startswith("=") and head and not re.search(r"[<>!~\s\[@;]", head):
+        return head.strip(), rest.strip()
+    return None, text
+
+
+def local_path(spec: str) -> bool:
+    """True when ``spec`` names a local directory or wheel file (not a requirement or URL)."""
+    if "@" in spec or "://" in spec:
+        return False
+    return spec.endswith(".whl") or "/" in spec or spec.startswith((".", "~"))
+
+
 def parse_target(text: str) -> Target:
     """Parse one target: ``pkg==1.0``, ``LABEL=SPEC``, a bare ``pkg``, a path or a wheel."""
     raw = text.strip()
     if not raw:
         msg = "empty sweep target"
         raise UsageError(msg)
-    label: str | None = None
-    spec = raw
-    head, eq, rest = raw.partition("=")
-    if eq and not rest.startswith("=") and head and not re.search(r"[<>!~\s\[@;]", head):
-        label, spec = check_label(head.strip()), rest.strip()
+    label, spec = split_label(raw)
+    if label is not None:
+        label = check_label(label)
         if not spec:
             msg = f"sweep target {raw!r} has a label but nothing to install"
             raise UsageError(msg)
@@ -97,13 +110,12 @@ def parse_target(text: str) -> Target:
 
 def _parse_spec(raw: str, spec: str, label: str | None) -> Target:
     path = Path(spec).expanduser()
-    remote = "@" in spec or "://" in spec  # pkg @ URL (the URL may well end in .whl)
-    if spec.endswith(".whl") and not remote:
+    # pkg @ URL is remote (the URL may well end in .whl). A directory is written as a path
+    # (./name): a bare name is a requirement even when a directory of that name happens to
+    # be here (the package's own source, an output directory).
+    if local_path(spec) and spec.endswith(".whl"):
         return _wheel_target(raw, spec, path, label)
-    # A directory is written as a path (./name): a bare name is a requirement even when a
-    # directory of that name happens to be here (the package's own source, an output dir).
-    looks_like_path = "/" in spec or spec.startswith((".", "~"))
-    if looks_like_path and not remote:
+    if local_path(spec):
         if not path.is_dir():
             msg = f"sweep target {raw!r}: {spec} is not a directory"
             raise UsageError(msg)

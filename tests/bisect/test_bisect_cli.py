@@ -205,6 +205,24 @@ def test_usage_errors_before_any_probe(
     assert sweep.calls == []
 
 
+def test_an_end_left_out_of_the_listing_says_why(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pytest_benchmem.sweep.bisect_runner import resolve_ends
+    from pytest_benchmem.sweep.releases import Listing
+    from toywheels import alloc_body, build_wheel
+
+    build_wheel(project / "wheels", "toypkg", "9.0", alloc_body(1), requires_python=">=3.99")
+    sweep = fake(monkeypatch, toy_table(5))
+    assert bisect_cli("--good", "1.0", "--bad", "9.0") == 2
+    err = capsys.readouterr().err
+    assert "--bad 9.0: toypkg 9.0 requires Python >=3.99 (target 3." in err
+    assert sweep.calls == []
+    listing = Listing("toypkg", (), ("excluded yanked: 1.0, 2.0",))
+    with pytest.raises(UsageError, match=r"--good 2\.0: toypkg 2\.0 is yanked"):
+        resolve_ends(listing, Request("toypkg", "2.0", "3.0"))
+
+
 def test_missing_suite_is_a_usage_error(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

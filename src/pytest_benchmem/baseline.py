@@ -142,8 +142,8 @@ def run_gate(
         return True, []
     if not results:
         line = (
-            "benchmem: memory gate failed: this session measured no memory (run with "
-            "--benchmark-memory or use the benchmark_memory fixture)"
+            "benchmem: memory gate failed: this session measured no memory (no benchmark ran "
+            "with --benchmark-memory or the benchmark_memory fixture)"
         )
         return False, [line]
     new = session_run(results)

@@ -124,6 +124,8 @@ class BenchmemPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.baseline is None or not self.settings.compare_fail:
             return
+        if self.config.getoption("collectonly", default=False):
+            return  # nothing ran, nothing to gate: --collect-only keeps its own exit code
         results = [
             (m.nodeid, m.name, m.result) for m in self.measured.values() if m.result is not None
         ]

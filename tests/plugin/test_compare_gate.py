@@ -139,6 +139,14 @@ def test_gate_that_compares_nothing_fails(grow):
     result.stdout.fnmatch_lines(["benchmem: memory gate failed: this session measured no memory*"])
 
 
+@pytest.mark.filterwarnings("ignore:Not saving anything")
+def test_collect_only_is_not_gated(grow):
+    grow(1, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%", "--co")
+    assert result.ret == pytest.ExitCode.OK
+    assert "gate failed" not in result.stdout.str()
+
+
 def test_gate_with_no_shared_ids_fails(grow, suite):
     grow(1, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
     suite.pytester.makepyfile(

@@ -314,11 +314,13 @@ def load_long_df(
     runs_list = relabel(runs_list, labels)
     name = require_metric(runs_list, metric)
     records: list[dict[str, Any]] = []
-    columns: dict[str, None] = {"snapshot": None, "id": None, "value": None}
+    reserved = ("snapshot", "id", "value")
+    columns: dict[str, None] = dict.fromkeys(reserved)
     for run in runs_list:
         for sample in run_samples(run, name, stat, dims=dims):
-            records.append({"snapshot": run.label, "id": sample.id, "value": sample.value})
-            records[-1].update({k: v for k, v in sample.dims.items() if k not in columns})
+            record = {k: v for k, v in sample.dims.items() if k not in reserved}
+            record.update(snapshot=run.label, id=sample.id, value=sample.value)
+            records.append(record)
             columns.update(dict.fromkeys(sample.dims))
     frame = pd.DataFrame.from_records(records, columns=list(columns))
     return frame, METRIC_UNITS[name]

@@ -309,6 +309,21 @@ def test_load_long_df_columns(golden_dir: Path) -> None:
         runs.load_long_df(paths[:2], metric="peak")
 
 
+def test_load_long_df_rows_carry_their_own_dims(golden_dir: Path) -> None:
+    paths = [golden_dir / n for n in GOLDEN_FILES]
+    frame, _ = runs.load_long_df(paths, metric="time")
+    expected = [
+        dict(sample.dims) for path in paths for sample in runs.load_samples(path, metric="time")[1]
+    ]
+    dim_columns = [c for c in frame.columns if c not in ("snapshot", "id", "value")]
+    got = [
+        {c: row[c] for c in dim_columns if not (isinstance(row[c], float) and row[c] != row[c])}
+        for row in frame.to_dict("records")
+    ]
+    assert got == expected
+    assert sum(1 for dims in expected if dims) > 1  # more than the first row has dims
+
+
 def test_load_long_df_without_pandas(golden_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(UsageError, match=r"pytest-benchmem\[plot\]"):

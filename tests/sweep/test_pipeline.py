@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sweepfakes import FakeRunner, labels_of, versions_in
 
+import toywheels
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult, run_targets
 from pytest_benchmem.sweep.manifest import read_manifest
@@ -499,3 +500,37 @@ def test_a_rerun_that_fails_does_not_leave_the_old_run_under_its_label(
     assert again[0].ok
     assert (out / "2.0.json").is_file()
     assert not (out / "2.0.json.previous").exists()
+
+
+def test_an_out_inside_the_suite_is_neither_copied_nor_a_change_for_resume(
+    suite_dir: Path, tmp_path: Path
+):
+    out = suite_dir / "results"  # e.g. --suite . --out results
+    copied: list[list[str]] = []
+
+    class Recording(FakeRunner):
+        def __call__(self, command):  # type: ignore[no-untyped-def]
+            if "pytest" in command.argv:
+                copied.append(sorted(p.name for p in command.cwd.rglob("*")))
+            return super().__call__(command)
+
+    targets = ["toypkg==1.0", "toypkg==2.0"]
+    run_targets(targets, _opts(suite_dir, out), runner=Recording())
+    assert len(copied) == 2
+    assert all("results" not in names for names in copied)
+    assert all("test_toy.py" in names for names in copied)
+    idle = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, resume=True), runner=idle)
+    assert not idle.steps("pytest")
+
+
+def test_resume_reruns_when_a_copy_dir_file_outside_the_suite_changed(tmp_path: Path):
+    project = tmp_path / "project"
+    suite = toywheels.write_toy_suite(project / "benchmarks")
+    (project / "helpers.py").write_text("X = 1\n")
+    out = tmp_path / "out"
+    run_targets(["toypkg==1.0"], _opts(suite, out, copy_dir=project), runner=FakeRunner())
+    (project / "helpers.py").write_text("X = 22\n")
+    fake = FakeRunner()
+    run_targets(["toypkg==1.0"], _opts(suite, out, copy_dir=project, resume=True), runner=fake)
+    assert labels_of(fake.steps("pytest")) == ["1.0"]

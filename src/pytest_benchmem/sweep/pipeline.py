@@ -166,7 +166,10 @@ def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions)
     data = {
         "venv": venv_spec(target, cfg),
         "suite": str(options.suite.resolve()),
-        "suite_tree": tree_fingerprint(options.suite.resolve()),
+        # what each run copies (the suite, or --copy-dir), without the sweep's own output
+        "suite_tree": tree_fingerprint(
+            (options.copy_dir or options.suite).resolve(), exclude=options.out.resolve()
+        ),
         "copy_dir": str(options.copy_dir) if options.copy_dir else None,
         "memory": options.memory,
         "pytest_args": list(options.pytest_args),

@@ -44,12 +44,19 @@ def prepare_cwd(options: SweepOptions) -> tuple[Path, Path]:
     """A fresh directory holding a copy of the suite (or of ``copy_dir``); returns (cwd, suite)."""
     cwd = Path(tempfile.mkdtemp(prefix="benchmem-run-")).resolve()
     suite = options.suite.resolve()
+    out = options.out.resolve()
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        # the usual clutter, and the sweep's own --out when it lies inside what is copied
+        skipped = set(_IGNORE(directory, names))
+        return skipped | {n for n in names if Path(directory, n).resolve() == out}
+
     if options.copy_dir is not None:
         base = options.copy_dir.resolve()
-        shutil.copytree(base, cwd / base.name, ignore=_IGNORE, symlinks=True)
+        shutil.copytree(base, cwd / base.name, ignore=ignore, symlinks=True)
         return cwd, cwd / base.name / suite.relative_to(base)
     if suite.is_dir():
-        shutil.copytree(suite, cwd / suite.name, ignore=_IGNORE, symlinks=True)
+        shutil.copytree(suite, cwd / suite.name, ignore=ignore, symlinks=True)
     else:
         shutil.copy2(suite, cwd / suite.name)
         conftest = suite.parent / "conftest.py"

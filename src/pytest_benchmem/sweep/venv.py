@@ -132,13 +132,18 @@ class Provisioned:
     key: str = ""
 
 
-def tree_fingerprint(path: Path) -> str:
-    """Identity of a file or directory tree by names, sizes and mtimes (cheap, no reads)."""
+def tree_fingerprint(path: Path, exclude: Path | None = None) -> str:
+    """Identity of a file or directory tree by names, sizes and mtimes (cheap, no reads).
+
+    ``exclude`` is a directory inside the tree left out (the sweep's own ``--out``).
+    """
     h = hashlib.sha256()
     skip = {".git", "__pycache__", ".venv", ".nox", ".tox", "build", "dist", ".benchmarks"}
     items = [path] if path.is_file() else sorted(path.rglob("*"))
     for item in items:
         rel = item.relative_to(path) if item != path else Path(item.name)
+        if exclude is not None and item.is_relative_to(exclude):
+            continue
         if item.is_file() and not skip.intersection(rel.parts):
             st = item.stat()
             h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}\n".encode())

@@ -56,11 +56,12 @@ class BenchmemPlugin:
         if found is not None:
             return found
         spec = MarkerSpec()
-        marker = item.get_closest_marker(MARKER)
         problem = None
-        if marker is not None:
+        markers = list(item.iter_markers(MARKER))
+        if markers:
+            args, kwargs = _merged(markers)
             try:
-                spec = _parse_marker(item.name, marker.args, marker.kwargs)
+                spec = _parse_marker(item.name, args, kwargs)
             except UsageError as exc:
                 problem = exc.message
         if problem is not None:
@@ -200,6 +201,21 @@ class BenchmemPlugin:
 
 _ENTRY = pytest.StashKey[tuple[Measured, int]]()
 _PLUGIN = pytest.StashKey[BenchmemPlugin]()
+
+
+def _merged(markers: list[pytest.Mark]) -> tuple[tuple[object, ...], dict[str, object]]:
+    """The ``benchmem`` markers of a test (closest first) combined kwarg by kwarg.
+
+    A class's ``max_peak`` still applies to a method that sets its own ``repeats``; for a
+    kwarg set at several levels the closest (function, then class, then module) wins.
+    """
+    args: tuple[object, ...] = ()
+    kwargs: dict[str, object] = {}
+    for marker in markers:
+        args = args or tuple(marker.args)
+        for key, value in marker.kwargs.items():
+            kwargs.setdefault(key, value)
+    return args, kwargs
 
 
 def _is_benchmark_fixture(value: object) -> bool:

@@ -53,6 +53,36 @@ def test_ceilings_are_a_no_op_without_measurement(suite):
     result.assert_outcomes(passed=1, deselected=3)
 
 
+LEVELS = """
+import pytest
+
+pytestmark = pytest.mark.benchmem(repeats=2, max_allocations=5)
+
+
+@pytest.mark.benchmem(max_peak="1KiB")
+class TestCls:
+    @pytest.mark.benchmem(repeats=3)
+    def test_method(self, benchmark):
+        benchmark(bytearray, 2000)
+
+    @pytest.mark.benchmem(max_peak="4KiB")
+    def test_closest_wins(self, benchmark):
+        benchmark(bytearray, 2000)
+"""
+
+
+def test_markers_at_several_levels_combine_kwarg_by_kwarg(suite):
+    suite.pytester.makepyfile(test_levels=LEVELS)
+    result = suite.run("--benchmark-memory")
+    result.assert_outcomes(passed=1, failed=1)
+    # the class's ceiling applies to the method that only sets repeats
+    result.stdout.fnmatch_lines(["*test_method: peak 2.0 KiB exceeds max_peak 1.0 KiB*"])
+    benches = suite.benchmarks()
+    assert len(benches["test_method"]["extra_info"]["benchmem"]["peak_bytes"]) == 3
+    # repeats from the module where nothing closer sets it
+    assert len(benches["test_closest_wins"]["extra_info"]["benchmem"]["peak_bytes"]) == 2
+
+
 BAD_MARKERS = [
     ('max_peak="12 parsecs"', "test_bad0: @pytest.mark.benchmem: max_peak: *'12 parsecs'*"),
     ("max_peak=-5", "test_bad1: @pytest.mark.benchmem: max_peak: *negative*-5*"),

@@ -459,6 +459,59 @@ def test_a_child_ignoring_sigint_is_killed(tmp_path: Path, monkeypatch: pytest.M
     assert time.monotonic() - start < 10
 
 
+def test_sigterm_interrupts_only_inside_the_block():
+    import os
+    import signal
+
+    from pytest_benchmem.sweep.process import terminate_as_interrupt
+
+    def terminated() -> None:
+        with terminate_as_interrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        terminated()
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+_TERMINATED_DRIVER = """
+import sys, time
+from pathlib import Path
+from pytest_benchmem.sweep.process import Command, SubprocessRunner, terminate_as_interrupt
+here = Path(sys.argv[1])
+child = (sys.executable, "-c", "import time; open('started', 'w').close(); time.sleep(30)")
+try:
+    with terminate_as_interrupt():
+        SubprocessRunner()(Command(child, here, here / "01-run.log"))
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_a_terminated_driver_stops_its_child_and_logs_it(tmp_path: Path):
+    import signal
+    import subprocess
+
+    driver = subprocess.Popen([sys.executable, "-c", _TERMINATED_DRIVER, str(tmp_path)])
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    driver.send_signal(signal.SIGTERM)
+    assert driver.wait(timeout=20) == 130
+    assert "# exit code: interrupted" in (tmp_path / "01-run.log").read_text()
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_missing_working_directory_is_named(tmp_path: Path):
+    gone = tmp_path / "gone"
+    cmd = Command((sys.executable, "-V"), gone, tmp_path / "01-x.log")
+    outcome = SubprocessRunner()(cmd)
+    assert outcome.returncode == 127
+    assert f"its working directory {gone} is gone" in outcome.output
+
+
 def test_start_probe_runs_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def fake_probe(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -217,6 +217,7 @@ def bisect_command(
     )
     from pytest_benchmem.sweep.model import SweepOptions
     from pytest_benchmem.sweep.pipeline import check_options
+    from pytest_benchmem.sweep.process import terminate_as_interrupt
     from pytest_benchmem.sweep.releases import interpreter_version
 
     request = Request(package, good, bad, metric, threshold, test, pre)
@@ -238,13 +239,14 @@ def bisect_command(
     )
     version = interpreter_version(python, options.out / "logs" / "bisect") if python else None
     try:
-        outcome, prober, _ = run_bisect(
-            request,
-            options,
-            python_version=version,
-            echo=typer.echo,
-            on_probe=lambda p: typer.echo(_probe_line(p)),
-        )
+        with terminate_as_interrupt():  # a cancelled CI job stops like Ctrl-C
+            outcome, prober, _ = run_bisect(
+                request,
+                options,
+                python_version=version,
+                echo=typer.echo,
+                on_probe=lambda p: typer.echo(_probe_line(p)),
+            )
     except NoRegressionError as exc:
         typer.echo("")
         typer.echo(render_table(exc.outcome))

@@ -281,6 +281,7 @@ def sweep(
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.sweep import SweepOptions, run_targets
     from pytest_benchmem.sweep.config import load_config
+    from pytest_benchmem.sweep.process import terminate_as_interrupt
     from pytest_benchmem.sweep.progress import make_progress
 
     cfg = load_config(config)
@@ -322,7 +323,8 @@ def sweep(
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
     progress = make_progress()
     try:
-        results = run_targets(chosen, options, progress=progress, extra=extra)
+        with terminate_as_interrupt():  # a cancelled CI job stops like Ctrl-C
+            results = run_targets(chosen, options, progress=progress, extra=extra)
     except KeyboardInterrupt:
         progress.close()
         where = _short(options.out.resolve())

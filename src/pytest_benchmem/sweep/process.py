@@ -2,19 +2,22 @@
 
 Every command gets a log (argv, cwd, exit code, output) written atomically when it ends.
 ``Runner`` is the seam unit tests replace with a fake, so the whole pipeline runs without uv.
-Ctrl-C stops the running child at once and removes its partial output.
+Ctrl-C stops the running child at once and removes its partial output; inside
+``terminate_as_interrupt`` so does SIGTERM (a cancelled CI job, ``timeout``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Protocol
 
 _KILL_GRACE_S = 3.0
@@ -64,6 +67,27 @@ class Runner(Protocol):
         ...
 
 
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within this block SIGTERM raises ``KeyboardInterrupt``, so it stops like Ctrl-C.
+
+    Without it a terminated driver dies at once, leaving its running child (in its own
+    session) orphaned and the child's partial output behind. Main thread only (else a no-op).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file in the same directory and ``os.replace``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +130,10 @@ class SubprocessRunner:
             returncode = self._run(command, part)
             output = part.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError as exc:
-            returncode, output = 127, f"cannot run {command.argv[0]}: {exc.strerror}\n"
+            missing = f" ({exc.filename})" if exc.filename else ""
+            if not command.cwd.is_dir():
+                missing = f" (its working directory {command.cwd} is gone)"
+            returncode, output = 127, f"cannot run {command.argv[0]}: {exc.strerror}{missing}\n"
         except KeyboardInterrupt:
             # the log still tells what ran and that it was stopped, then the stop goes on
             output = part.read_text(encoding="utf-8", errors="replace") if part.exists() else ""

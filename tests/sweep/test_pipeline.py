@@ -316,6 +316,35 @@ def test_interrupt_during_provisioning_records_nothing_finished(suite_dir: Path,
     assert [t["status"] for t in data["targets"]] == ["skipped", "skipped"]
 
 
+def test_an_install_stopped_by_ctrl_c_is_not_reported_as_failed(suite_dir: Path, tmp_path: Path):
+    updates: list[str] = []
+
+    class Progress:
+        def phase(self, text: str) -> None:
+            pass
+
+        def update(self, key: str, text: str) -> None:
+            updates.append(f"{key}: {text}")
+
+        def done(self, result: TargetResult) -> None:
+            updates.append(f"{result.label}: {result.status}")
+
+    class StoppedMidInstall(FakeRunner):
+        stopped = False
+
+        def _install(self, command):  # type: ignore[no-untyped-def]
+            self.stopped = True  # what stop_all does while uv runs: uv dies of SIGINT
+            return 2, "uv: interrupted\n"
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_targets(
+            ["toypkg==1.0"], _opts(suite_dir, out), runner=StoppedMidInstall(), progress=Progress()
+        )
+    assert not [u for u in updates if "failed" in u]
+    assert [t["status"] for t in _manifest(out)["targets"]] == ["skipped"]
+
+
 @pytest.mark.parametrize(
     ("kw", "message"),
     [

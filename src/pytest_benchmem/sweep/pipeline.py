@@ -133,6 +133,8 @@ def provision_all(
         if logs.path.exists():
             shutil.rmtree(logs.path)
         prov = provision_target(target, cfg, logs, runner)
+        if getattr(runner, "stopped", False):  # uv was stopped by Ctrl-C: not a failure
+            raise KeyboardInterrupt
         if prov.label != target.key:  # learned from the install: claim it, or fail
             with lock:
                 clash = prov.label in taken

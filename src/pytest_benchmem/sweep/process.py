@@ -172,6 +172,11 @@ class SubprocessRunner:
                 with self._lock:
                     self._live.discard(proc)
 
+    @property
+    def stopped(self) -> bool:
+        """True once ``stop_all`` ran: what ends now ended because it was stopped."""
+        return self._stopped
+
     def stop_all(self) -> None:
         """Stop every child still running (called when the sweep is interrupted)."""
         with self._lock:

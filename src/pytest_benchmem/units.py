@@ -229,8 +229,11 @@ def parse_threshold(rule: str, *, default_field: str | None = None) -> Threshold
         raise UsageError(msg)
     for part in parts:
         if part.endswith("%"):
+            if percent is not None:
+                msg = f"bad threshold {rule!r}: give at most one percent and one amount"
+                raise UsageError(msg)
             number = _split(part[:-1])
-            if number is None or number[1] or percent is not None:
+            if number is None or number[1]:
                 msg = f"bad threshold {rule!r}: {part!r} is not a percent like 10%"
                 raise UsageError(msg)
             percent = number[0]

@@ -89,6 +89,13 @@ def test_bad_thresholds(bad):
         parse_threshold(bad)
 
 
+@pytest.mark.parametrize("rule", ["peak:10%+10%", "peak:1MiB+2MiB"])
+def test_two_of_a_kind_says_so(rule):
+    # not "'10%' is not a percent like 10%"
+    with pytest.raises(UsageError, match="give at most one percent and one amount"):
+        parse_threshold(rule)
+
+
 def test_formatting():
     assert human_bytes(10_485_760) == "10.0 MiB"
     assert human_bytes(512) == "512 B"

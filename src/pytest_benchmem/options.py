@@ -128,7 +128,11 @@ def add_options(parser: pytest.Parser) -> None:
 def _raw(config: pytest.Config, name: str) -> Any:
     value = config.getoption(name)
     if value is None:
-        value = config.getini(name)
+        try:
+            value = config.getini(name)
+        except ValueError as exc:  # a bool ini key that is not true/false/yes/no/1/0
+            msg = f"ini key {name}: {exc} (expected true or false)"
+            raise pytest.UsageError(msg) from None
         if value in ("", []):
             return None
     return value

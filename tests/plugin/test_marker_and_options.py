@@ -176,6 +176,10 @@ def test_bad_flag_stops_pytest_at_startup(suite, flag, message):
             "benchmark_memory_compare_fail = peak:",
             "--benchmark-memory-compare-fail: bad threshold*",
         ),
+        (
+            "benchmark_memory = maybe",
+            "ini key benchmark_memory: invalid truth value 'maybe' (expected true or false)",
+        ),
     ],
 )
 def test_bad_ini_value_stops_pytest_at_startup(suite, ini, message):
@@ -184,6 +188,7 @@ def test_bad_ini_value_stops_pytest_at_startup(suite, ini, message):
     result = suite.run()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {message}"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 
 def test_command_line_wins_over_ini(suite):

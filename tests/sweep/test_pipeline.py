@@ -563,3 +563,24 @@ def test_resume_reruns_when_a_copy_dir_file_outside_the_suite_changed(tmp_path: 
     fake = FakeRunner()
     run_targets(["toypkg==1.0"], _opts(suite, out, copy_dir=project, resume=True), runner=fake)
     assert labels_of(fake.steps("pytest")) == ["1.0"]
+
+
+def _fake_python(path: Path, version: str) -> Path:
+    path.write_text(f"#!/bin/sh\necho {version}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_python_older_than_the_harness_is_a_usage_error(suite_dir: Path, tmp_path: Path):
+    old = _fake_python(tmp_path / "python3.10", "3.10.13")
+    runner = FakeRunner()
+    with pytest.raises(UsageError, match=r"is Python 3\.10\.13; the harness needs Python >=3\.11"):
+        run_targets(
+            ["toypkg==1.0"], _opts(suite_dir, tmp_path / "o", python=str(old)), runner=runner
+        )
+    assert not runner.commands
+    new = _fake_python(tmp_path / "python3.12", "3.12.1")
+    results = run_targets(
+        ["toypkg==1.0"], _opts(suite_dir, tmp_path / "o", python=str(new)), runner=FakeRunner()
+    )
+    assert results[0].ok

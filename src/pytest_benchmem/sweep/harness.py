@@ -28,6 +28,8 @@ RUNTIME_REQUIRES = (
     # older release of packaging unsweepable (the harness would conflict with the target).
     "packaging",
 )
+#: The interpreters the harness runs on (the project's own requires-python).
+REQUIRES_PYTHON = ">=3.11"
 #: Harness distributions pinned to the driver's versions in the one resolution.
 PINNED = ("pytest", "pytest-benchmark", "memray")
 _FAR_FUTURE = "2999-12-31"
@@ -92,7 +94,9 @@ def _wheel_files(root: Path, files: list[Path], version: str) -> dict[str, bytes
     }
     meta = ["Metadata-Version: 2.1", "Name: pytest-benchmem", f"Version: {version}"]
     meta += ["Summary: pytest-benchmem harness injected by benchmem sweep"]
-    meta += ["Requires-Python: >=3.11"] + [f"Requires-Dist: {r}" for r in RUNTIME_REQUIRES]
+    meta += [f"Requires-Python: {REQUIRES_PYTHON}"] + [
+        f"Requires-Dist: {r}" for r in RUNTIME_REQUIRES
+    ]
     entries[f"{info}/METADATA"] = ("\n".join(meta) + "\n").encode()
     entries[f"{info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: benchmem-sweep\nRoot-Is-Purelib: true\nTag: py3-none-any\n"

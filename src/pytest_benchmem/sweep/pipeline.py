@@ -7,6 +7,7 @@ records what is finished and re-raises ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -74,7 +75,31 @@ def check_options(options: SweepOptions) -> SweepOptions:
             msg = f"--find-links location not found: {link}"
             raise UsageError(msg)
     parse_as_of(options.as_of)  # uv would reject it later, once per target
-    return replace(options, out=_writable_out(options.out))
+    out = _writable_out(options.out)
+    if options.python and Path(options.python).is_file():  # a name like 3.12 is uv's to find
+        _check_python(options.python, out / "logs" / "python")
+    return replace(options, out=out)
+
+
+def _check_python(python: str, log_dir: Path) -> None:
+    """UsageError when ``--python`` is older than the harness supports (each target would
+    otherwise fail at install with uv's long resolution error)."""
+    from packaging.specifiers import SpecifierSet
+
+    from .harness import REQUIRES_PYTHON
+
+    version = _python_version(os.path.realpath(python), log_dir)
+    if not SpecifierSet(REQUIRES_PYTHON).contains(version, prereleases=True):
+        msg = f"--python {python} is Python {version}; the harness needs Python {REQUIRES_PYTHON}"
+        raise UsageError(msg)
+
+
+@functools.lru_cache(maxsize=8)
+def _python_version(python: str, log_dir: Path) -> str:
+    """The interpreter's version, asked once per process (bisect checks its options per probe)."""
+    from .releases import interpreter_version
+
+    return interpreter_version(python, log_dir)
 
 
 def _writable_out(out: Path) -> Path:

@@ -65,6 +65,10 @@ def check_options(options: SweepOptions) -> SweepOptions:
     if options.jobs < 1:
         msg = f"--jobs must be at least 1, got {options.jobs}"
         raise UsageError(msg)
+    for arg in options.pytest_args:
+        if arg.split("=", 1)[0] in ("--benchmark-json", "--benchmark-disable"):
+            msg = f"--pytest-arg {arg}: the sweep writes each run's JSON itself"
+            raise UsageError(msg)
     for item in options.env:
         name, eq, _ = item.partition("=")
         if not eq or not name.strip() or " " in name:

@@ -176,6 +176,17 @@ def test_mentions_pin(tmp_path: Path):
 # --- cache root, logs -------------------------------------------------------------------------
 
 
+def test_an_unusable_cache_dir_is_one_line_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from pytest_benchmem.errors import ProvisionError
+
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("BENCHMEM_CACHE_DIR", str(tmp_path / "afile" / "cache"))
+    with pytest.raises(ProvisionError, match=r"^BENCHMEM_CACHE_DIR .*afile/cache: cannot write"):
+        cache_root()
+
+
 def test_cache_root_tags_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("BENCHMEM_CACHE_DIR", str(tmp_path / "c"))
     root = cache_root()

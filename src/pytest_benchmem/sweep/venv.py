@@ -45,13 +45,18 @@ def cache_root() -> Path:
     else:
         xdg = os.environ.get("XDG_CACHE_HOME")
         root = (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "benchmem"
-    root.mkdir(parents=True, exist_ok=True)
-    tag = root / "CACHEDIR.TAG"
-    if not tag.exists():
-        write_atomic(tag, _CACHEDIR_TAG)
-    ignore = root / ".gitignore"
-    if not ignore.exists():
-        write_atomic(ignore, "*\n")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tag = root / "CACHEDIR.TAG"
+        if not tag.exists():
+            write_atomic(tag, _CACHEDIR_TAG)
+        ignore = root / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, "*\n")
+    except OSError as exc:
+        where = "BENCHMEM_CACHE_DIR" if env else "the sweep cache"
+        msg = f"{where} {root}: cannot write there ({exc.strerror or exc})"
+        raise ProvisionError(msg, hint="set BENCHMEM_CACHE_DIR to a writable directory") from None
     return root
 
 

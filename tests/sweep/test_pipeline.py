@@ -279,10 +279,23 @@ def test_interrupt_keeps_finished_runs_and_resume_runs_the_rest(suite_dir: Path,
     assert versions_in(resumed.steps("install")) == []  # venvs were provisioned before the stop
     assert [r.status for r in results] == [Status.OK] * 3
     assert [t["status"] for t in _manifest(out)["targets"]] == ["ok"] * 3
-    # nothing left to do: a second resume runs nothing
+    # nothing left to do: a second resume runs nothing and announces no empty phases
     idle = FakeRunner()
-    run_targets(targets, _opts(suite_dir, out, resume=True), runner=idle)
+    phases: list[str] = []
+
+    class Phases:
+        def phase(self, text: str) -> None:
+            phases.append(text)
+
+        def update(self, key: str, text: str) -> None:
+            pass
+
+        def done(self, result: TargetResult) -> None:
+            pass
+
+    run_targets(targets, _opts(suite_dir, out, resume=True), runner=idle, progress=Phases())
     assert not idle.commands
+    assert phases == []
 
 
 def test_resume_reruns_when_the_suite_changed(suite_dir: Path, tmp_path: Path):

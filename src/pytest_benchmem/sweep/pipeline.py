@@ -283,7 +283,8 @@ def run_targets(
             continue
         todo.append(i)
     try:
-        _execute(state, [parsed[i] for i in todo], todo, logs_root)
+        if todo:  # with --resume everything may be done already
+            _execute(state, [parsed[i] for i in todo], todo, logs_root)
     finally:
         state.save()
     return state.results

@@ -203,7 +203,6 @@ def test_help_texts(benchmem):
         "--no-open",
     ):
         assert phrase in text, phrase
-    assert "--stat" not in text  # plot has no --stat: its help must not point to one
 
 
 def test_timing_only_run_with_memory_metric(benchmem, tmp_path):

@@ -50,7 +50,7 @@ def plot(
         typer.Option(
             metavar="[time|peak|allocated|allocations|memory]",
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
-            "of peak). Memory is the headline (min over passes); scaling adds a min..max band.",
+            "of peak; pair with --stat for a distribution).",
         ),
     ] = MetricName.TIME,
     view: Annotated[

@@ -45,6 +45,20 @@ def test_scaling_infers_the_one_numeric_dim_and_colours_by_the_next(one_run):
     assert fig.layout.yaxis.title.text == "peak (KiB)"
 
 
+def test_scaling_without_a_colour_dim_colours_by_test_function(tmp_path):
+    benches = [
+        entry(f"t.py::{func}[{n}]", peak=[n * k], params={"n": n})
+        for func, k in (("test_list", 8), ("test_buffer", 1))
+        for n in (10, 100, 1000)
+    ]
+    fig, n_ids = plot_scaling([write_run(tmp_path / "r.json", benches)], metric="peak")
+    assert n_ids == 6
+    traces = lines(fig)
+    assert [t.name for t in traces] == ["test_list", "test_buffer"]  # not "peak" twice
+    assert len({t.line.color for t in traces}) == 2
+    assert fig.layout.legend.title.text == "benchmark"
+
+
 def test_scaling_band_spans_the_passes(one_run):
     fig, _ = plot_scaling([one_run], metric="peak")
     assert len(bands(fig)) == 2

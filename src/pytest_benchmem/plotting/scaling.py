@@ -6,7 +6,7 @@ there are several runs, else by the next dim; a min..max band where passes disag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -37,6 +37,21 @@ class _Axes:
     facet: str | None
     by_label: bool
     numeric_x: bool
+    by_family: bool = False  # no colour dim, several test functions: colour by function
+
+
+def _family(point: Point) -> str:
+    """The benchmark family of a point: its id without the parametrize part."""
+    return point.id.split("[", 1)[0]
+
+
+def _family_names(placed: Sequence[Point]) -> dict[str, str]:
+    """Family -> legend name, dropping the module when every family shares one."""
+    families = list(dict.fromkeys(_family(p) for p in placed))
+    modules = {family.split("::", 1)[0] for family in families}
+    if len(modules) == 1 and all("::" in family for family in families):
+        return {family: family.split("::", 1)[1] for family in families}
+    return {family: family for family in families}
 
 
 def pick_x(ds: Dataset, x: str | None) -> str:
@@ -150,11 +165,20 @@ def _sort_line(line: list[Point], axes: _Axes, order: dict[str, int]) -> list[Po
     return sorted(line, key=lambda p: order[str(p.dims[axes.x])])
 
 
+def _colours(
+    ds: Dataset, placed: list[Point], axes: _Axes
+) -> tuple[Callable[[Point], str], list[str]]:
+    """How a point's colour key is found, and the keys in legend order."""
+    if axes.by_label:
+        return (lambda p: ds.labels[p.run]), list(ds.labels)
+    if axes.by_family:
+        names = _family_names(placed)
+        return (lambda p: names[_family(p)]), list(names.values())
+    return (lambda p: category(p, axes.colour)), category_order(placed, axes.colour)
+
+
 def _draw(ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale) -> Grid:
-    colour_of = (
-        (lambda p: ds.labels[p.run]) if axes.by_label else (lambda p: category(p, axes.colour))
-    )
-    keys = list(ds.labels) if axes.by_label else category_order(placed, axes.colour)
+    colour_of, keys = _colours(ds, placed, axes)
     facets = category_order(placed, axes.facet)
     figure_grid = grid(axes.facet, facets)
     lines: dict[tuple[object, ...], list[Point]] = {}
@@ -213,7 +237,8 @@ def build_scaling(
     by_label = color is None and len(ds.labels) > 1
     colour_dim = None if by_label else _colour_dim(ds, placed, xdim, color, facet)
     numeric_x = all(is_number(p.dims[xdim]) for p in placed)
-    axes = _Axes(xdim, colour_dim, facet, by_label, numeric_x)
+    by_family = not by_label and colour_dim is None and len(_family_names(placed)) > 1
+    axes = _Axes(xdim, colour_dim, facet, by_label, numeric_x, by_family)
     values = [p.value for p in placed]
     scale = scale_for(ds.metric, values)
     figure_grid = _draw(ds, placed, axes, scale)
@@ -223,7 +248,7 @@ def build_scaling(
     figure.update_xaxes(type="log" if log_x else ("linear" if numeric_x else "category"))
     figure.update_yaxes(type="log" if log_y else "linear", title_text=scale.title)
     figure.update_xaxes(title_text=xdim)
-    legend = "run" if by_label else colour_dim
+    legend = "run" if by_label else ("benchmark" if by_family else colour_dim)
     title = f"{ds.metric} vs {xdim}" + (f" — {ds.labels[0]}" if len(ds.labels) == 1 else "")
     finish(figure, title, legend=legend)
     n_ids = len({p.id for p in placed})

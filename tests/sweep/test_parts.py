@@ -540,3 +540,54 @@ def test_probe_without_cpuinfo_writes_nothing(tmp_path: Path, monkeypatch: pytes
     path = tmp_path / "machine.json"
     probe(path)
     assert not path.exists()
+
+
+# --- module derivation and the in-run isolation check ---------------------------------------
+
+
+def test_the_checked_module_is_the_distributions_own_not_mypycs_runtime(tmp_path: Path):
+    import subprocess
+
+    from pytest_benchmem.sweep.inspect import SCRIPT
+
+    info = tmp_path / "toy_pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-pkg\nVersion: 1.0\n")
+    # what a mypyc-compiled wheel (tomli >= 2.1, black) lists: its runtime module first
+    (info / "top_level.txt").write_text("5bae8a57b5ef85818b48__mypyc\n_private\ntoy_pkg\nextra\n")
+    (tmp_path / "toy_pkg").mkdir()
+    (tmp_path / "toy_pkg" / "__init__.py").write_text("__version__ = '1.0'\n")
+    args = json.dumps({"name": "toy-pkg", "prepend": [str(tmp_path)]})
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, args], capture_output=True, text=True, check=True
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("BENCHMEM-INSPECT "))
+    found = json.loads(line.removeprefix("BENCHMEM-INSPECT "))
+    assert found["module"] == "toy_pkg"
+    assert found["file"] == str(tmp_path / "toy_pkg" / "__init__.py")
+
+
+def test_in_run_isolation_problem_names_both_places(tmp_path: Path):
+    from pytest_benchmem.sweep.isolation import problem
+
+    inside = str(Path(pytest.__file__).resolve().parents[2])  # the dir holding site-packages
+    assert problem("pytest", inside) is None
+    elsewhere = problem("pytest", str(tmp_path / "venv"))
+    assert elsewhere is not None
+    assert "during the pytest run pytest imports from " in elsewhere
+    assert str(tmp_path / "venv") in elsewhere
+    assert problem("no_such_module_xyz", str(tmp_path)) is None
+
+
+def test_in_run_isolation_stops_the_pytest_run(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from pytest_benchmem.sweep.isolation import ENV, EXIT_CODE, MARK, settings
+
+    pytester.makepyfile("import pytest\n\ndef test_x():\n    assert pytest\n")
+    monkeypatch.setenv(ENV, settings("pytest", str(tmp_path / "venv")))
+    result = pytester.runpytest_subprocess("-p", "pytest_benchmem.sweep.isolation")
+    assert result.ret == EXIT_CODE
+    assert any(line.startswith(MARK) for line in result.errlines)
+    monkeypatch.setenv(ENV, settings("pytest", "/"))  # everything is under /
+    assert pytester.runpytest_subprocess("-p", "pytest_benchmem.sweep.isolation").ret == 0

@@ -180,6 +180,29 @@ def test_a_local_directory_shadowing_the_venv_is_caught(
     assert "not from the venv" in capsys.readouterr().err
 
 
+def test_a_source_checkout_shadowing_the_venv_only_under_pytest_is_caught(
+    wheels: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A flat-layout project copied with --copy-dir: its root conftest.py makes pytest put the
+    root on sys.path, so ``import toypkg`` in the tests gets the checkout, not the release.
+    A plain interpreter in the run's cwd does not see it; the in-run check does."""
+    project = tmp_path / "project"
+    toywheels.write_toy_suite(project / "benchmarks")
+    (project / "conftest.py").write_text("")
+    (project / "toypkg").mkdir()
+    (project / "toypkg" / "__init__.py").write_text("def work():\n    return 1\n")
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "--suite", str(project / "benchmarks")]
+    args += ["--copy-dir", str(project), "--find-links", str(wheels), "--out", str(out)]
+    assert _cli([*args, *FAST]) == 1
+    (target,) = _manifest(out)["targets"]
+    assert (target["status"], target["stage"]) == ("failed", "isolation")
+    assert "during the pytest run toypkg imports from " in target["reason"]
+    assert "project/toypkg/__init__.py" in target["reason"]
+    assert not (out / "1.0.json").exists()
+    assert "1.0 failed at isolation" in capsys.readouterr().err
+
+
 def _wrapper(tmp_path: Path, snapshot: Path) -> Path:
     script = tmp_path / "run_cli.py"
     script.write_text(

@@ -36,8 +36,10 @@ if name and not mod:
                 head = f.parts[0]
                 if not head.endswith((".dist-info", ".data", ".pth")) and head not in ("..", "bin"):
                     tops.append(head[:-3] if head.endswith(".py") else head)
-        tops = [t for t in tops if not t.startswith("_")] or tops
-        mod = tops[0] if tops else None
+        # not a private module nor mypyc's runtime (<hash>__mypyc), the dist's own name first
+        tops = [t for t in tops if not t.startswith("_") and not t.endswith("__mypyc")] or tops
+        own = [t for t in tops if t.lower() == name.replace("-", "_").lower()]
+        mod = (own or tops or [None])[0]
     except Exception:
         mod = None
     mod = mod or name.replace("-", "_")

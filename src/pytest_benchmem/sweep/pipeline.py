@@ -23,6 +23,8 @@ from typing import Protocol
 from pytest_benchmem.errors import UsageError
 
 from .harness import build_harness
+from .isolation import ENV as ISOLATION_ENV
+from .isolation import settings as isolation_settings
 from .machine import ENV as MACHINE_ENV
 from .machine import start_probe
 from .manifest import read_manifest, write_manifest
@@ -391,7 +393,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
             env[MACHINE_ENV] = str(state.machine)
             plugins = ("pytest_benchmem.sweep.machine",)
         state.tell(prov.label, "isolation check")
-        reason, _ = check_isolation(
+        reason, found = check_isolation(
             prov,
             cwd=cwd,
             suite=suite,
@@ -402,6 +404,10 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
         )
         if reason is not None:
             return result(Status.FAILED, Stage.ISOLATION, reason, None)
+        if found is not None and found.module and found.prefix:
+            # the same check once more inside the run, after pytest set up its sys.path
+            env = {**env, ISOLATION_ENV: isolation_settings(found.module, found.prefix)}
+            plugins = (*plugins, "pytest_benchmem.sweep.isolation")
         state.tell(prov.label, "running the suite")
         ran = run_suite(
             prov,

@@ -20,6 +20,8 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from .inspect import Inspection, inspect_venv
+from .isolation import EXIT_CODE as ISOLATION_EXIT
+from .isolation import MARK as ISOLATION_MARK
 from .model import Stage, Status, SweepOptions
 from .process import Command, Outcome, Runner
 from .venv import LogDir, Provisioned
@@ -198,6 +200,12 @@ def run_suite(
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
         outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
         took = outcome.duration
+        if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it
+            line = next(
+                (x for x in outcome.output.splitlines() if x.startswith(ISOLATION_MARK)), ""
+            )
+            reason = line.removeprefix(ISOLATION_MARK) or pytest_failure(outcome)
+            return RunOutcome(Status.FAILED, Stage.ISOLATION, reason, None, took)
         if outcome.returncode not in (0, 1):
             return RunOutcome(Status.FAILED, Stage.RUN, pytest_failure(outcome), None, took)
         problem, count = validate_run(tmp, prov.venv, memory=options.memory)

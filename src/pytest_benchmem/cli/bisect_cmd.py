@@ -216,7 +216,7 @@ def bisect_command(
         run_bisect,
     )
     from pytest_benchmem.sweep.model import SweepOptions
-    from pytest_benchmem.sweep.pipeline import check_options
+    from pytest_benchmem.sweep.options import check_options
     from pytest_benchmem.sweep.process import terminate_as_interrupt
     from pytest_benchmem.sweep.releases import interpreter_version
 

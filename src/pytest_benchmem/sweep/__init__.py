@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import Stage, Status, SweepOptions, TargetResult
-from .pipeline import Progress, check_options, provision_all, provision_config, run_targets
+from .options import check_options
+from .pipeline import Progress, provision_all, provision_config, run_targets
 from .process import Command, Outcome, Runner, SubprocessRunner, write_atomic
 from .spec import Target, parse_target, parse_targets
 from .suite import check_isolation, prepare_cwd, run_env

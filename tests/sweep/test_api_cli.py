@@ -147,6 +147,8 @@ def test_cli_usage_errors_exit_2(
     assert "no sweep targets" in capsys.readouterr().err
     assert _cli(["sweep", "toypkg", "toypkg==1", "--last", "2", "--suite", str(suite_dir)]) == 2
     assert "one bare package name" in capsys.readouterr().err
+    assert _cli(["sweep", "toypkg", "--pre", "--suite", str(suite_dir)]) == 2
+    assert "--pre applies to a version policy" in capsys.readouterr().err
     assert not fake_cli.commands
 
 

@@ -62,6 +62,9 @@ def _expand_policy(
         "until": flags["until"] if isinstance(flags["until"], str) else None,
     }
     if not has_policy(**policy):  # type: ignore[arg-type]
+        if flags["pre"]:
+            msg = "--pre applies to a version policy (--last/--each-minor/--since/--until)"
+            raise UsageError(msg)
         return targets, None
     if len(targets) != 1 or any(c in targets[0] for c in "=<>@/ "):
         msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"

@@ -591,3 +591,17 @@ def test_in_run_isolation_stops_the_pytest_run(
     assert any(line.startswith(MARK) for line in result.errlines)
     monkeypatch.setenv(ENV, settings("pytest", "/"))  # everything is under /
     assert pytester.runpytest_subprocess("-p", "pytest_benchmem.sweep.isolation").ret == 0
+
+
+def test_in_run_isolation_hook_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from pytest_benchmem.sweep import isolation
+
+    monkeypatch.delenv(isolation.ENV, raising=False)
+    assert isolation.pytest_collection_finish(None) is None  # not a sweep run: nothing to do
+    monkeypatch.setenv(isolation.ENV, '{"module": "", "prefix": "/"}')
+    assert isolation.pytest_collection_finish(None) is None
+    monkeypatch.setenv(isolation.ENV, isolation.settings("pytest", str(tmp_path)))
+    with pytest.raises(pytest.exit.Exception) as stopped:
+        isolation.pytest_collection_finish(None)
+    assert stopped.value.returncode == isolation.EXIT_CODE
+    assert str(stopped.value.msg).startswith(isolation.MARK)

@@ -136,6 +136,12 @@ def test_second_sweep_reuses_venvs_and_fresh_rebuilds(suite_dir: Path, tmp_path:
     fresh = FakeRunner()
     run_targets(targets, _opts(suite_dir, out, fresh=True), runner=fresh)
     assert len(fresh.steps("venv")) == 2
+    # two targets of one spec share a venv: --fresh rebuilds it once, not once per target
+    twins = FakeRunner()
+    same = ["a=toypkg==1.0", "b=toypkg==1.0"]
+    results = run_targets(same, _opts(suite_dir, tmp_path / "o2", fresh=True), runner=twins)
+    assert len(twins.steps("venv")) == 1
+    assert [r.ok for r in results] == [True, True]
 
 
 def test_changed_spec_rebuilds(suite_dir: Path, tmp_path: Path):

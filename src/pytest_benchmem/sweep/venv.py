@@ -107,6 +107,8 @@ class ProvisionConfig:
     fresh: bool = False
     uv: str = field(default_factory=uv_bin)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    #: venvs (by key) already rebuilt by this sweep: ``fresh`` rebuilds each one once
+    rebuilt: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def source_args(self) -> list[str]:
         """uv's index, find-links and --as-of arguments."""
@@ -254,7 +256,8 @@ def _provision(
     venv = cfg.cache / "venvs" / key
     python = venv_python(venv)
     label = target.label or target.key
-    recorded = None if cfg.fresh else _reusable(venv, spec)
+    fresh = cfg.fresh and key not in cfg.rebuilt  # two targets of one spec: built once
+    recorded = None if fresh else _reusable(venv, spec)
     if recorded is not None:
         versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
         resolution = str(recorded.get("resolution", "pinned"))
@@ -290,6 +293,7 @@ def _provision(
     if found.error:
         return failed(Stage.INSTALL, found.error)
     label = _label(target, found.packages)
+    cfg.rebuilt.add(key)
     write_atomic(
         venv / MARKER,
         json.dumps(

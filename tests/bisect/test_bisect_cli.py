@@ -111,6 +111,24 @@ def test_ctrl_c_says_what_is_kept_and_a_rerun_finishes(
     assert bisect_cli("--good", "1.0", "--bad", "8.0") == 0
 
 
+def test_env_reaches_every_probe(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sweep = fake(monkeypatch, toy_table(5))
+    seen: list[tuple[str, ...]] = []
+
+    def recording(targets, options, **kw):  # type: ignore[no-untyped-def]
+        seen.append(options.env)
+        return sweep(targets, options, **kw)
+
+    monkeypatch.setattr(bisect_runner, "run_targets", recording)
+    assert bisect_cli("--good", "1.0", "--bad", "8.0", "--env", "PYTHONMALLOC=malloc") == 0
+    assert seen
+    assert all(env == ("PYTHONMALLOC=malloc",) for env in seen)
+    assert bisect_cli("--good", "1.0", "--bad", "8.0", "--env", "NOVALUE") == 2
+    assert "--env expects NAME=VALUE" in capsys.readouterr().err
+
+
 def test_broken_release_is_skipped_and_reported(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

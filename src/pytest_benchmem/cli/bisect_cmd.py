@@ -204,6 +204,14 @@ def bisect_command(
             "--pytest-arg", help="Extra pytest argument (repeatable).", show_default=False
         ),
     ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env",
+            help="NAME=VALUE set for every run, e.g. PYTHONMALLOC=malloc (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="Runs, logs and bisect.json go here.")
     ] = BISECT_DIR,
@@ -230,6 +238,7 @@ def bisect_command(
             pins=tuple(pin or ()),
             as_of=as_of,
             pytest_args=tuple(pytest_arg or ()),
+            env=tuple(env or ()),
             find_links=tuple(find_links or ()),
             index_urls=tuple(index_url or ()),
             python=python,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakesweep import MB, FakeSweep, write_run
+from packaging.version import Version
 
 from pytest_benchmem.cli import main
 from pytest_benchmem.errors import UsageError
@@ -239,6 +240,11 @@ def test_an_end_left_out_of_the_listing_says_why(
     listing = Listing("toypkg", (), ("excluded yanked: 1.0, 2.0",))
     with pytest.raises(UsageError, match=r"--good 2\.0: toypkg 2\.0 is yanked"):
         resolve_ends(listing, Request("toypkg", "2.0", "3.0"))
+    listing = Listing(
+        "toypkg", (Version("1.0"),), ("excluded as uploaded after --as-of: 3.0, 3.1",)
+    )
+    with pytest.raises(UsageError, match=r"--bad 3\.1: toypkg 3\.1 was uploaded after --as-of"):
+        resolve_ends(listing, Request("toypkg", "1.0", "3.1"))
 
 
 def test_missing_suite_is_a_usage_error(

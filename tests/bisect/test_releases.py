@@ -159,6 +159,8 @@ def test_as_of_excludes_files_uploaded_later() -> None:
         "toypkg", Sources(as_of="2024-03-01"), python_version="3.11", fetch=_recorded
     )
     assert _strs(listing.versions) == TOYPKG_311[:4]
+    (note,) = [n for n in listing.notes if n.startswith("excluded as uploaded after --as-of: ")]
+    assert set(TOYPKG_311[4:]) <= set(note.split(": ", 1)[1].split(", "))
     stamped = list_releases(
         "toypkg", Sources(as_of="2024-03-01T12:00:00Z"), python_version="3.11", fetch=_recorded
     )

@@ -218,6 +218,10 @@ def _why_unlisted(listing: Listing, text: str) -> str | None:
             return why
         if head == "excluded yanked" and any(same(word) for word in why.split(", ")):
             return "is yanked"
+        if head == "excluded as uploaded after --as-of" and any(
+            same(word) for word in why.split(", ")
+        ):
+            return "was uploaded after --as-of"
     return None
 
 

@@ -194,9 +194,11 @@ def _filter(
     notes: list[str] = []
     yanked: list[str] = []
     prereleases: list[str] = []
+    too_new: list[str] = []
     for version in sorted(by_version):
         usable = [f for f in by_version[version] if _uploaded_before(f, cutoff)]
         if not usable:
+            too_new.append(str(version))
             continue
         if all(f.yanked for f in usable):
             yanked.append(str(version))
@@ -216,6 +218,8 @@ def _filter(
         notes.append(f"excluded yanked: {_some(yanked)}")
     if prereleases:
         notes.append(f"excluded pre-releases (use --pre): {_some(prereleases)}")
+    if too_new:
+        notes.append(f"excluded as uploaded after --as-of: {_some(too_new)}")
     return kept, notes
 
 

@@ -237,14 +237,14 @@ def test_an_end_left_out_of_the_listing_says_why(
     err = capsys.readouterr().err
     assert "--bad 9.0: toypkg 9.0 requires Python >=3.99 (target 3." in err
     assert sweep.calls == []
-    listing = Listing("toypkg", (), ("excluded yanked: 1.0, 2.0",))
+    listing = Listing("toypkg", (), excluded={Version("2.0"): "is yanked"})
     with pytest.raises(UsageError, match=r"--good 2\.0: toypkg 2\.0 is yanked"):
         resolve_ends(listing, Request("toypkg", "2.0", "3.0"))
     listing = Listing(
-        "toypkg", (Version("1.0"),), ("excluded as uploaded after --as-of: 3.0, 3.1",)
+        "toypkg", (Version("1.0"),), excluded={Version("3.1"): "was uploaded after --as-of"}
     )
-    with pytest.raises(UsageError, match=r"--bad 3\.1: toypkg 3\.1 was uploaded after --as-of"):
-        resolve_ends(listing, Request("toypkg", "1.0", "3.1"))
+    with pytest.raises(UsageError, match=r"--bad 3\.1\.0: toypkg 3\.1\.0 was uploaded"):
+        resolve_ends(listing, Request("toypkg", "1.0", "3.1.0"))
 
 
 def test_missing_suite_is_a_usage_error(

@@ -161,6 +161,9 @@ def test_as_of_excludes_files_uploaded_later() -> None:
     assert _strs(listing.versions) == TOYPKG_311[:4]
     (note,) = [n for n in listing.notes if n.startswith("excluded as uploaded after --as-of: ")]
     assert set(TOYPKG_311[4:]) <= set(note.split(": ", 1)[1].split(", "))
+    assert all(listing.why_excluded(v) == "was uploaded after --as-of" for v in TOYPKG_311[4:])
+    assert listing.why_excluded(TOYPKG_311[0]) is None
+    assert listing.why_excluded("not a version") is None
     stamped = list_releases(
         "toypkg", Sources(as_of="2024-03-01T12:00:00Z"), python_version="3.11", fetch=_recorded
     )

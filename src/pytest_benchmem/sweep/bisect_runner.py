@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from pytest_benchmem.errors import BenchmemError, SchemaError, UsageError
 from pytest_benchmem.metrics import canonical_metric
@@ -181,7 +181,7 @@ def resolve_ends(listing: Listing, request: Request) -> tuple[str, str]:
     found: list[str] = []
     for flag, text in (("--good", request.good), ("--bad", request.bad)):
         version = listing.find(text)
-        why = _why_unlisted(listing, text) if version is None else None
+        why = listing.why_excluded(text) if version is None else None
         if why is not None:
             msg = f"{flag} {text}: {listing.package} {text} {why}"
             raise UsageError(msg)
@@ -197,32 +197,6 @@ def resolve_ends(listing: Listing, request: Request) -> tuple[str, str]:
             raise UsageError(msg)
         found.append(str(version))
     return found[0], found[1]
-
-
-def _why_unlisted(listing: Listing, text: str) -> str | None:
-    """Why a release that exists was left out of the listing (Requires-Python, yanked)."""
-    try:
-        wanted = Version(text)
-    except InvalidVersion:
-        return None
-
-    def same(word: str) -> bool:
-        try:
-            return Version(word.rsplit(maxsplit=1)[-1]) == wanted
-        except (InvalidVersion, IndexError):
-            return False
-
-    for note in listing.notes:
-        head, _, why = note.partition(": ")
-        if head.startswith("skipped ") and same(head):
-            return why
-        if head == "excluded yanked" and any(same(word) for word in why.split(", ")):
-            return "is yanked"
-        if head == "excluded as uploaded after --as-of" and any(
-            same(word) for word in why.split(", ")
-        ):
-            return "was uploaded after --as-of"
-    return None
 
 
 def run_bisect(

@@ -72,6 +72,15 @@ class Listing:
     package: str
     versions: tuple[Version, ...]
     notes: tuple[str, ...] = ()
+    #: every release left out, with why ("is yanked", "requires Python >=3.13 (target 3.11)")
+    excluded: Mapping[Version, str] = field(default_factory=dict)
+
+    def why_excluded(self, text: str) -> str | None:
+        """Why release ``text`` is not listed though it exists (None: it does not exist)."""
+        try:
+            return self.excluded.get(Version(text))
+        except InvalidVersion:
+            return None
 
     def find(self, text: str) -> Version | None:
         """The listed version equal to ``text`` (PEP 440 equality), or None."""
@@ -186,41 +195,38 @@ def _python_ok(requires: str | None, python: Version) -> bool:
 
 def _filter(
     files: Iterable[DistFile], *, pre: bool, python: Version, cutoff: datetime | None
-) -> tuple[list[Version], list[str]]:
+) -> tuple[list[Version], list[str], dict[Version, str]]:
+    """The usable versions, the notes about the others, and each other one's reason."""
     by_version: dict[Version, list[DistFile]] = {}
     for item in files:
         by_version.setdefault(item.version, []).append(item)
     kept: list[Version] = []
     notes: list[str] = []
-    yanked: list[str] = []
-    prereleases: list[str] = []
-    too_new: list[str] = []
+    excluded: dict[Version, str] = {}
     for version in sorted(by_version):
         usable = [f for f in by_version[version] if _uploaded_before(f, cutoff)]
-        if not usable:
-            too_new.append(str(version))
-            continue
-        if all(f.yanked for f in usable):
-            yanked.append(str(version))
-            continue
-        if version.is_prerelease and not pre:
-            prereleases.append(str(version))
-            continue
         live = [f for f in usable if not f.yanked]
-        if not any(_python_ok(f.requires_python, python) for f in live):
-            needs = sorted({f.requires_python or "" for f in live})
-            notes.append(
-                f"skipped {version}: requires Python {' or '.join(needs)} (target {python})"
-            )
-            continue
-        kept.append(version)
-    if yanked:
-        notes.append(f"excluded yanked: {_some(yanked)}")
-    if prereleases:
-        notes.append(f"excluded pre-releases (use --pre): {_some(prereleases)}")
-    if too_new:
-        notes.append(f"excluded as uploaded after --as-of: {_some(too_new)}")
-    return kept, notes
+        if not usable:
+            excluded[version] = "was uploaded after --as-of"
+        elif not live:
+            excluded[version] = "is yanked"
+        elif version.is_prerelease and not pre:
+            excluded[version] = "is a pre-release (use --pre)"
+        elif not any(_python_ok(f.requires_python, python) for f in live):
+            needs = " or ".join(sorted({f.requires_python or "" for f in live}))
+            excluded[version] = f"requires Python {needs} (target {python})"
+            notes.append(f"skipped {version}: {excluded[version]}")
+        else:
+            kept.append(version)
+    for why, note in (
+        ("is yanked", "excluded yanked"),
+        ("is a pre-release (use --pre)", "excluded pre-releases (use --pre)"),
+        ("was uploaded after --as-of", "excluded as uploaded after --as-of"),
+    ):
+        some = [str(v) for v, reason in excluded.items() if reason == why]
+        if some:
+            notes.append(f"{note}: {_some(some)}")
+    return kept, notes, excluded
 
 
 def _some(versions: Sequence[str], limit: int = 8) -> str:
@@ -260,8 +266,9 @@ def list_releases(
     if not files:
         msg = f"no releases of {package!r} found ({sources.describe()})"
         raise UsageError(msg)
-    versions, notes = _filter(files, pre=pre, python=python, cutoff=parse_as_of(sources.as_of))
-    return Listing(package, tuple(versions), tuple(notes))
+    cutoff = parse_as_of(sources.as_of)
+    versions, notes, excluded = _filter(files, pre=pre, python=python, cutoff=cutoff)
+    return Listing(package, tuple(versions), tuple(notes), excluded)
 
 
 # -- policies ---------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from pathlib import Path
 from pytest_benchmem.errors import UsageError
 
 from .model import SweepOptions
-from .releases import parse_as_of
 
 
 def check_options(options: SweepOptions) -> SweepOptions:
@@ -45,6 +44,8 @@ def check_options(options: SweepOptions) -> SweepOptions:
         if "://" not in link and not Path(link).exists():
             msg = f"--find-links location not found: {link}"
             raise UsageError(msg)
+    from .releases import parse_as_of  # lazily: runs load this package (-p ...machine)
+
     parse_as_of(options.as_of)  # uv would reject it later, once per target
     out = _writable_out(options.out)
     if options.python and Path(options.python).is_file():  # a name like 3.12 is uv's to find

@@ -91,3 +91,30 @@ def test_console_script_help_is_light():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_unhandled_ctrl_c_says_interrupted(monkeypatch, capsys):
+    """typer returns 130 for a Ctrl-C no command handled; main still says so."""
+
+    class _Returns130:
+        def main(self, **_kwargs):
+            return 130
+
+    monkeypatch.setattr(typer.main, "get_command", lambda _app: _Returns130())
+    code, _, err = run(["x"], capsys)
+    assert code == 130
+    assert err == "benchmem: error: interrupted\n"
+
+
+def test_ctrl_c_inside_a_real_command_is_one_line(monkeypatch, tmp_path, capsys):
+    from pytest_benchmem import runs
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs, "load_runs", interrupted)
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    code, _, err = run(["compare", str(a), str(b)], capsys)
+    assert code == 130
+    assert "interrupted" in err
+    assert "Traceback" not in err

@@ -68,4 +68,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         fail(str(exc), exc.exit_code)
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), 1)
+    if result == 130:  # typer turns a Ctrl-C no command handled into exit code 130
+        fail("interrupted", 130)
     raise SystemExit(result if isinstance(result, int) else 0)

@@ -266,7 +266,7 @@ def bisect_command(
             f"{_shown_path(options.out)} (the same command again reuses them)",
             err=True,
         )
-        raise
+        raise SystemExit(130) from None  # said what is kept; no second message
     typer.echo("")
     typer.echo(render_table(outcome))
     typer.echo("")

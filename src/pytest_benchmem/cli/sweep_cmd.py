@@ -336,7 +336,7 @@ def sweep(
             "(rerun with --resume to continue)",
             err=True,
         )
-        raise
+        raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
     paths = _summary(results, use_memory)
     reported = True

@@ -130,7 +130,9 @@ def _raw(config: pytest.Config, name: str) -> Any:
     if value is None:
         try:
             value = config.getini(name)
-        except ValueError as exc:  # a bool ini key that is not true/false/yes/no/1/0
+        # a bool ini key that is not true/false/yes/no/1/0: ValueError up to pytest 9.1,
+        # pytest's own UsageError (which names no key) from 9.2
+        except (ValueError, pytest.UsageError) as exc:
             msg = f"ini key {name}: {exc} (expected true or false)"
             raise pytest.UsageError(msg) from None
         if value in ("", []):

@@ -11,13 +11,12 @@ import csv
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .compare import Comparison
-from .errors import UsageError
+from .files import write_atomic
 from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit
 
 MISSING = "—"
@@ -178,49 +177,6 @@ def csv_text(comparison: Comparison) -> str:
             [row.id, *(_raw(v) for v in row.values), _raw(row.delta), _raw(row.percent)]
         )
     return buffer.getvalue()
-
-
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temp file in the same directory and ``os.replace``.
-
-    The file gets the usual ``0o666 & ~umask`` mode (not ``mkstemp``'s 0600). A path that
-    cannot be written (a directory, a missing or read-only parent, a full disk) raises
-    ``UsageError`` naming ``path`` and the reason, never the temp file.
-    """
-    target = Path(path)
-    if target.is_dir():
-        msg = f"cannot write {str(target)!r}: it is a directory"
-        raise UsageError(msg)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise _unwritable(target, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(tmp).chmod(0o666 & ~_umask())
-        Path(tmp).replace(target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _unwritable(target, exc) from None
-        raise
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _unwritable(target: Path, exc: OSError) -> UsageError:
-    reason = exc.strerror or str(exc)
-    blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        reason = f"{str(blocker)!r} is a file, not a directory"
-    return UsageError(f"cannot write {str(target)!r}: {reason}")
 
 
 def to_csv(comparison: Comparison, path: str | Path) -> Path:

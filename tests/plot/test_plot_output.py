@@ -12,8 +12,9 @@ import plotly.graph_objects as go
 import pytest
 
 from pytest_benchmem.errors import BenchmemError, UsageError
+from pytest_benchmem.files import write_atomic
 from pytest_benchmem.plotting import check_output, save_figure, write_html
-from pytest_benchmem.plotting.output import atomic_write, report_page
+from pytest_benchmem.plotting.output import report_page
 
 
 def small_figure(title: str = "a <b> & c") -> go.Figure:
@@ -33,7 +34,7 @@ def test_write_html_is_self_contained_with_a_title(tmp_path):
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-def test_atomic_write_leaves_no_temp_and_keeps_the_old_file(tmp_path, monkeypatch):
+def test_write_atomic_leaves_no_temp_and_keeps_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "p.html"
     target.write_text("old")
 
@@ -42,15 +43,15 @@ def test_atomic_write_leaves_no_temp_and_keeps_the_old_file(tmp_path, monkeypatc
 
     monkeypatch.setattr(Path, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, b"new")
+        write_atomic(target, b"new")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.html"]
 
 
-def test_atomic_write_onto_a_directory_is_a_usage_error(tmp_path):
+def test_write_atomic_onto_a_directory_is_a_usage_error(tmp_path):
     (tmp_path / "d.html").mkdir()
     with pytest.raises(UsageError, match=r"cannot write .*d\.html"):
-        atomic_write(tmp_path / "d.html", b"x")
+        write_atomic(tmp_path / "d.html", b"x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.html"]
 
 

@@ -22,12 +22,13 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.files import write_atomic
 from pytest_benchmem.runs import Run
 
 from .data import Dataset, load_dataset
 from .heatmap import build_lines, build_sweep
 from .layout import View
-from .output import atomic_write, check_output, report_page, save_figure, write_html
+from .output import check_output, report_page, save_figure, write_html
 from .pairs import build_compare, build_scatter
 from .scaling import build_scaling
 
@@ -203,4 +204,4 @@ def write_sweep_report(
     figures = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
     figures.append(build_lines(ds).figure)
     page = report_page(f"benchmem sweep report: {ds.metric}", _report_summary(ds), figures)
-    return atomic_write(Path(path), page.encode("utf-8"))
+    return write_atomic(Path(path), page.encode("utf-8"))

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from pytest_benchmem.errors import BenchmemError, UsageError
+from pytest_benchmem.files import write_atomic
 
 HTML_SUFFIXES = (".html", ".htm")
 IMAGE_SUFFIXES = (".png", ".svg")
@@ -40,41 +39,6 @@ def check_output(path: Path) -> str:
     raise UsageError(msg)
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, creating the parent directory."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _unwritable(path, exc) from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temp).chmod(0o666 & ~_umask())
-        Path(temp).replace(path)
-    except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _unwritable(path, exc) from exc
-        raise
-    return path
-
-
-def _umask() -> int:
-    # mkstemp creates 0600 files; a written plot should get the usual 0666 & ~umask.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _unwritable(path: Path, exc: OSError) -> UsageError:
-    reason = exc.strerror or type(exc).__name__
-    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-    if blocker is not None:
-        reason = f"{str(blocker)!r} is a file, not a directory"
-    return UsageError(f"cannot write {str(path)!r}: {reason}")
-
-
 def figure_html(figure: go.Figure, *, full_html: bool = True, with_js: bool = True) -> str:
     """The figure as HTML with plotly.js inline (nothing is loaded from the network)."""
     text: str = pio.to_html(
@@ -94,7 +58,7 @@ def write_html(figure: go.Figure, path: str | Path) -> Path:
     title = figure.layout.title.text
     if title:
         page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
-    return atomic_write(target, page.encode("utf-8"))
+    return write_atomic(target, page.encode("utf-8"))
 
 
 def save_figure(figure: go.Figure, path: str | Path) -> Path:
@@ -104,7 +68,7 @@ def save_figure(figure: go.Figure, path: str | Path) -> Path:
     if kind == "html":
         return write_html(figure, target)
     data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
-    return atomic_write(target, data)
+    return write_atomic(target, data)
 
 
 def report_page(title: str, summary: Sequence[str], figures: Sequence[go.Figure]) -> str:

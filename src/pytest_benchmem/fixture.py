@@ -35,6 +35,7 @@ class Measured:
     name: str
     result: MemoryResult | None = None
     ceilings: Mapping[str, int] = field(default_factory=dict)
+    trace_python_allocators: bool = False
 
 
 def measure_call(
@@ -45,6 +46,7 @@ def measure_call(
     repeats: int,
     setup: Callable[[], Any] | None = None,
     teardown: Callable[..., Any] | None = None,
+    trace_python_allocators: bool = False,
 ) -> MemoryResult:
     """Run ``repeats`` memray passes of ``target``; ``setup``/``teardown`` run untracked."""
     pending: list[Args] = []
@@ -67,7 +69,7 @@ def measure_call(
         return lambda: target(*call_args, **call_kwargs)
 
     try:
-        return run_passes(prepare, repeats)
+        return run_passes(prepare, repeats, trace_python_allocators=trace_python_allocators)
     finally:
         finish()
 
@@ -121,7 +123,15 @@ class BenchmarkMemory:
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Time ``function(*args, **kwargs)`` with pytest-benchmark, then measure its memory."""
         value = self._benchmark(function, *args, **kwargs)
-        self._finish(lambda: measure_call(function, args, kwargs, repeats=self._repeats))
+        self._finish(
+            lambda: measure_call(
+                function,
+                args,
+                kwargs,
+                repeats=self._repeats,
+                trace_python_allocators=self._measured.trace_python_allocators,
+            )
+        )
         return value
 
     def pedantic(  # noqa: PLR0917 - pytest-benchmark's signature
@@ -149,7 +159,13 @@ class BenchmarkMemory:
         )
         self._finish(
             lambda: measure_call(
-                target, args, kwargs, repeats=self._repeats, setup=setup, teardown=teardown
+                target,
+                args,
+                kwargs,
+                repeats=self._repeats,
+                setup=setup,
+                teardown=teardown,
+                trace_python_allocators=self._measured.trace_python_allocators,
             )
         )
         return value
@@ -189,7 +205,14 @@ def _patched_class(base: Any) -> type:
         value = base.__call__(self, function, *args, **kwargs)
         measured, repeats = self._benchmem
         result = guarded_measure(
-            measured, lambda: measure_call(function, args, kwargs, repeats=repeats)
+            measured,
+            lambda: measure_call(
+                function,
+                args,
+                kwargs,
+                repeats=repeats,
+                trace_python_allocators=measured.trace_python_allocators,
+            ),
         )
         record(self, measured, result)
         return value
@@ -209,6 +232,7 @@ def _patched_class(base: Any) -> type:
                 repeats=repeats,
                 setup=opts["setup"],
                 teardown=opts.get("teardown"),
+                trace_python_allocators=measured.trace_python_allocators,
             ),
         )
         record(self, measured, result)

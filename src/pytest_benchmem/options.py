@@ -47,6 +47,7 @@ class Settings:
     compare: str | None = None  # None: off; "latest" or a storage ref such as "0001"
     compare_fail: tuple[Threshold, ...] = ()
     label: str | None = None
+    trace_python_allocators: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,15 @@ def add_options(parser: pytest.Parser) -> None:
             ),
         ),
         (
+            "--benchmark-memory-trace-python-allocators",
+            {"action": "store_true", "default": None},
+            (
+                "Track Python objects one by one in the memory pass (memray's "
+                "trace_python_allocators) instead of through pymalloc's arenas: exact, stable "
+                "peaks for pure-Python workloads; the untimed pass runs slower. Default: off."
+            ),
+        ),
+        (
             "--benchmark-memory-label",
             {"metavar": "LABEL", "default": None},
             "Label stamped into the saved run's provenance (else $BENCHMEM_LABEL).",
@@ -119,7 +129,7 @@ def add_options(parser: pytest.Parser) -> None:
     for flag, kwargs, help_text in flags:
         dest = flag.lstrip("-").replace("-", "_")
         group.addoption(flag, dest=dest, help=help_text.replace("%", "%%"), **kwargs)
-        ini_type = "bool" if flag == "--benchmark-memory" else None
+        ini_type = "bool" if kwargs.get("action") == "store_true" else None
         if flag == "--benchmark-memory-compare-fail":
             ini_type = "linelist"
         parser.addini(dest, help=help_text, type=ini_type)  # type: ignore[arg-type]
@@ -205,6 +215,7 @@ def load_settings(config: pytest.Config) -> Settings:
         compare=compare,
         compare_fail=rules,
         label=label,
+        trace_python_allocators=bool(_raw(config, "benchmark_memory_trace_python_allocators")),
     )
 
 

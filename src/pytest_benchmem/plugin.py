@@ -66,7 +66,12 @@ class BenchmemPlugin:
                 problem = exc.message
         if problem is not None:
             pytest.fail(problem, pytrace=False)
-        measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}))
+        measured = Measured(
+            item.nodeid,
+            item.name,
+            ceilings=dict(spec.ceilings or {}),
+            trace_python_allocators=self.settings.trace_python_allocators,
+        )
         entry = (measured, spec.repeats or self.settings.repeats)
         item.stash[_ENTRY] = entry
         self.measured[item.nodeid] = measured
@@ -139,7 +144,9 @@ class BenchmemPlugin:
     def pytest_benchmark_update_json(
         self, config: pytest.Config, benchmarks: object, output_json: dict[str, Any]
     ) -> None:
-        output_json[BLOB_KEY] = provenance(self.settings.label)
+        output_json[BLOB_KEY] = provenance(
+            self.settings.label, trace_python_allocators=self.settings.trace_python_allocators
+        )
 
     # -- the terminal table ---------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -226,8 +233,9 @@ def _is_benchmark_fixture(value: object) -> bool:
     return isinstance(value, BenchmarkFixture)
 
 
-def provenance(label: str | None) -> dict[str, Any]:
-    """The run-level ``benchmem`` section: schema, label, spec, python, packages, harness."""
+def provenance(label: str | None, *, trace_python_allocators: bool = False) -> dict[str, Any]:
+    """The run-level ``benchmem`` section: schema, label, spec, python, packages, harness, and
+    whether Python objects were tracked one by one (``trace_python_allocators``)."""
     import os
     from importlib import metadata
 
@@ -243,6 +251,7 @@ def provenance(label: str | None) -> dict[str, Any]:
         "label": label,
         "spec": os.environ.get("BENCHMEM_SPEC") or None,
         "python": platform.python_version(),
+        "trace_python_allocators": trace_python_allocators,
         "packages": dict(sorted(packages.items(), key=lambda kv: kv[0].lower())),
         "harness": {
             "version": pytest_benchmem.__version__,

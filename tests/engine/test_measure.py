@@ -84,3 +84,14 @@ def test_active_tracker_is_a_clear_error(tmp_path):
         measure_peak(lambda: None)
     # and the engine still works afterwards
     assert measure_peak(lambda: bytearray(1_000_000)) >= 1_000_000
+
+
+def test_trace_python_allocators_sees_small_objects_exactly():
+    def tuples():
+        return [(i, i * i) for i in range(10_000)]
+
+    result = measure_memory(tuples, 3, trace_python_allocators=True)
+    assert len(set(result.peak_series)) == 1
+    assert 900_000 < result.peak_bytes < 2_000_000
+    assert result.allocations > 10_000  # every tuple and int, not a few arenas
+    assert measure_peak(lambda: bytearray(10_000_000), trace_python_allocators=True) >= 10_000_000

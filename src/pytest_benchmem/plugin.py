@@ -22,12 +22,12 @@ from .fixture import BenchmarkMemory, Measured, ceiling_failures, check_patchabl
 from .metrics import BLOB_KEY, RUN_SCHEMA
 from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
 from .options import parse_marker as _parse_marker
+from .recorder import replay
 from .table import (
     TableSpec,
     combined_display,
     has_memory,
     memory_table,
-    replay,
     session_supported,
 )
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .metrics import BLOB_KEY, COLUMNS, METRIC_FIELDS, series_stat
+from .recorder import Line, Recorder, replay, text_of
 from .units import byte_unit
 
-Segment = tuple[str, dict[str, Any]]
-Line = list[Segment]
 Bench = Mapping[str, Any]
 
 DIVIDER = " │"
@@ -212,36 +211,6 @@ def caption(spec: TableSpec) -> str | None:
     )
 
 
-class Recorder:
-    """A terminal-reporter stand-in that keeps every line as segments with their markup."""
-
-    def __init__(self) -> None:
-        self.lines: list[Line] = [[]]
-
-    def write(self, text: str, **markup: Any) -> None:
-        for index, part in enumerate(str(text).split("\n")):
-            if index:
-                self.lines.append([])
-            if part:
-                self.lines[-1].append((part, markup))
-
-    def ensure_newline(self) -> None:
-        if self.lines[-1]:
-            self.lines.append([])
-
-    def write_line(self, text: str = "", **markup: Any) -> None:
-        self.ensure_newline()
-        self.write(text, **markup)
-        self.lines.append([])
-
-    def rewrite(self, *args: Any, **kwargs: Any) -> None:
-        """Progress output is transient: drop it."""
-
-
-def text_of(line: Line) -> str:
-    return "".join(text for text, _ in line)
-
-
 def _fold_group(
     block: Sequence[Line], rows: Sequence[Bench], spec: TableSpec, label: str
 ) -> list[Line]:
@@ -298,18 +267,6 @@ def fold(lines: Sequence[Line], groups: Sequence[Sequence[Bench]], spec: TableSp
         msg = f"found {group} of {len(groups)} benchmark groups"
         raise TableMismatchError(msg)
     return out
-
-
-def replay(tr: Any, lines: Sequence[Line]) -> None:
-    """Write recorded lines to the real terminal reporter."""
-    tr.ensure_newline()
-    end = len(lines)
-    while end and not lines[end - 1]:
-        end -= 1
-    for line in lines[:end]:
-        for text, markup in line:
-            tr.write(text, **markup)
-        tr.write("\n")
 
 
 def has_memory(groups: Sequence[tuple[Any, Sequence[Bench]]] | None) -> bool:

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from pytest_benchmem.recorder import Recorder, replay, text_of
 from pytest_benchmem.table import (
     Column,
-    Recorder,
     TableMismatchError,
     TableSpec,
     blob_of,
@@ -16,9 +16,7 @@ from pytest_benchmem.table import (
     caption,
     fold,
     memory_table,
-    replay,
     session_supported,
-    text_of,
 )
 
 SUITE = """

@@ -145,7 +145,7 @@ def test_image_output_needs_the_static_extra(benchmem, one_run, tmp_path, monkey
     monkeypatch.setitem(sys.modules, "kaleido", None)
     for suffix in (".png", ".svg"):
         result = benchmem("plot", one_run, "-o", tmp_path / f"p{suffix}")
-        assert_user_error(result, f"{suffix} output needs kaleido", "pytest-benchmem[plot-static]")
+        assert_user_error(result, f"{suffix} output needs kaleido", "pip install '.[plot-static]'")
 
 
 def test_image_output_with_kaleido(benchmem, one_run, tmp_path, monkeypatch):
@@ -177,7 +177,7 @@ def test_plot_extra_missing(benchmem, one_run, tmp_path, monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "plotly", None)
     result = benchmem("plot", one_run, "-o", tmp_path / "p.html")
-    assert_user_error(result, "plots need plotly", "pytest-benchmem[plot]")
+    assert_user_error(result, "plots need plotly", "pip install '.[plot]'")
 
 
 def test_missing_run_file(benchmem, tmp_path):

@@ -14,12 +14,11 @@ from pathlib import Path
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pytest_benchmem.errors import BenchmemError, UsageError
+from pytest_benchmem.errors import PLOT_STATIC_HINT, BenchmemError, UsageError
 from pytest_benchmem.files import write_atomic
 
 HTML_SUFFIXES = (".html", ".htm")
 IMAGE_SUFFIXES = (".png", ".svg")
-STATIC_HINT = "pip install 'pytest-benchmem[plot-static]'"
 _STYLE = "body{font-family:sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}p{margin:.3em 0}"
 _CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -32,7 +31,7 @@ def check_output(path: Path) -> str:
     if suffix in IMAGE_SUFFIXES:
         if importlib.util.find_spec("kaleido") is None:
             msg = f"{suffix} output needs kaleido, from the [plot-static] extra"
-            raise BenchmemError(msg, hint=STATIC_HINT)
+            raise BenchmemError(msg, hint=PLOT_STATIC_HINT)
         return suffix[1:]
     shown = suffix or "no suffix"
     msg = f"cannot write {str(path)!r}: unsupported output type ({shown}); use .html, .png or .svg"

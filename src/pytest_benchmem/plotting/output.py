@@ -66,7 +66,14 @@ def save_figure(figure: go.Figure, path: str | Path) -> Path:
     kind = check_output(target)
     if kind == "html":
         return write_html(figure, target)
-    data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
+    try:
+        data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
+    except RuntimeError as exc:  # kaleido's own failures: no browser, a browser that died
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        msg = f"cannot write {str(target)!r}: kaleido failed: {detail}"
+        raise BenchmemError(
+            msg, hint="kaleido drives a Chrome/Chromium browser: install one"
+        ) from None
     return write_atomic(target, data)
 
 

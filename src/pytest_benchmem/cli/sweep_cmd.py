@@ -229,7 +229,8 @@ def sweep(
         ),
     ] = None,
     import_check: Annotated[
-        str | None, typer.Option(help="Module to check imports from the venv (default: derived).")
+        str | None,
+        typer.Option(help="Module to check imports from the venv.", show_default="derived"),
     ] = None,
     copy_dir: Annotated[
         Path | None, typer.Option(help="Directory copied into each run's cwd (holds the suite).")

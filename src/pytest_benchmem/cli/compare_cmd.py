@@ -13,8 +13,7 @@ from typing import Annotated
 import typer
 
 from . import app
-
-FORMATS = ("text", "md")
+from .choices import FORMATS, complete_metrics, completer, sorts, stats
 
 
 @app.command(
@@ -35,6 +34,7 @@ def compare(
         str,
         typer.Option(
             metavar="[time|peak|allocated|allocations|memory]",
+            autocompletion=complete_metrics,
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
             "of peak; pair with --stat for a distribution).",
         ),
@@ -43,6 +43,7 @@ def compare(
         str | None,
         typer.Option(
             metavar="TEXT",
+            autocompletion=completer(stats),
             help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
             "| median | stddev) for peak/allocated/allocations. Default: the headline value.",
             show_default=False,
@@ -51,7 +52,9 @@ def compare(
     sort: Annotated[
         str,
         typer.Option(
-            metavar="TEXT", help="Row order: name (id) | value (largest in the last run) | change."
+            metavar="TEXT",
+            autocompletion=completer(sorts),
+            help="Row order: name (id) | value (largest in the last run) | change.",
         ),
     ] = "name",
     csv: Annotated[
@@ -76,6 +79,7 @@ def compare(
         typer.Option(
             "--format",
             metavar="TEXT",
+            autocompletion=completer(FORMATS),
             help="Output: text (a table for the terminal) | md (a markdown table for a pull "
             "request).",
         ),

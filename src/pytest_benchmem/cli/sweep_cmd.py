@@ -96,7 +96,7 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     """Print the comparison tables across the finished runs; return their paths."""
     from pytest_benchmem.compare import compare_runs
     from pytest_benchmem.errors import BenchmemError
-    from pytest_benchmem.origins import by_python
+    from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.render import render_table
     from pytest_benchmem.runs import load_runs
 
@@ -113,6 +113,9 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
                 typer.echo(render_table(compare_runs(group, metric)))
             except BenchmemError as exc:
                 typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    note = machines_note(runs)
+    if note:
+        typer.echo(note)
     return paths
 
 
@@ -167,18 +170,30 @@ def _check_report(report: Path) -> None:
         raise UsageError(msg, hint=PLOT_HINT)
 
 
-def _outcome(results: list[TargetResult]) -> int:
+def show_results(results: list[TargetResult], memory: bool, command: str) -> int:
+    """The summary tables and the failures, as a sweep prints them (``benchmem merge`` too);
+    returns the exit code."""
+    paths = _summary(results, memory)
+    if paths:
+        _follow_up(paths, memory)
+    sys.stdout.flush()
+    return _outcome(results, command)
+
+
+def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
     from pytest_benchmem.sweep.model import Status
 
     failed = [r for r in results if not r.ok]
     for r in results:
+        if r.extra.get("note"):
+            typer.echo(f"benchmem sweep: note: {r.label}: {r.extra['note']}", err=True)
         if r.status is Status.PARTIAL:
             typer.echo(
-                f"benchmem sweep: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
+                f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
             )
     if not failed:
         return 0
-    typer.echo(f"benchmem sweep: {len(failed)} of {len(results)} target(s) failed:", err=True)
+    typer.echo(f"benchmem {command}: {len(failed)} of {len(results)} target(s) failed:", err=True)
     for r in failed:
         typer.echo(f"  {r.describe_failure()}", err=True)
     return 1

@@ -36,7 +36,8 @@ def compare(
         typer.Option(
             metavar="[time|peak|allocated|allocations|memory]",
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
-            "of peak; pair with --stat for a distribution).",
+            "of peak; pair with --stat for a distribution). A comma list (time,peak) gives a "
+            "block of columns per metric; extra:NAME adds a numeric extra_info column.",
         ),
     ] = "time",
     stat: Annotated[
@@ -71,6 +72,33 @@ def compare(
             show_default=False,
         ),
     ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="KEY=VALUE",
+            help="Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold; "
+            "numbers compare as numbers), e.g. --where param:impl=c.",
+            show_default=False,
+        ),
+    ] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIMS",
+            help="Sub-tables by module | class | func | group | param:NAME (comma list); "
+            "--sort orders rows within each.",
+            show_default=False,
+        ),
+    ] = None,
+    pivot: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIM",
+            help="Fold ONE run along a dim (e.g. param:impl): its values, in order, are compared "
+            "as if they were runs; --fail-on checks the first value against the last.",
+            show_default=False,
+        ),
+    ] = None,
     format_: Annotated[
         str,
         typer.Option(
@@ -81,18 +109,22 @@ def compare(
         ),
     ] = "text",
 ) -> int:
-    from pytest_benchmem.compare import check_metric_stat, check_sort, compare_runs, gate
+    from pytest_benchmem.compare import check_sort, gate
     from pytest_benchmem.errors import UsageError
-    from pytest_benchmem.render import render_table, to_csv, to_markdown
+    from pytest_benchmem.render import render_report, report_markdown, write_report_csv
     from pytest_benchmem.runs import gc_paused, load_runs
+    from pytest_benchmem.sections import build_report, parse_columns
+    from pytest_benchmem.selection import apply_where, parse_group_by, parse_where, pivot_runs
     from pytest_benchmem.units import parse_threshold
 
     # Every option is checked before any file is read: a typo never costs a slow load. The
     # metric is a plain string validated here (not a typer enum) so a bad one is a one-line
     # UsageError like every other option.
     thresholds = [parse_threshold(rule) for rule in fail_on or ()]
-    name, stat_name = check_metric_stat(metric, stat)
+    columns, stat_name = parse_columns(metric, stat)
     order = check_sort(sort)
+    wheres = parse_where(where or ())
+    groups = parse_group_by(group_by)
     if format_ not in FORMATS:
         msg = f"unknown format {format_!r} (choose from {' | '.join(FORMATS)})"
         raise UsageError(msg)
@@ -101,15 +133,16 @@ def compare(
         msg = f"--csv {str(csv)!r} is a directory; give a file path such as {example!r}"
         raise UsageError(msg)
     with gc_paused():  # a short-lived command building many objects: no GC passes needed
-        loaded = load_runs(runs)
+        loaded = apply_where(load_runs(runs), wheres)
+        loaded, notes = pivot_runs(loaded, pivot)
         if len(loaded) < 2:
             msg = f"compare needs two or more runs, got {len(loaded)} ({loaded[0].path})"
-            raise UsageError(msg, hint="pass several files, or a directory of runs")
-        comparison = compare_runs(loaded, name, stat_name, order)
+            raise UsageError(msg, hint="pass several files, a directory of runs, or --pivot DIM")
+        report = build_report(loaded, columns, stat_name, order, group_by=groups, notes=notes)
         out = sys.stdout
-        out.write(to_markdown(comparison) if format_ == "md" else render_table(comparison))
+        out.write(report_markdown(report) if format_ == "md" else render_report(report))
         if csv is not None:
-            to_csv(comparison, csv)
+            write_report_csv(report, csv)
             sys.stderr.write(f"benchmem: wrote {csv}\n")
         if not thresholds:
             return 0

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SchemaError, UsageError
+from .errors import PLOT_HINT, SchemaError, UsageError
 from .metrics import METRIC_FIELDS, METRIC_UNITS, SERIES_KEYS, canonical_metric
 from .runmodel import (
     NODE_DIMS,
@@ -312,7 +312,7 @@ def load_long_df(
 ) -> tuple[pd.DataFrame, str]:
     """Stack runs into a tidy frame: ``snapshot, id, value`` plus one column per dim.
 
-    Needs pandas (``pip install 'pytest-benchmem[plot]'``). Every row also carries the node
+    Needs pandas (this project's ``[plot]`` extra). Every row also carries the node
     dims ``module``, ``class`` and ``func`` (a benchmark's own dim of that name wins); ``dims``
     adds more by name (``node.group``, ``param:NAME``, ``extra:NAME``). ``where`` keeps the
     benchmarks matching every ``KEY=VALUE``; ``pivot`` folds ONE run along a dim, each value
@@ -323,8 +323,8 @@ def load_long_df(
     try:
         import pandas as pd
     except ImportError:
-        msg = "load_long_df needs pandas: pip install 'pytest-benchmem[plot]'"
-        raise UsageError(msg) from None
+        msg = "load_long_df needs pandas, which is not installed"
+        raise UsageError(msg, hint=PLOT_HINT) from None
     items = [runs] if isinstance(runs, str | Path) else list(runs)
     paths = [r for r in items if not isinstance(r, Run)]
     loaded = iter(load_runs(paths) if paths else [])

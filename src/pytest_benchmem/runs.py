@@ -343,7 +343,9 @@ def load_long_df(
             record.update(snapshot=run.label, id=sample.id, value=sample.value)
             records.append(record)
             columns.update(dict.fromkeys(sample.dims))
-    frame = pd.DataFrame.from_records(records, columns=list(columns))
+    node = [n for n in wanted[:3] if n in columns and n not in dims]
+    order = [c for c in columns if c not in node] + node  # the node dims last
+    frame = pd.DataFrame.from_records(records, columns=order)
     return frame, METRIC_UNITS[name]
 
 

@@ -36,8 +36,7 @@ def compare(
         typer.Option(
             metavar="[time|peak|allocated|allocations|memory]",
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
-            "of peak; pair with --stat for a distribution). A comma list (time,peak) gives a "
-            "block of columns per metric; extra:NAME adds a numeric extra_info column.",
+            "of peak; pair with --stat for a distribution).",
         ),
     ] = "time",
     stat: Annotated[

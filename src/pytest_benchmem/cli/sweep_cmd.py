@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _PANEL_SOURCES = "Provisioning"
 _PANEL_POLICY = "Version policies (instead of listing targets)"
+_PANEL_SHARD = "Plan and shard (CI matrices; then benchmem merge)"
 
 
 def _pick(cli: object, config: SweepConfig, key: str, default: object = None) -> object:
@@ -90,6 +91,7 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     """Print the comparison tables across the finished runs; return their paths."""
     from pytest_benchmem.compare import compare_runs
     from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.origins import by_python
     from pytest_benchmem.render import render_table
     from pytest_benchmem.runs import load_runs
 
@@ -98,11 +100,14 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     if not paths:
         return []
     runs = load_runs(paths, [r.label for r in done])
-    for metric in ("peak", "time") if memory else ("time",):
-        try:
-            typer.echo(render_table(compare_runs(runs, metric)))
-        except BenchmemError as exc:
-            typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    for python, group in by_python(runs):
+        if python:  # a Python matrix: the versions compared under each interpreter
+            typer.echo(f"Python: {python}")
+        for metric in ("peak", "time") if memory else ("time",):
+            try:
+                typer.echo(render_table(compare_runs(group, metric)))
+            except BenchmemError as exc:
+                typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
     return paths
 
 
@@ -211,7 +216,8 @@ def sweep(
         ),
     ] = None,
     import_check: Annotated[
-        str | None, typer.Option(help="Module to check imports from the venv (default: derived).")
+        str | None,
+        typer.Option(help="Module to check imports from the venv.", show_default="derived"),
     ] = None,
     copy_dir: Annotated[
         Path | None, typer.Option(help="Directory copied into each run's cwd (holds the suite).")
@@ -234,13 +240,22 @@ def sweep(
         typer.Option(help="Package index URL for uv (repeatable).", rich_help_panel=_PANEL_SOURCES),
     ] = None,
     python: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            help="Interpreter for the venvs.",
+            help="Interpreter for the venvs (a path or a uv request such as 3.12). Repeat it "
+            "for a Python matrix: every target runs under each, labelled LABEL-py3.12.",
             show_default="this one",
             rich_help_panel=_PANEL_SOURCES,
         ),
     ] = None,
+    python_downloads: Annotated[
+        bool,
+        typer.Option(
+            "--python-downloads",
+            help="Let uv download a matrix interpreter it cannot find.",
+            rich_help_panel=_PANEL_SOURCES,
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -280,6 +295,40 @@ def sweep(
     pre: Annotated[
         bool, typer.Option("--pre", help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
     ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Print the plan (targets x interpreters, labels) and run nothing.",
+            rich_help_panel=_PANEL_SHARD,
+        ),
+    ] = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="[table|json]",
+            help="--plan output: table, or json (a list a CI matrix takes with fromJSON).",
+            rich_help_panel=_PANEL_SHARD,
+        ),
+    ] = "table",
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run only the plan entry with this label (repeatable).",
+            rich_help_panel=_PANEL_SHARD,
+            show_default=False,
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            metavar="K/N",
+            help="Run only slice K of N of the plan (entries K, K+N, ...).",
+            rich_help_panel=_PANEL_SHARD,
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.sweep import SweepOptions, run_targets
@@ -295,6 +344,8 @@ def sweep(
     use_memory = bool(_pick(memory, cfg, "memory", default=True))
     copied = _text(copy_dir, cfg, "copy_dir")
     jobs_value = _pick(jobs, cfg, "jobs", 4)
+    one_python = _text(None, cfg, "python")
+    pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
     options = SweepOptions(
         suite=Path(str(suite_value)),
         out=Path(_text(out, cfg, "out") or ".benchmarks/sweep"),
@@ -307,7 +358,11 @@ def sweep(
         env=_texts(env, cfg, "env"),
         find_links=_texts(find_links, cfg, "find_links"),
         index_urls=_texts(index_url, cfg, "index_urls"),
-        python=_text(python, cfg, "python"),
+        python=pythons[0] if len(pythons) == 1 else None,
+        pythons=pythons if len(pythons) > 1 else (),
+        python_downloads=python_downloads or bool(cfg.get("python_downloads")),
+        only=tuple(only or ()),
+        shard=shard,
         jobs=jobs_value if isinstance(jobs_value, int) else 4,
         fresh=fresh,
         resume=resume,
@@ -324,6 +379,14 @@ def sweep(
     if report_path is not None:
         _check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
+    if plan:
+        from pytest_benchmem.sweep.plan import show_plan
+
+        typer.echo(show_plan(chosen, options, format_), nl=False)
+        return 0
+    if format_ != "table":
+        msg = "--format applies to --plan (the sweep's own summary is always a table)"
+        raise UsageError(msg)
     progress = make_progress()
     try:
         with terminate_as_interrupt():  # a cancelled CI job stops like Ctrl-C

@@ -58,6 +58,7 @@ def test_two_interpreters_by_two_versions(
     args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir), "--out", str(out)]
     args += ["--find-links", str(wheels), "--python", sys.executable, "--python", second]
     args += ["--python", str(tmp_path / "no-such-python3.99"), *FAST]
+    args += ["--report", str(tmp_path / "report.html")]
     code = _cli(args)
     captured = capsys.readouterr()
     assert code == 1, captured.err  # the missing interpreter's two targets failed, not the rest
@@ -86,3 +87,7 @@ def test_two_interpreters_by_two_versions(
     assert captured.out.count("Python: cpython ") == 2
     assert _cli(["compare", str(out), "--metric", "peak"]) == 0
     assert capsys.readouterr().out.count("Python: cpython ") == 2
+    # the report: one panel (heatmap and lines) per interpreter
+    page = (tmp_path / "report.html").read_text()
+    for interp in interps[:2]:
+        assert page.count(f"Python cpython {interp.version}: ") == 2

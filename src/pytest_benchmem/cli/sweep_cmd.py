@@ -180,6 +180,8 @@ def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
 
     failed = [r for r in results if not r.ok]
     for r in results:
+        if r.extra.get("note"):
+            typer.echo(f"benchmem sweep: note: {r.label}: {r.extra['note']}", err=True)
         if r.status is Status.PARTIAL:
             typer.echo(
                 f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True

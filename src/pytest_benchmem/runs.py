@@ -83,7 +83,8 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
 
     In a sweep's output directory the runs come in the order of its ``sweep.json`` manifest
     (oldest -> newest as the sweep was given), and the manifests and ``logs/`` are skipped.
-    A file ``root`` is returned as is. Raises SchemaError when ``root`` does not exist.
+    A file ``root`` is returned as is; ``rounds/`` (interleaved sweep rounds) is skipped like
+    ``logs/``. Raises SchemaError when ``root`` does not exist.
     """
     base = Path(root)
     if base.is_file():
@@ -95,7 +96,7 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
         path
         for path in base.rglob("*.json")
         if path.name not in MANIFESTS
-        and "logs" not in path.relative_to(base).parts[:-1]
+        and not {"logs", "rounds"} & set(path.relative_to(base).parts[:-1])
         and path.is_file()
     ]
     found.sort(key=lambda p: (p.parent.as_posix(), p.name))

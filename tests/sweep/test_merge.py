@@ -101,6 +101,7 @@ def test_merge_reports_missing_and_failed_targets(
         ({"pytest_args": ("-k", "work")}, "different pytest args ([] vs ['-k', 'work'])"),
         ({"suite": "other"}, "different suite fingerprint ("),
         ({"env": ("PYTHONMALLOC=malloc",)}, "different environment (--env)"),
+        ({"rounds": 2}, "different rounds (--rounds) (1 vs 2)"),
     ],
 )
 def test_merge_refuses_other_plans_and_writes_nothing(

@@ -31,6 +31,7 @@ _PART_NAMES = {
     "memory": "measurement mode",
     "pytest_args": "pytest args",
     "env": "environment (--env)",
+    "rounds": "rounds (--rounds)",
     "entries": "targets",
     "pythons": "interpreters",
 }

@@ -21,6 +21,7 @@ from .sections import Report, Section
 from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit, human_count
 
 MISSING = "—"
+NOISE_CAPTION = "; ±IQR, n=rounds; noise rule: docs/compare.md"
 _TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
 
 
@@ -68,7 +69,7 @@ def _title(comparison: Comparison) -> str:
         "change = last run vs first"
     )
     if comparison.metric == "time":
-        title += "; ±IQR, n=rounds; noise rule: docs/compare.md"
+        title += NOISE_CAPTION
     return title
 
 
@@ -248,10 +249,13 @@ def _report_title(report: Report) -> str:
     runs = len(report.labels)
     ids = sum(len(section.ids) for section in report.sections)
     plural = "s" * (runs != 1), "s" * (ids != 1)
-    return (
+    title = (
         f"{', '.join(report.metrics)} ({stat}): {runs} run{plural[0]}, {ids} id{plural[1]}; "
         "change = last run vs first"
     )
+    if "time" in report.metrics:
+        title += NOISE_CAPTION
+    return title
 
 
 def _extra_text(values: Sequence[float | None]) -> str:
@@ -342,6 +346,10 @@ def report_csv(report: Report) -> str:
         prefix = f"{metric}:{stat}:" if multi else ""
         head += [prefix + label for label in report.labels]
         head += [prefix + "change", prefix + "change_pct"]
+        if metric == "time":  # the spread and noise verdict, as csv_text writes them
+            spread = ["_iqr", "_stddev", "_rounds"]
+            head += [f"{prefix}{label}{s}" for label in report.labels for s in spread]
+            head.append(prefix + "noise")
     head += [f"extra:{name}:{label}" for name in report.extras for label in report.labels]
     writer.writerow(head)
     for section in report.sections:
@@ -351,6 +359,8 @@ def report_csv(report: Report) -> str:
             for block in section.blocks:
                 row = block.rows[index]
                 cells += [_raw(v) for v in row.values] + [_raw(row.delta), _raw(row.percent)]
+                if block.metric == "time":
+                    cells += _spread_values(row, len(report.labels))
             for column in section.extras:
                 cells += [_raw(v) for v in column[index]]
             writer.writerow(cells)

@@ -21,7 +21,6 @@ from .sections import Report, Section
 from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit, human_count
 
 MISSING = "—"
-NOISE_CAPTION = "; ±IQR, n=rounds; noise rule: docs/compare.md"
 _TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
 
 
@@ -69,7 +68,7 @@ def _title(comparison: Comparison) -> str:
         "change = last run vs first"
     )
     if comparison.metric == "time":
-        title += NOISE_CAPTION
+        title += "; ±IQR, n=rounds; noise rule: docs/compare.md"
     return title
 
 
@@ -254,7 +253,7 @@ def _report_title(report: Report) -> str:
         "change = last run vs first"
     )
     if "time" in report.metrics:
-        title += NOISE_CAPTION
+        title += "; ±IQR, n=rounds; noise rule: docs/compare.md"
     return title
 
 
@@ -333,9 +332,12 @@ def report_csv(report: Report) -> str:
     """The raw compare output as CSV; one metric, no groups, no extras = ``csv_text``'s columns.
 
     With several metrics, each column is ``metric:stat:run`` (and ``metric:stat:change``,
-    ``metric:stat:change_pct``); ``--group-by`` adds a leading ``group`` column; each extra
-    column is ``extra:NAME:run``.
+    ``metric:stat:change_pct``, and for time the spread and noise columns of ``csv_text``);
+    ``--group-by`` adds a leading ``group`` column; each extra column is ``extra:NAME:run``.
     """
+    simple = len(report.metrics) == 1 and not report.group_by and not report.extras
+    if simple and report.sections:
+        return csv_text(report.sections[0].blocks[0])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     multi = len(report.metrics) > 1
@@ -344,12 +346,10 @@ def report_csv(report: Report) -> str:
     head.append("id")
     for metric in report.metrics:
         prefix = f"{metric}:{stat}:" if multi else ""
-        head += [prefix + label for label in report.labels]
-        head += [prefix + "change", prefix + "change_pct"]
-        if metric == "time":  # the spread and noise verdict, as csv_text writes them
-            spread = ["_iqr", "_stddev", "_rounds"]
-            head += [f"{prefix}{label}{s}" for label in report.labels for s in spread]
-            head.append(prefix + "noise")
+        names = [*report.labels, "change", "change_pct"]
+        if metric == "time":
+            names += _spread_columns(Comparison(metric, report.stat, report.labels, ()))
+        head += [prefix + name for name in names]
     head += [f"extra:{name}:{label}" for name in report.extras for label in report.labels]
     writer.writerow(head)
     for section in report.sections:

@@ -38,6 +38,11 @@ def _text(cli: str | Path | None, config: SweepConfig, key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _int(cli: int | None, config: SweepConfig, key: str, default: int) -> int:
+    value = _pick(cli, config, key, default)
+    return value if isinstance(value, int) else default
+
+
 def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, ...]:
     value = _pick(cli, config, key, [])
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
@@ -91,7 +96,7 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     """Print the comparison tables across the finished runs; return their paths."""
     from pytest_benchmem.compare import compare_runs
     from pytest_benchmem.errors import BenchmemError
-    from pytest_benchmem.origins import by_python
+    from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.render import render_table
     from pytest_benchmem.runs import load_runs
 
@@ -108,6 +113,9 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
                 typer.echo(render_table(compare_runs(group, metric)))
             except BenchmemError as exc:
                 typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    note = machines_note(runs)
+    if note:
+        typer.echo(note)
     return paths
 
 
@@ -162,18 +170,30 @@ def _check_report(report: Path) -> None:
         raise UsageError(msg, hint=PLOT_HINT)
 
 
-def _outcome(results: list[TargetResult]) -> int:
+def show_results(results: list[TargetResult], memory: bool, command: str) -> int:
+    """The summary tables and the failures, as a sweep prints them (``benchmem merge`` too);
+    returns the exit code."""
+    paths = _summary(results, memory)
+    if paths:
+        _follow_up(paths, memory)
+    sys.stdout.flush()
+    return _outcome(results, command)
+
+
+def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
     from pytest_benchmem.sweep.model import Status
 
     failed = [r for r in results if not r.ok]
     for r in results:
+        if r.extra.get("note"):
+            typer.echo(f"benchmem sweep: note: {r.label}: {r.extra['note']}", err=True)
         if r.status is Status.PARTIAL:
             typer.echo(
-                f"benchmem sweep: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
+                f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
             )
     if not failed:
         return 0
-    typer.echo(f"benchmem sweep: {len(failed)} of {len(results)} target(s) failed:", err=True)
+    typer.echo(f"benchmem {command}: {len(failed)} of {len(results)} target(s) failed:", err=True)
     for r in failed:
         typer.echo(f"  {r.describe_failure()}", err=True)
     return 1
@@ -262,6 +282,15 @@ def sweep(
             help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
         ),
     ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Run every suite N times, the targets alternating (A B A B ...), and combine "
+            "each target's rounds: machine drift hits every version alike.",
+            show_default="1",
+        ),
+    ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Rebuild venvs instead of reusing them.")
     ] = False,
@@ -343,7 +372,6 @@ def sweep(
         raise UsageError(msg)
     use_memory = bool(_pick(memory, cfg, "memory", default=True))
     copied = _text(copy_dir, cfg, "copy_dir")
-    jobs_value = _pick(jobs, cfg, "jobs", 4)
     one_python = _text(None, cfg, "python")
     pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
     options = SweepOptions(
@@ -363,7 +391,8 @@ def sweep(
         python_downloads=python_downloads or bool(cfg.get("python_downloads")),
         only=tuple(only or ()),
         shard=shard,
-        jobs=jobs_value if isinstance(jobs_value, int) else 4,
+        jobs=_int(jobs, cfg, "jobs", 4),
+        rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
     )

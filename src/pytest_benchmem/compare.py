@@ -132,7 +132,7 @@ def build_comparison(runs: Sequence[Run], metric: str, stat: str | None, sort: s
             if value is not None:
                 values[bench.id] = value
                 ids[bench.id] = None
-                if name == "time":
+                if metric == "time":
                     run_spreads[bench.id] = spread_of(bench.stats)
         columns.append(values)
         spreads.append(run_spreads)
@@ -140,7 +140,7 @@ def build_comparison(runs: Sequence[Run], metric: str, stat: str | None, sort: s
     for ident in ids:
         row_values = tuple(col.get(ident) for col in columns)
         row = Row(ident, row_values, *_change(row_values))
-        if name == "time":
+        if metric == "time":
             row_spreads = tuple(s.get(ident) for s in spreads)
             noise = None
             if row.delta is not None:

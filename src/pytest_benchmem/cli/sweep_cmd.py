@@ -150,7 +150,7 @@ def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) ->
     return True
 
 
-def _check_report(report: Path) -> None:
+def check_report(report: Path) -> None:
     """UsageError when ``--report`` could never be written (a directory, a file as parent)."""
     import importlib.util
 
@@ -406,7 +406,7 @@ def sweep(
     }
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
-        _check_report(Path(str(report_path)))  # before a sweep that may take long
+        check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
     if plan:
         from pytest_benchmem.sweep.plan import show_plan

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from .errors import MeasureError
-from .measure import MemoryResult, run_passes
+from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
 from .options import CEILINGS
 from .units import format_value
@@ -36,6 +36,7 @@ class Measured:
     result: MemoryResult | None = None
     ceilings: Mapping[str, int] = field(default_factory=dict)
     trace_python_allocators: bool = False
+    keep: Keep | None = None  # where the representative pass's capture goes, when kept
 
 
 def measure_call(
@@ -47,6 +48,7 @@ def measure_call(
     setup: Callable[[], Any] | None = None,
     teardown: Callable[..., Any] | None = None,
     trace_python_allocators: bool = False,
+    keep: Keep | None = None,
 ) -> MemoryResult:
     """Run ``repeats`` memray passes of ``target``; ``setup``/``teardown`` run untracked."""
     pending: list[Args] = []
@@ -69,7 +71,9 @@ def measure_call(
         return lambda: target(*call_args, **call_kwargs)
 
     try:
-        return run_passes(prepare, repeats, trace_python_allocators=trace_python_allocators)
+        return run_passes(
+            prepare, repeats, trace_python_allocators=trace_python_allocators, keep=keep
+        )
     finally:
         finish()
 
@@ -130,6 +134,7 @@ class BenchmarkMemory:
                 kwargs,
                 repeats=self._repeats,
                 trace_python_allocators=self._measured.trace_python_allocators,
+                keep=self._measured.keep,
             )
         )
         return value
@@ -166,6 +171,7 @@ class BenchmarkMemory:
                 setup=setup,
                 teardown=teardown,
                 trace_python_allocators=self._measured.trace_python_allocators,
+                keep=self._measured.keep,
             )
         )
         return value
@@ -212,6 +218,7 @@ def _patched_class(base: Any) -> type:
                 kwargs,
                 repeats=repeats,
                 trace_python_allocators=measured.trace_python_allocators,
+                keep=measured.keep,
             ),
         )
         record(self, measured, result)
@@ -233,6 +240,7 @@ def _patched_class(base: Any) -> type:
                 setup=opts["setup"],
                 teardown=opts.get("teardown"),
                 trace_python_allocators=measured.trace_python_allocators,
+                keep=measured.keep,
             ),
         )
         record(self, measured, result)

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from pytest_benchmem.errors import BenchmemError, UsageError
 
+#: a peak change beyond this fraction gets its attribution shown in sweep reports
+CHANGE_THRESHOLD = 0.05
+
 from .frames import Frame
 from .model import Allocation, BenchmarkDiff, Profile, Site, SiteChange, diff_profiles, sites
 from .sources import CaptureRef, CaptureSet, candidates_text, load_captures, match_ids, pick_one
@@ -31,6 +34,7 @@ __all__ = [
     "Profile",
     "Site",
     "SiteChange",
+    "changed_between",
     "diff_captures",
     "diff_runs",
     "flame_nodes",
@@ -119,12 +123,33 @@ def diff_runs(
 ) -> tuple[BenchmarkDiff, ...]:
     """Diff every benchmark with a capture in both runs (runs, capture files or sweep labels)."""
     set_a, set_b = load_captures(a, sweep_dir), load_captures(b, sweep_dir)
+    labels = (Path(set_a.source).stem, Path(set_b.source).stem)
     out = []
     for ident in shared_ids(set_a, set_b, pattern):
         ref_a = set_a.captures.get(ident) or next(iter(set_a.captures.values()))
         ref_b = set_b.captures[ident]
-        out.append(diff_profiles(load_profile(ref_a), load_profile(ref_b)))
+        out.append(diff_profiles(load_profile(ref_a), load_profile(ref_b), labels))
     return tuple(out)
+
+
+def changed_between(
+    runs: Sequence[tuple[str, Path]], threshold: float = CHANGE_THRESHOLD
+) -> list[BenchmarkDiff]:
+    """Attribution between consecutive runs for each benchmark whose peak changed by more
+    than ``threshold`` (a fraction of the earlier peak); runs without captures are skipped."""
+    out: list[BenchmarkDiff] = []
+    for (label_a, path_a), (label_b, path_b) in zip(runs, runs[1:], strict=False):
+        try:
+            set_a, set_b = load_captures(path_a), load_captures(path_b)
+        except BenchmemError:
+            continue
+        for ident, ref_b in set_b.captures.items():
+            ref_a = set_a.captures.get(ident)
+            before, after = (None, None) if ref_a is None else (ref_a.value("peak"), ref_b.value("peak"))
+            if before is None or after is None or abs(after - before) <= threshold * max(before, 1):
+                continue
+            out.append(diff_profiles(load_profile(ref_a), load_profile(ref_b), (label_a, label_b)))  # type: ignore[arg-type]
+    return out
 
 
 def top_changes(diff: BenchmarkDiff, top: int) -> Sequence[SiteChange]:

@@ -103,6 +103,8 @@ class BenchmarkDiff:
     before: Profile
     after: Profile
     changes: tuple[SiteChange, ...]
+    before_label: str = "A"
+    after_label: str = "B"
 
     @property
     def peak_delta(self) -> int:
@@ -175,7 +177,9 @@ def sites(profile: Profile) -> dict[str, Site]:
     return out
 
 
-def diff_profiles(before: Profile, after: Profile) -> BenchmarkDiff:
+def diff_profiles(
+    before: Profile, after: Profile, labels: tuple[str, str] = ("A", "B")
+) -> BenchmarkDiff:
     """Compare two captures of one benchmark site by site: growth (largest first), then
     shrinks (largest first), then unchanged sites."""
     old, new = sites(before), sites(after)
@@ -195,5 +199,10 @@ def diff_profiles(before: Profile, after: Profile) -> BenchmarkDiff:
                 stack=ref.stack,
             )
         )
-    changes.sort(key=lambda c: (0 if c.delta > 0 else 1 if c.delta < 0 else 2, -abs(c.delta), c.key))
-    return BenchmarkDiff(after.benchmark_id, before, after, tuple(changes))
+    changes.sort(key=_order)
+    return BenchmarkDiff(after.benchmark_id, before, after, tuple(changes), *labels)
+
+
+def _order(change: SiteChange) -> tuple[int, int, str]:
+    kind = 0 if change.delta > 0 else 1 if change.delta < 0 else 2
+    return kind, -abs(change.delta), change.key

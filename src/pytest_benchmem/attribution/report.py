@@ -53,7 +53,7 @@ def to_text(diffs: Sequence[BenchmarkDiff], top: int, notes: Sequence[str] = ())
     """The terminal view: per benchmark, growths then shrinks, callers, and the footer."""
     lines: list[str] = []
     for diff in diffs:
-        lines.append(f"{diff.benchmark_id}: {diff.before.path} → {diff.after.path}")
+        lines.append(f"{diff.benchmark_id}: {diff.before_label} → {diff.after_label}")
         shown = _top(diff, top)
         for change in shown:
             lines.append(f"  {change.line()}")
@@ -150,6 +150,14 @@ def to_csv(diffs: Sequence[BenchmarkDiff], top: int, notes: Sequence[str] = ()) 
                 ]
             )
     return buffer.getvalue()
+
+
+def brief(diff: BenchmarkDiff, top: int = 3) -> list[str]:
+    """A few lines for sweep and bisect output: the heading, the top sites, the footer."""
+    lines = [f"{diff.benchmark_id} ({diff.before_label} → {diff.after_label}):"]
+    lines += [f"  {c.line()}" for c in _top(diff, top)]
+    lines.append(f"  {diff.footer()}")
+    return lines
 
 
 RENDERERS = {"text": to_text, "md": to_markdown, "csv": to_csv, "json": to_json}

@@ -55,9 +55,9 @@ def resolve_source(text: str | Path, sweep_dir: Path | None = None) -> Path:
         return path
     base = sweep_dir or DEFAULT_SWEEP_DIR
     candidate = base / f"{text}.json"
-    if not path.suffix and candidate.is_file():
+    if candidate.is_file():
         return candidate
-    if sweep_dir is not None and not candidate.is_file() and (base / "sweep.json").is_file():
+    if base.is_dir() and (base / "sweep.json").is_file():
         labels = sorted(p.stem for p in base.glob("*.json") if p.name not in _NOT_RUNS)
         msg = f"no run labelled {str(text)!r} in {base} (labels: {', '.join(labels) or 'none'})"
         raise UsageError(msg)

@@ -104,7 +104,10 @@ def write_diff_html(diffs: Sequence[BenchmarkDiff], path: str | Path) -> Path:
     from .output import report_page
 
     figures = [
-        diff_figure(flame_nodes(d.after, d.before), f"{d.benchmark_id}: growth at the peak")
+        diff_figure(
+            flame_nodes(d.after, d.before),
+            f"{d.benchmark_id}: {d.before_label} → {d.after_label}",
+        )
         for d in diffs
     ]
     summary = [f"{d.benchmark_id}: {d.footer()}" for d in diffs]
@@ -113,3 +116,16 @@ def write_diff_html(diffs: Sequence[BenchmarkDiff], path: str | Path) -> Path:
         "grey unchanged); the scale is in each graph's legend."
     )
     return write_atomic(Path(path), report_page("benchmem diff", summary, figures))
+
+
+def attribution_section(diffs: Sequence[BenchmarkDiff]) -> tuple[list[str], list[go.Figure]]:
+    """Summary lines and differential flame graphs for a sweep report."""
+    from pytest_benchmem.attribution.report import brief
+
+    lines = ["Where the peak moved between consecutive versions (sites live at the peak):"]
+    figures = []
+    for diff in diffs:
+        lines += brief(diff)
+        title = f"{diff.benchmark_id}: {diff.before_label} → {diff.after_label}"
+        figures.append(diff_figure(flame_nodes(diff.after, diff.before), title))
+    return lines, figures

@@ -27,6 +27,9 @@ class Stage(StrEnum):
     COLLECT = "collect"
 
 
+CAPTURES_DIR = "captures"
+
+
 @dataclass(frozen=True)
 class SweepOptions:
     """Everything a sweep needs besides its targets (CLI, config file and API share it)."""
@@ -46,6 +49,11 @@ class SweepOptions:
     fresh: bool = False
     resume: bool = False
     env: tuple[str, ...] = ()  # NAME=VALUE set in every run's environment (e.g. PYTHONMALLOC)
+    profile: bool = False  # keep memray captures under <out>/captures/<label>/
+
+    def captures_dir(self, label: str) -> Path:
+        """Where ``--profile`` keeps one target's captures."""
+        return self.out / CAPTURES_DIR / label
 
     def env_vars(self) -> dict[str, str]:
         """``env`` as a mapping."""

@@ -181,7 +181,8 @@ class BenchmemPlugin:
     def _json_dir(self) -> Path:
         """Capture paths are written relative to the --benchmark-json file's dir, else cwd."""
         option = self.config.getoption("benchmark_json", None)
-        name = getattr(option, "name", option)
+        # a Path (pytest-benchmark 5) or an open file (argparse.FileType in 4.x)
+        name = option if isinstance(option, (str, Path)) else getattr(option, "name", None)
         if isinstance(name, (str, Path)) and str(name):
             self.json_path = Path(name)
             return Path(name).resolve().parent

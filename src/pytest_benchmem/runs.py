@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SchemaError, UsageError
+from .errors import PLOT_HINT, SchemaError, UsageError
 from .metrics import METRIC_FIELDS, METRIC_UNITS, SERIES_KEYS, canonical_metric
 from .runmodel import NODE_DIMS, TIME_STATS, Benchmark, Dim, Run, Sample, parse_run, read_json
 
@@ -300,13 +300,13 @@ def load_long_df(
 ) -> tuple[pd.DataFrame, str]:
     """Stack runs into a tidy frame: ``snapshot, id, value`` plus one column per dim.
 
-    Needs pandas (``pip install 'pytest-benchmem[plot]'``). ``dims`` adds named node dims.
+    Needs pandas (this project's ``[plot]`` extra). ``dims`` adds named node dims.
     """
     try:
         import pandas as pd
     except ImportError:
-        msg = "load_long_df needs pandas: pip install 'pytest-benchmem[plot]'"
-        raise UsageError(msg) from None
+        msg = "load_long_df needs pandas, which is not installed"
+        raise UsageError(msg, hint=PLOT_HINT) from None
     items = [runs] if isinstance(runs, str | Path) else list(runs)
     paths = [r for r in items if not isinstance(r, Run)]
     loaded = iter(load_runs(paths) if paths else [])

@@ -231,7 +231,7 @@ def test_cli_report_failure_is_one_line_and_exit_1(
 
     def broken(*args: object, **kwargs: object) -> Path:
         msg = "plotly is not installed"
-        raise BenchmemError(msg, hint="pip install 'pytest-benchmem[plot]'")
+        raise BenchmemError(msg, hint="pip install '.[plot]'")
 
     monkeypatch.setattr("pytest_benchmem.plotting.write_sweep_report", broken)
     args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(tmp_path / "out")]

@@ -173,7 +173,7 @@ def _check_report(report: Path) -> None:
     """UsageError when ``--report`` could never be written (a directory, a file as parent)."""
     import importlib.util
 
-    from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.errors import PLOT_HINT, UsageError
 
     if report.is_dir():
         msg = f"--report {report}: is a directory"
@@ -186,7 +186,7 @@ def _check_report(report: Path) -> None:
         raise UsageError(msg)
     if importlib.util.find_spec("plotly") is None:
         msg = "--report needs plotly, which is not installed"
-        raise UsageError(msg, hint="pip install 'pytest-benchmem[plot]'")
+        raise UsageError(msg, hint=PLOT_HINT)
 
 
 def _outcome(results: list[TargetResult]) -> int:

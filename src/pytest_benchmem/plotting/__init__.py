@@ -11,10 +11,10 @@ from __future__ import annotations
 try:
     import plotly  # noqa: F401
 except ImportError as _exc:  # pragma: no branch
-    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.errors import PLOT_HINT, BenchmemError
 
     _msg = "plots need plotly, which is not installed"
-    raise BenchmemError(_msg, hint="pip install 'pytest-benchmem[plot]'") from _exc
+    raise BenchmemError(_msg, hint=PLOT_HINT) from _exc
 
 from collections.abc import Sequence
 from pathlib import Path

@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from pytest_benchmem.inrun.isolation import ENV as ISOLATION_ENV
+from pytest_benchmem.inrun.isolation import settings as isolation_settings
+
 from .harness import build_harness
-from .isolation import ENV as ISOLATION_ENV
-from .isolation import settings as isolation_settings
 from .machine import ENV as MACHINE_ENV
 from .machine import start_probe
 from .manifest import read_manifest, write_manifest
@@ -318,7 +319,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
         plugins: tuple[str, ...] = ()
         if state.machine is not None:
             env[MACHINE_ENV] = str(state.machine)
-            plugins = ("pytest_benchmem.sweep.machine",)
+            plugins = ("pytest_benchmem.inrun.machine",)
         state.tell(prov.label, "isolation check")
         reason, found = check_isolation(
             prov,
@@ -334,7 +335,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
         if found is not None and found.module and found.prefix:
             # the same check once more inside the run, after pytest set up its sys.path
             env = {**env, ISOLATION_ENV: isolation_settings(found.module, found.prefix)}
-            plugins = (*plugins, "pytest_benchmem.sweep.isolation")
+            plugins = (*plugins, "pytest_benchmem.inrun.isolation")
         state.tell(prov.label, "running the suite")
         ran = run_suite(
             prov,

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from pytest_benchmem.inrun.isolation import EXIT_CODE as ISOLATION_EXIT
+from pytest_benchmem.inrun.isolation import MARK as ISOLATION_MARK
+
 from .inspect import Inspection, inspect_venv
-from .isolation import EXIT_CODE as ISOLATION_EXIT
-from .isolation import MARK as ISOLATION_MARK
 from .model import Stage, Status, SweepOptions
 from .process import Command, Outcome, Runner
 from .venv import LogDir, Provisioned

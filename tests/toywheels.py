@@ -157,7 +157,9 @@ def grow():
 '''
 
 
-def build_split_index(dest_dir: str | Path, versions: tuple[str, ...], *, grown: str = "5.0") -> Path:
+def build_split_index(
+    dest_dir: str | Path, versions: tuple[str, ...], *, grown: str = "5.0"
+) -> Path:
     """``toypkg`` wheels whose ``work()`` calls ``core.build()`` and ``extra.grow()``.
 
     From version ``grown`` on, ``extra.grow()`` holds 5 MB more (on a new line) and

@@ -70,7 +70,11 @@ class CaptureKeeper:
 
     def keep_for(self, benchmark_id: str) -> Keep:
         """The measure hook for one benchmark: its representative pass lands in its file."""
-        return Keep(sink=lambda path: self.store(benchmark_id, path), native_traces=self.native)
+
+        def sink(path: str) -> None:
+            self.store(benchmark_id, path)
+
+        return Keep(sink=sink, native_traces=self.native)
 
     def _name(self, benchmark_id: str) -> Path:
         taken = {p.name.lower() for p in self.files.values()}
@@ -139,8 +143,11 @@ class CaptureKeeper:
         count = len(self.files)
         extra = f", {self.pruned} non-regressing dropped" if self.pruned else ""
         lines = [f"benchmem: {count} memory capture(s) kept in {where}{extra}"]
-        first = _shown(next(iter(self.files.values())), cwd)
-        target = _shown(json_path, cwd) if json_path is not None else first
+        if json_path is not None:
+            pick = " --worst peak" if count > 1 else ""
+            target = f"{_shown(json_path, cwd)}{pick}"
+        else:
+            target = _shown(max(self.files.values(), key=lambda p: p.stat().st_size), cwd)
         lines.append(f"benchmem: see where the memory goes: benchmem flamegraph {target}")
         return lines
 

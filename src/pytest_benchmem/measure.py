@@ -295,9 +295,12 @@ def read_peak_records(path: str | os.PathLike[str]) -> PeakRecords:
     except (OSError, RuntimeError, ValueError) as exc:
         reason = str(exc).split(": iostream error")[0].rstrip(".")
         if "incompatible with this version" in reason:
-            import memray
+            from importlib.metadata import version
 
-            reason = f"it was written by another memray version (this is memray {memray.__version__})"
+            reason = (
+                "it was written by another memray version "
+                f"(this is memray {version('memray')}: read it with the memray that wrote it)"
+            )
         msg = f"cannot read memray capture {shown!r}: {reason}"
         raise MeasureError(msg) from None
     return PeakRecords(peak=peak, native=native, records=rows, python_allocators=traced)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -255,7 +256,7 @@ def _profile_dir(value: object) -> str | None:
     if not text:
         msg = "--benchmark-memory-profile: expected a directory, got an empty value"
         raise pytest.UsageError(msg)
-    if os.path.exists(text) and not os.path.isdir(text):
+    if Path(text).exists() and not Path(text).is_dir():
         msg = f"--benchmark-memory-profile: {text!r} is a file, not a directory"
         raise pytest.UsageError(msg)
     return text

@@ -52,7 +52,9 @@ class BenchmemPlugin:
         self.keeper: CaptureKeeper | None = None
         if settings.profile is not None:
             self.keeper = CaptureKeeper(
-                Path(settings.profile), native=settings.profile_native, keep_all=settings.profile_all
+                Path(settings.profile),
+                native=settings.profile_native,
+                keep_all=settings.profile_all,
             )
         self.pruned = False
         self.json_path: Path | None = None
@@ -174,9 +176,7 @@ class BenchmemPlugin:
             self.prune_captures()
             base = self._json_dir()
             self.keeper.stamp(output_json, base)
-            output_json[BLOB_KEY][PROFILE_KEY] = self.keeper.provenance(
-                base, self.config.rootpath
-            )
+            output_json[BLOB_KEY][PROFILE_KEY] = self.keeper.provenance(base, self.config.rootpath)
 
     def _json_dir(self) -> Path:
         """Capture paths are written relative to the --benchmark-json file's dir, else cwd."""

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from toywheels import build_split_index, write_toy_suite
 
 from pytest_benchmem.cli import main
+from toywheels import build_split_index, write_toy_suite
 
 FAST = ["--pytest-arg=--benchmark-min-rounds=1", "--pytest-arg=--benchmark-max-time=0"]
 

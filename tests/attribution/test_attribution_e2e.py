@@ -64,11 +64,23 @@ def test_diff_text_table_and_footer(toy_sweep, benchmem):
 def test_diff_markdown_and_csv(toy_sweep, benchmem):
     md = benchmem("diff", "4.0", "5.0", "--dir", toy_sweep.out, "--format", "md", "--top", "1")
     assert md.code == 0, md.err
-    assert "| +4.8 MiB | `toypkg.extra:grow` | extra.py:5 → :7 | toypkg:work (__init__.py:10) |" in md.out
+    assert (
+        "| +4.8 MiB | `toypkg.extra:grow` | extra.py:5 → :7 | toypkg:work (__init__.py:10) |"
+        in md.out
+    )
     assert "| -977 KiB | `toypkg.core:build` | core.py:7 |" in md.out
     csv = benchmem("diff", "4.0", "5.0", "--dir", toy_sweep.out, "--format", "csv")
     rows = [line.split(",") for line in csv.out.splitlines()]
-    assert rows[0][:8] == ["id", "site", "file", "line_a", "line_b", "bytes_a", "bytes_b", "delta_bytes"]
+    assert rows[0][:8] == [
+        "id",
+        "site",
+        "file",
+        "line_a",
+        "line_b",
+        "bytes_a",
+        "bytes_b",
+        "delta_bytes",
+    ]
     assert rows[1][1] == "toypkg.extra:grow"
     assert close(int(rows[1][7]), 5 * MB)
     assert rows[2][1] == "toypkg.core:build"

@@ -12,17 +12,18 @@ Light to import (no memray, no plotly): reading a capture goes through
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 from pytest_benchmem.errors import BenchmemError, UsageError
-
-#: a peak change beyond this fraction gets its attribution shown in sweep reports
-CHANGE_THRESHOLD = 0.05
 
 from .frames import Frame
 from .model import Allocation, BenchmarkDiff, Profile, Site, SiteChange, diff_profiles, sites
 from .sources import CaptureRef, CaptureSet, candidates_text, load_captures, match_ids, pick_one
 from .tree import FlameNode, flame_nodes
+
+#: a peak change beyond this fraction gets its attribution shown in sweep reports
+CHANGE_THRESHOLD = 0.05
 
 __all__ = [
     "Allocation",
@@ -55,15 +56,19 @@ def load_profile(capture: CaptureRef | str | Path) -> Profile:
 
     from .model import build_profile
 
-    ref = capture if isinstance(capture, CaptureRef) else CaptureRef(Path(capture).stem, Path(capture))
+    ref = (
+        capture
+        if isinstance(capture, CaptureRef)
+        else CaptureRef(Path(capture).stem, Path(capture))
+    )
     raw = read_peak_records(ref.path)
     return build_profile(
         ref.benchmark_id,
         ref.path,
         raw.peak,
-        raw.native,
         raw.records,
-        ref.rootdir,
+        native=raw.native,
+        rootdir=ref.rootdir,
         python_allocators=raw.python_allocators,
     )
 
@@ -87,8 +92,10 @@ def diff_captures(before: str | Path | CaptureRef, after: str | Path | CaptureRe
 
 def shared_ids(a: CaptureSet, b: CaptureSet, pattern: str | None) -> list[str]:
     """The ids to diff: in both sources (and matching ``pattern``); one-line errors otherwise."""
-    if len(a.captures) == 1 and len(b.captures) == 1 and (
-        a.source.endswith(".bin") or b.source.endswith(".bin")
+    if (
+        len(a.captures) == 1
+        and len(b.captures) == 1
+        and (a.source.endswith(".bin") or b.source.endswith(".bin"))
     ):
         return [next(iter(b.captures))]  # two capture files: the same benchmark, by assumption
     ids_a, ids_b = list(a.captures), list(b.captures)
@@ -138,18 +145,25 @@ def changed_between(
     """Attribution between consecutive runs for each benchmark whose peak changed by more
     than ``threshold`` (a fraction of the earlier peak); runs without captures are skipped."""
     out: list[BenchmarkDiff] = []
-    for (label_a, path_a), (label_b, path_b) in zip(runs, runs[1:], strict=False):
+    for (label_a, path_a), (label_b, path_b) in pairwise(runs):
         try:
             set_a, set_b = load_captures(path_a), load_captures(path_b)
         except BenchmemError:
             continue
         for ident, ref_b in set_b.captures.items():
             ref_a = set_a.captures.get(ident)
-            before, after = (None, None) if ref_a is None else (ref_a.value("peak"), ref_b.value("peak"))
-            if before is None or after is None or abs(after - before) <= threshold * max(before, 1):
+            if ref_a is None or not _changed(ref_a, ref_b, threshold):
                 continue
-            out.append(diff_profiles(load_profile(ref_a), load_profile(ref_b), (label_a, label_b)))  # type: ignore[arg-type]
+            before, after = load_profile(ref_a), load_profile(ref_b)
+            out.append(diff_profiles(before, after, (label_a, label_b)))
     return out
+
+
+def _changed(a: CaptureRef, b: CaptureRef, threshold: float) -> bool:
+    before, after = a.value("peak"), b.value("peak")
+    if before is None or after is None:
+        return False
+    return abs(after - before) > threshold * max(before, 1)
 
 
 def top_changes(diff: BenchmarkDiff, top: int) -> Sequence[SiteChange]:

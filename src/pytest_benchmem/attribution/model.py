@@ -133,10 +133,10 @@ def build_profile(
     benchmark_id: str,
     path: Path,
     peak: int,
-    native: bool,  # noqa: FBT001 - plain data
     records: Sequence[tuple[int, int, Sequence[tuple[str, str, int]], object]],
-    rootdir: str | None = None,
     *,
+    native: bool = False,
+    rootdir: str | None = None,
     python_allocators: bool = False,
 ) -> Profile:
     """A profile from memray's raw high-water-mark records (see ``measure.read_peak_records``)."""
@@ -171,7 +171,13 @@ def sites(profile: Profile) -> dict[str, Site]:
         frame = frames[key]
         line = max(lines[key].items(), key=lambda kv: (kv[1], -kv[0]))[0]
         out[key] = Site(
-            key, frame.module, frame.function, frame.file, sizes[key], counts[key], line,
+            key,
+            frame.module,
+            frame.function,
+            frame.file,
+            sizes[key],
+            counts[key],
+            line,
             heaviest[key].stack,
         )
     return out
@@ -187,7 +193,7 @@ def diff_profiles(
     for key in old.keys() | new.keys():
         a, b = old.get(key), new.get(key)
         ref = b or a
-        assert ref is not None  # noqa: S101 - a key comes from one of the two
+        assert ref is not None
         changes.append(
             SiteChange(
                 key=key,

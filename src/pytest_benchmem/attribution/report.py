@@ -127,12 +127,22 @@ def to_json(diffs: Sequence[BenchmarkDiff], top: int, notes: Sequence[str] = ())
     return json.dumps(data, indent=2) + "\n"
 
 
-def to_csv(diffs: Sequence[BenchmarkDiff], top: int, notes: Sequence[str] = ()) -> str:  # noqa: ARG001 - one signature for every format
+def to_csv(diffs: Sequence[BenchmarkDiff], top: int, notes: Sequence[str] = ()) -> str:
     """One row per (benchmark, site) shown, raw bytes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["id", "site", "file", "line_a", "line_b", "bytes_a", "bytes_b", "delta_bytes", "called_from"]
+        [
+            "id",
+            "site",
+            "file",
+            "line_a",
+            "line_b",
+            "bytes_a",
+            "bytes_b",
+            "delta_bytes",
+            "called_from",
+        ]
     )
     for diff in diffs:
         for c in _top(diff, top):

@@ -105,8 +105,10 @@ def _headlines(blob: dict[str, Any]) -> tuple[tuple[str, int], ...]:
 
 
 def _run_captures(path: Path, data: dict[str, Any]) -> dict[str, CaptureRef]:
-    run_info = data.get(BLOB_KEY) if isinstance(data.get(BLOB_KEY), dict) else {}
-    profile = run_info.get(PROFILE_KEY) if isinstance(run_info.get(PROFILE_KEY), dict) else {}
+    run_info = data.get(BLOB_KEY)
+    run_info = run_info if isinstance(run_info, dict) else {}
+    profile = run_info.get(PROFILE_KEY)
+    profile = profile if isinstance(profile, dict) else {}
     rootdir = profile.get("rootdir") if isinstance(profile.get("rootdir"), str) else None
     out: dict[str, CaptureRef] = {}
     for bench in data["benchmarks"]:
@@ -164,20 +166,30 @@ def pick_one(captures: CaptureSet, pattern: str | None, worst: str | None) -> Ca
     if pattern is not None:
         matched = match_ids(ids, pattern)
         if not matched:
-            msg = f"no benchmark matches --id {pattern!r} in {captures.source} (ids: {candidates_text(ids)})"
+            msg = (
+                f"no benchmark matches --id {pattern!r} in {captures.source} "
+                f"(ids: {candidates_text(ids)})"
+            )
             raise UsageError(msg)
         if len(matched) > 1 and worst is None:
-            msg = f"--id {pattern!r} matches {len(matched)} benchmarks: {candidates_text(matched)}; narrow it or add --worst"
+            msg = (
+                f"--id {pattern!r} matches {len(matched)} benchmarks: "
+                f"{candidates_text(matched)}; narrow it or add --worst"
+            )
             raise UsageError(msg)
         ids = matched
     if len(ids) == 1:
         return captures.captures[ids[0]]
     if worst is None:
-        msg = f"{captures.source} has {len(ids)} captures: pick one with --id PATTERN or --worst peak ({candidates_text(ids)})"
+        msg = (
+            f"{captures.source} has {len(ids)} captures: pick one with --id PATTERN or "
+            f"--worst peak ({candidates_text(ids)})"
+        )
         raise UsageError(msg)
     if worst not in WORST:
         msg = f"--worst {worst!r}: expected one of {', '.join(WORST)}"
         raise UsageError(msg)
     return max(
-        (captures.captures[i] for i in ids), key=lambda ref: (ref.value(worst) or -1, ref.benchmark_id)
+        (captures.captures[i] for i in ids),
+        key=lambda ref: (ref.value(worst) or -1, ref.benchmark_id),
     )

@@ -37,7 +37,7 @@ class FlameNode:
         """Growth from A to B under this node (0 for a single capture)."""
         return self.size - self.before
 
-    def hover(self, diff: bool) -> str:  # noqa: FBT001 - a display switch
+    def hover(self, diff: bool) -> str:
         """What the node says on hover."""
         text = f"{self.site}<br>{self.where}<br>{human_bytes(self.size)} at the peak"
         if diff:
@@ -47,7 +47,10 @@ class FlameNode:
 
 
 def _accumulate(
-    profile: Profile, paths: dict[tuple[str, ...], list[int]], slot: int, wheres: dict[tuple[str, ...], str]
+    profile: Profile,
+    paths: dict[tuple[str, ...], list[int]],
+    slot: int,
+    wheres: dict[tuple[str, ...], str],
 ) -> None:
     for alloc in profile.allocations:
         key: tuple[str, ...] = ()
@@ -71,7 +74,7 @@ def flame_nodes(after: Profile, before: Profile | None = None) -> list[FlameNode
     kept = [k for k, (b, a) in paths.items() if b >= floor or (before is not None and a >= floor)]
     kept.sort(key=lambda k: (len(k), -paths[k][0]))
     kept = kept[:MAX_NODES]
-    ids = {(): ROOT}
+    ids: dict[tuple[str, ...], str] = {(): ROOT}
     nodes = [FlameNode(ROOT, "", ROOT, ROOT, after.benchmark_id, total_after, total_before)]
     for key in kept:
         parent = ids.get(key[:-1])

@@ -33,7 +33,14 @@ def fail(message: str, code: int = 1) -> None:
 
 def _register() -> None:
     # Registration order is the order `benchmem --help` lists the commands in.
-    for name in ("plot_cmd", "compare_cmd", "sweep_cmd", "bisect_cmd", "diff_cmd", "flamegraph_cmd"):
+    for name in (
+        "plot_cmd",
+        "compare_cmd",
+        "sweep_cmd",
+        "bisect_cmd",
+        "diff_cmd",
+        "flamegraph_cmd",
+    ):
         importlib.import_module(f"{__name__}.{name}")
 
 

@@ -298,11 +298,11 @@ def attribute(outcome: Outcome, prober: Prober, out: Path) -> list[str]:
         diff = diff_runs(ends[0], ends[1], pattern=tripped)[0]
     except BenchmemError as exc:
         return [f"no attribution of {tripped}: {exc}"]
-    lines = [
+    head = (
         f"where {tripped} grew from {outcome.last_good} to {outcome.first_bad} "
-        "(bytes live at the peak, by site):",
-        *brief(diff, top=5)[1:],
-    ]
+        "(bytes live at the peak, by site):"
+    )
+    lines = [head, *brief(diff, top=5)[1:]]
     target = out / "bisect-diff.html"
     try:
         from pytest_benchmem.plotting.flame import write_diff_html

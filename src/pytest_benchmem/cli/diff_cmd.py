@@ -87,5 +87,8 @@ def diff(
         from pytest_benchmem.plotting.flame import write_diff_html
 
         write_diff_html(diffs, output)
-        typer.echo(f"differential flame graph: {len(diffs)} benchmark(s) -> {output}", err=format_ != "text")
+        typer.echo(
+            f"differential flame graph: {len(diffs)} benchmark(s) -> {output}",
+            err=format_ != "text",
+        )
     return 0

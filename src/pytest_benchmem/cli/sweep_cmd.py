@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -149,7 +149,7 @@ def _report(
     paths: list[Path],
     labels: list[str],
     report: Path,
-    memory: bool,  # noqa: FBT001
+    memory: bool,
     attribution: Sequence[Any] = (),
 ) -> bool:
     """Write the sweep view; a failure is reported without losing the sweep's outcome."""

@@ -19,11 +19,17 @@ from pytest_benchmem.units import human_bytes
 
 MIB = 1024 * 1024
 #: diverging scale: blue = shrank, light grey = unchanged, red = grew
-DIFF_SCALE = [(0.0, "#2166ac"), (0.35, "#92c5de"), (0.5, "#eeeeee"), (0.65, "#f4a582"), (1.0, "#b2182b")]
+DIFF_SCALE = [
+    (0.0, "#2166ac"),
+    (0.35, "#92c5de"),
+    (0.5, "#eeeeee"),
+    (0.65, "#f4a582"),
+    (1.0, "#b2182b"),
+]
 SHARE_SCALE = "YlOrRd"
 
 
-def _icicle(nodes: Sequence[FlameNode], colors: list[float], diff: bool) -> go.Icicle:  # noqa: FBT001
+def _icicle(nodes: Sequence[FlameNode], colors: list[float], diff: bool) -> go.Icicle:
     return go.Icicle(
         ids=[n.ident for n in nodes],
         labels=[n.label for n in nodes],
@@ -79,10 +85,16 @@ def diff_figure(nodes: Sequence[FlameNode], title: str) -> go.Figure:
     )
     figure = go.Figure(trace)
     gone = nodes[0].before - nodes[0].size if nodes else 0
-    sub = f"peak in A {human_bytes(nodes[0].before)} → B {human_bytes(nodes[0].size)}" if nodes else ""
+    sub = (
+        f"peak in A {human_bytes(nodes[0].before)} → B {human_bytes(nodes[0].size)}"
+        if nodes
+        else ""
+    )
     figure.update_layout(
-        title={"text": f"{title}<br><sup>width: bytes live at the peak in B · {sub}"
-               f"{' · net ' + ('+' if gone <= 0 else '-') + human_bytes(abs(gone))}</sup>"},
+        title={
+            "text": f"{title}<br><sup>width: bytes live at the peak in B · {sub}"
+            f"{' · net ' + ('+' if gone <= 0 else '-') + human_bytes(abs(gone))}</sup>"
+        },
         margin={"t": 90, "l": 10, "r": 10, "b": 10},
         height=720,
     )

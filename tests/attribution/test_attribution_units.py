@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 
 from pytest_benchmem import attribution
-from pytest_benchmem.attribution.frames import Frame, is_harness, module_of, normalise_path, site_frame
+from pytest_benchmem.attribution.frames import (
+    Frame,
+    is_harness,
+    module_of,
+    normalise_path,
+    site_frame,
+)
 from pytest_benchmem.attribution.model import build_profile, diff_profiles
 from pytest_benchmem.attribution.report import RENDERERS
 from pytest_benchmem.attribution.tree import flame_nodes
-from pytest_benchmem.errors import BenchmemError
 from pytest_benchmem.measure import Keep, run_passes
 
 SITE = "/venv/lib/python3.11/site-packages"
@@ -23,7 +28,9 @@ SITE = "/venv/lib/python3.11/site-packages"
 
 def test_paths_are_normalised_so_two_venvs_match():
     assert normalise_path(f"{SITE}/toypkg/extra.py") == "toypkg/extra.py"
-    assert normalise_path("/other/lib/python3.11/dist-packages/toypkg/extra.py") == "toypkg/extra.py"
+    assert (
+        normalise_path("/other/lib/python3.11/dist-packages/toypkg/extra.py") == "toypkg/extra.py"
+    )
     assert normalise_path("/tmp/run1/suite/test_x.py", "/tmp/run1") == "suite/test_x.py"
     assert normalise_path("/usr/lib/python3.11/json/decoder.py") == "json/decoder.py"
     assert module_of("toypkg/extra.py") == "toypkg.extra"
@@ -61,7 +68,11 @@ def toy(version: str, grow: int, build: int, line: int) -> attribution.Profile:
 
 def test_diff_orders_growth_then_shrinks_and_sums_to_the_peak_change():
     diff = diff_profiles(toy("4.0", 1_000_000, 2_000_000, 5), toy("5.0", 6_000_000, 1_000_000, 7))
-    assert [c.key for c in diff.changes] == ["toypkg.extra:grow", "toypkg.core:build", "toypkg.core:helper"]
+    assert [c.key for c in diff.changes] == [
+        "toypkg.extra:grow",
+        "toypkg.core:build",
+        "toypkg.core:helper",
+    ]
     grow, build, helper = diff.changes
     assert (grow.delta, grow.where) == (5_000_000, "extra.py:5 → :7")
     assert (build.delta, build.where) == (-1_000_000, "core.py:7")
@@ -76,7 +87,10 @@ def test_diff_orders_growth_then_shrinks_and_sums_to_the_peak_change():
     assert "      ← toypkg:work (__init__.py:9)" in text
     assert text.endswith("note: x\n")
     data = json.loads(RENDERERS["json"]([diff], 1))
-    assert [s["site"] for s in data["benchmarks"][0]["sites"]] == ["toypkg.extra:grow", "toypkg.core:build"]
+    assert [s["site"] for s in data["benchmarks"][0]["sites"]] == [
+        "toypkg.extra:grow",
+        "toypkg.core:build",
+    ]
 
 
 def test_new_and_gone_sites_say_so():
@@ -92,7 +106,10 @@ def test_flame_tree_widths_are_bytes_at_the_peak():
     nodes = {n.site: n for n in flame_nodes(after, before)}
     assert nodes["all"].size == 7_000_100
     assert nodes["toypkg:work"].size == 7_000_100
-    assert (nodes["toypkg.extra:grow"].size, nodes["toypkg.extra:grow"].delta) == (6_000_000, 5_000_000)
+    assert (nodes["toypkg.extra:grow"].size, nodes["toypkg.extra:grow"].delta) == (
+        6_000_000,
+        5_000_000,
+    )
     assert nodes["toypkg.core:build"].delta == -1_000_000
     assert "toypkg.core:helper" not in nodes  # 100 B is too narrow to draw: stays in build
 
@@ -124,7 +141,9 @@ def runs(tmp_path: Path) -> tuple[Path, Path]:
     capture(tmp_path / "a", "x", 1_000_000)
     capture(tmp_path / "a", "y", 3_000_000)
     capture(tmp_path / "b", "x", 2_000_000)
-    a = write_run(tmp_path / "a.json", {"t.py::x": (1_000_000, "a/x.bin"), "t.py::y": (3_000_000, "a/y.bin")})
+    a = write_run(
+        tmp_path / "a.json", {"t.py::x": (1_000_000, "a/x.bin"), "t.py::y": (3_000_000, "a/y.bin")}
+    )
     b = write_run(tmp_path / "b.json", {"t.py::x": (2_000_000, "b/x.bin")})
     return a, b
 
@@ -163,7 +182,8 @@ def test_run_without_captures_names_the_flag(benchmem, tmp_path):
 def test_missing_corrupt_and_foreign_captures(runs, benchmem, tmp_path):
     (tmp_path / "a" / "x.bin").unlink()
     err = one_line_error(benchmem, "diff", *runs)
-    assert err.startswith("benchmem: error: capture ") and "a/x.bin' does not exist" in err
+    assert err.startswith("benchmem: error: capture ")
+    assert "a/x.bin' does not exist" in err
     (tmp_path / "a" / "x.bin").write_bytes(b"not a capture" * 10)
     err = one_line_error(benchmem, "diff", *runs)
     assert "cannot read memray capture" in err
@@ -205,7 +225,8 @@ def test_ids_unknown_ambiguous_or_in_one_run_only(runs, benchmem):
 def test_sweep_labels(runs, benchmem, tmp_path):
     (tmp_path / "sweep.json").write_text("{}")
     err = one_line_error(benchmem, "diff", "a", "nope", "--dir", tmp_path)
-    assert "no run labelled 'nope' in" in err and "(labels: a, b)" in err
+    assert "no run labelled 'nope' in" in err
+    assert "(labels: a, b)" in err
     assert benchmem("diff", "a", "b", "--dir", tmp_path).code == 0
 
 

@@ -46,5 +46,6 @@ def test_numpy_growth_lands_on_the_calling_line(pytester, monkeypatch):
     assert abs(top.delta - 16_000_000) <= 0.01 * 16_000_000
     assert top.stack[0].native  # the allocation itself happened in C
     assert any(not f.native and f.site == "test_np:make" for f in top.stack)
-    assert diff.after.native and diff.before.native
+    assert diff.after.native
+    assert diff.before.native
     assert abs(diff.sum_delta - diff.peak_delta) <= 0.01 * abs(diff.peak_delta)

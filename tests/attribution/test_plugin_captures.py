@@ -79,9 +79,10 @@ def test_ini_key_native_and_implied_memory(run, pytester):
     records = read_peak_records(capture)
     assert records.native
     assert any(hybrid for *_, hybrid in records.records)
-    result.stdout.fnmatch_lines(
-        ["benchmem: see where the memory goes: benchmem flamegraph kept/test_caps.py--test_grow.bin"]
+    expected = (
+        "benchmem: see where the memory goes: benchmem flamegraph kept/test_caps.py--test_grow.bin"
     )
+    result.stdout.fnmatch_lines([expected])
 
 
 def test_kept_capture_is_the_headline_pass(pytester):
@@ -98,7 +99,10 @@ def test_kept_capture_is_the_headline_pass(pytester):
         """
     )
     result = pytester.runpytest(
-        *FAST, "--benchmark-memory-profile=c", "--benchmark-memory-repeats=3", "--benchmark-json=r.json"
+        *FAST,
+        "--benchmark-memory-profile=c",
+        "--benchmark-memory-repeats=3",
+        "--benchmark-json=r.json",
     )
     result.assert_outcomes(passed=1)
     series = blobs(pytester.path / "r.json")["test_alt"]["peak_bytes"]
@@ -121,7 +125,9 @@ def test_gate_keeps_only_regressing_ids_unless_told(run, pytester):
     result.stdout.fnmatch_lines(
         ["benchmem: 1 memory capture(s) kept in caps, 2 non-regressing dropped"]
     )
-    result = run("--benchmark-memory-profile=all", "--benchmark-memory-profile-all", *gate, size=4 * MIB)
+    result = run(
+        "--benchmark-memory-profile=all", "--benchmark-memory-profile-all", *gate, size=4 * MIB
+    )
     assert len(list((pytester.path / "all").iterdir())) == 3
 
 
@@ -129,11 +135,16 @@ def test_profile_dir_that_is_a_file_is_a_usage_error(run, pytester):
     (pytester.path / "afile").write_text("x")
     result = run("--benchmark-memory-profile=afile")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--benchmark-memory-profile: 'afile' is a file, not a directory*"])
+    result.stderr.fnmatch_lines(
+        ["*--benchmark-memory-profile: 'afile' is a file, not a directory*"]
+    )
 
 
 def test_safe_stem_and_collisions(tmp_path):
-    assert safe_stem("tests/test_x.py::TestA::test_b[1-x y]") == "tests-test_x.py--TestA--test_b[1-x_y]"
+    assert (
+        safe_stem("tests/test_x.py::TestA::test_b[1-x y]")
+        == "tests-test_x.py--TestA--test_b[1-x_y]"
+    )
     long = safe_stem("t.py::test[" + "x" * 300 + "]")
     assert len(long) <= 120
     assert long != safe_stem("t.py::test[" + "x" * 299 + "y]")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import UsageError
 from .metrics import canonical_metric, check_stat
+from .noise import Spread, Verdict, spread_of, time_verdict, verdict_of
 from .runmodel import Run, check_time_stat
 from .runs import require_metric
 from .units import BYTE_FIELDS, Threshold, byte_unit, format_value
@@ -24,12 +25,26 @@ _DIGITS = re.compile(r"(\d+)")
 
 @dataclass(frozen=True)
 class Row:
-    """One id: its value in each run (None where missing), and the change last vs first."""
+    """One id: its value in each run (None where missing), and the change last vs first.
+
+    For time, ``spreads`` holds each run's spread (None where missing) and ``noise`` the
+    verdict of the noise rule (``pytest_benchmem.noise``) on the change last vs first.
+    """
 
     id: str
     values: tuple[float | None, ...]
     delta: float | None
     percent: float | None
+    spreads: tuple[Spread | None, ...] = ()
+    noise: Verdict | None = None
+
+    @property
+    def within_noise(self) -> bool:
+        """True when a time change is not supported by the spread (within noise, or the
+        measured shift points the other way); False for memory and unknown spreads."""
+        if self.noise is None or self.delta is None or self.noise.method == "none":
+            return False
+        return not self.noise.agrees(self.delta)
 
 
 @dataclass(frozen=True)
@@ -109,19 +124,31 @@ def compare_runs(
         raise UsageError(msg)
     require_metric(runs, name)
     columns: list[dict[str, float]] = []
+    spreads: list[dict[str, Spread | None]] = []
     ids: dict[str, None] = {}
     for run in runs:
         values: dict[str, float] = {}
+        run_spreads: dict[str, Spread | None] = {}
         for bench in run.benchmarks:
             value = bench.value(name, stat)
             if value is not None:
                 values[bench.id] = value
                 ids[bench.id] = None
+                if name == "time":
+                    run_spreads[bench.id] = spread_of(bench.stats)
         columns.append(values)
+        spreads.append(run_spreads)
     rows = []
     for ident in ids:
         row_values = tuple(col.get(ident) for col in columns)
-        rows.append(Row(ident, row_values, *_change(row_values)))
+        row = Row(ident, row_values, *_change(row_values))
+        if name == "time":
+            row_spreads = tuple(s.get(ident) for s in spreads)
+            noise = None
+            if row.delta is not None:
+                noise = time_verdict(row_spreads[0], row_spreads[-1])
+            row = replace(row, spreads=row_spreads, noise=noise)
+        rows.append(row)
     labels = tuple(run.label for run in runs)
     return Comparison(metric=name, stat=stat, labels=labels, rows=tuple(_sort(rows, order)))
 
@@ -146,6 +173,7 @@ class Regression:
     base: float
     new: float
     rule: Threshold
+    noise: Verdict | None = None  # time only: the noise rule's verdict on this change
 
     @property
     def percent(self) -> float | None:
@@ -157,7 +185,8 @@ class Regression:
         change = "from zero" if self.percent is None else f"{self.percent:+.1f}%"
         base = format_gate_value(self.field, self.base)
         new = format_gate_value(self.field, self.new)
-        return f"{self.field}  {self.id}: {base} -> {new} ({change})"
+        noise = f", {self.noise.describe()}" if self.noise is not None else ""
+        return f"{self.field}  {self.id}: {base} -> {new} ({change}{noise})"
 
 
 @dataclass(frozen=True)
@@ -166,6 +195,8 @@ class GateResult:
 
     ``compared`` counts (field, id) pairs checked; ``notes`` say why a rule compared nothing
     (each one fails the gate: a gate that compared nothing never reports an all-clear).
+    ``within_noise`` are time changes past a rule that the noise rule does not support: shown,
+    never counted.
     """
 
     regressions: tuple[Regression, ...]
@@ -174,6 +205,7 @@ class GateResult:
     rules: tuple[str, ...] = ()
     base_label: str = "base"
     new_label: str = "new"
+    within_noise: tuple[Regression, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -183,6 +215,7 @@ class GateResult:
     def lines(self) -> list[str]:
         """Each regression on a line, the notes, then a verdict line."""
         out = [r.line() for r in self.regressions]
+        out += [f"{r.line()}: within noise, not counted" for r in self.within_noise]
         out += self.notes
         rules = ", ".join(self.rules) or "no rules"
         what = f"{self.base_label} -> {self.new_label}"
@@ -222,10 +255,13 @@ def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
 
     Only ids present in both runs (with the field in both) are compared; a zero base never
     trips a percent rule. An id trips at most once per field (the first rule that trips).
+    A time change trips only when the noise rule finds it slower (``pytest_benchmem.noise``);
+    one without any spread (a single round) trips, as a gate never passes on missing data.
     """
     base_by_id, new_by_id = base.by_id(), new.by_id()
     shared = [ident for ident in new_by_id if ident in base_by_id]
     regressions: list[Regression] = []
+    quiet: dict[tuple[str, str], Regression] = {}
     tripped: set[tuple[str, str]] = set()
     pairs: set[tuple[str, str]] = set()
     notes: list[str] = []
@@ -239,8 +275,16 @@ def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
             count += 1
             pairs.add((rule.field, ident))
             if (rule.field, ident) not in tripped and rule.exceeded(before, after):
+                found = Regression(rule.field, ident, before, after, rule)
+                if rule.field == "time":
+                    noise = verdict_of(base_by_id[ident].stats, new_by_id[ident].stats)
+                    found = replace(found, noise=noise)
+                    if noise.method != "none" and not noise.agrees(after - before):
+                        quiet.setdefault((rule.field, ident), found)
+                        continue
                 tripped.add((rule.field, ident))
-                regressions.append(Regression(rule.field, ident, before, after, rule))
+                quiet.pop((rule.field, ident), None)
+                regressions.append(found)
         if count == 0:
             notes.append(_nothing_note(base, new, rule))
     if not thresholds:
@@ -252,4 +296,5 @@ def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
         rules=tuple(rule.describe() for rule in thresholds),
         base_label=base.label,
         new_label=new.label,
+        within_noise=tuple(quiet.values()),
     )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compare import Comparison
+from .compare import Comparison, Row
 from .files import write_atomic
 from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit
 
@@ -62,28 +62,55 @@ def _title(comparison: Comparison) -> str:
     stat = comparison.stat or "headline min"
     runs, ids = len(comparison.labels), len(comparison.rows)
     plural = "s" * (runs != 1), "s" * (ids != 1)
-    return (
+    title = (
         f"{comparison.metric} ({stat}): {runs} run{plural[0]}, {ids} id{plural[1]}; "
         "change = last run vs first"
     )
+    if comparison.metric == "time":
+        title += "; ±IQR, n=rounds; noise rule: docs/compare.md"
+    return title
+
+
+def _spread_cell(scale: Scale, value: float | None, row: Row, index: int) -> str:
+    """A time value with its spread: ``12.34 ±0.21 n=15``."""
+    text = scale.fmt(value)
+    spread = row.spreads[index] if index < len(row.spreads) else None
+    if value is None or spread is None:
+        return text
+    return f"{text} ±{scale.fmt(spread.iqr)} n={spread.rounds}"
+
+
+def noise_text(row: Row) -> str:
+    """The noise column: the verdict on the change (``within noise (IQRs overlap)``)."""
+    if row.noise is None:
+        return MISSING
+    if row.within_noise and not row.noise.within:  # the spread moved the other way
+        return f"within noise ({row.noise.describe()})"
+    return row.noise.describe()
 
 
 def _cells(comparison: Comparison) -> tuple[str, list[str], list[list[str]]]:
     """The title, header and formatted cells of the table."""
     values = [v for row in comparison.rows for v in row.values]
     value_scale = scale_for(comparison.metric, values)
+    timed = comparison.metric == "time"
     header = ["id"]
     header += [f"{label} ({value_scale.unit})" for label in comparison.labels]
     header += [f"change ({value_scale.unit})", "change %"]
-    body = [
-        [
+    header += ["noise"] if timed else []
+    body = []
+    for row in comparison.rows:
+        if timed:
+            cells = [_spread_cell(value_scale, v, row, i) for i, v in enumerate(row.values)]
+        else:
+            cells = [value_scale.fmt(v) for v in row.values]
+        line = [
             row.id,
-            *(value_scale.fmt(v) for v in row.values),
+            *cells,
             value_scale.fmt(row.delta, signed=True),
             _percent(row.percent),
         ]
-        for row in comparison.rows
-    ]
+        body.append([*line, noise_text(row)] if timed else line)
     return _title(comparison), header, body
 
 
@@ -98,10 +125,13 @@ def _extremes(values: Sequence[float | None]) -> tuple[int | None, int | None]:
 def _marks(comparison: Comparison) -> list[list[str]]:
     """Per cell style: the lightest value of a row green, the heaviest red."""
     marks = []
+    extra = 1 if comparison.metric == "time" else 0
     for row in comparison.rows:
         light, heavy = _extremes(row.values)
-        cells = ["" for _ in range(len(row.values) + 3)]
-        if light is not None and heavy is not None:
+        cells = ["" for _ in range(len(row.values) + 3 + extra)]
+        if row.within_noise:  # a change the spread does not support: not coloured
+            cells = ["dim" for _ in cells]
+        elif light is not None and heavy is not None:
             cells[1 + light], cells[1 + heavy] = "green", "red"
         marks.append(cells)
     return marks
@@ -167,15 +197,40 @@ def _raw(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _spread_columns(comparison: Comparison) -> list[str]:
+    names = []
+    for label in comparison.labels:
+        names += [f"{label}_iqr", f"{label}_stddev", f"{label}_rounds"]
+    return [*names, "noise"]
+
+
+def _spread_values(row: Row, runs: int) -> list[str]:
+    cells: list[str] = []
+    for index in range(runs):
+        spread = row.spreads[index] if index < len(row.spreads) else None
+        if spread is None:
+            cells += ["", "", ""]
+        else:
+            cells += [_raw(spread.iqr), _raw(spread.stddev), str(spread.rounds)]
+    if row.noise is None:
+        return [*cells, ""]
+    return [*cells, "within noise" if row.within_noise else str(row.noise.shift)]
+
+
 def csv_text(comparison: Comparison) -> str:
-    """The raw (unscaled) comparison as CSV text: id, one column per run, change, change_pct."""
+    """The raw (unscaled) comparison as CSV text: id, one column per run, change, change_pct.
+
+    For time, then each run's spread (``<label>_iqr``, ``_stddev``, ``_rounds``) and the
+    noise verdict (``noise``: within noise, slower, faster, or no spread).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", *comparison.labels, "change", "change_pct"])
+    timed = comparison.metric == "time"
+    header = ["id", *comparison.labels, "change", "change_pct"]
+    writer.writerow(header + (_spread_columns(comparison) if timed else []))
     for row in comparison.rows:
-        writer.writerow(
-            [row.id, *(_raw(v) for v in row.values), _raw(row.delta), _raw(row.percent)]
-        )
+        cells = [row.id, *(_raw(v) for v in row.values), _raw(row.delta), _raw(row.percent)]
+        writer.writerow(cells + (_spread_values(row, len(comparison.labels)) if timed else []))
     return buffer.getvalue()
 
 

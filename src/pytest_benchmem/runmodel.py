@@ -101,6 +101,8 @@ class Run:
     label: str
     benchmarks: tuple[Benchmark, ...]
     provenance: Mapping[str, object]
+    #: the machine that timed it, from ``machine_info`` (node and CPU; "" when not recorded)
+    machine: str = ""
 
     def has_metric(self, metric: str) -> bool:
         """True when at least one benchmark carries a value for ``metric``."""
@@ -272,4 +274,16 @@ def parse_run(data: object, path: Path) -> Run:
         msg = f"{path}: '{BLOB_KEY}.label' must be a string, got {_short(label)}"
         raise SchemaError(msg)
     parsed = tuple(_parse_benchmark(raw, i, path) for i, raw in enumerate(benchmarks))
-    return Run(path=path, label=label or path.stem, benchmarks=parsed, provenance=provenance)
+    machine = _machine(data.get("machine_info"))
+    return Run(path, label or path.stem, parsed, provenance, machine)
+
+
+def _machine(info: object) -> str:
+    """``node (cpu brand)`` from pytest-benchmark's ``machine_info`` ("" when absent)."""
+    if not isinstance(info, dict):
+        return ""
+    node = info.get("node")
+    cpu = info.get("cpu")
+    brand = cpu.get("brand_raw") if isinstance(cpu, dict) else None
+    parts = [str(node) if node else "", f"({brand})" if brand else ""]
+    return " ".join(p for p in parts if p)

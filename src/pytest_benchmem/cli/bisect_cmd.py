@@ -155,9 +155,9 @@ def bisect_command(
     test: Annotated[
         str | None,
         typer.Option(
-            help="One benchmark id or a -k style expression (default: every benchmark; a "
-            "release is bad when any of them regressed).",
-            show_default=False,
+            help="One benchmark id or a -k style expression (a release is bad when any of "
+            "them regressed).",
+            show_default="every benchmark",
         ),
     ] = None,
     find_links: Annotated[
@@ -172,8 +172,8 @@ def bisect_command(
         list[str] | None,
         typer.Option(
             "--index-url",
-            help="Package index (repeatable; default the public index).",
-            show_default=False,
+            help="Package index (repeatable).",
+            show_default="the public index",
         ),
     ] = None,
     pin: Annotated[
@@ -194,9 +194,7 @@ def bisect_command(
     ] = None,
     python: Annotated[
         str | None,
-        typer.Option(
-            "--python", help="Interpreter for the venvs (default: this one).", show_default=False
-        ),
+        typer.Option("--python", help="Interpreter for the venvs.", show_default="this one"),
     ] = None,
     pytest_arg: Annotated[
         list[str] | None,

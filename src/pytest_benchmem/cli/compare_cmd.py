@@ -13,8 +13,7 @@ from typing import Annotated
 import typer
 
 from . import app
-
-FORMATS = ("text", "md")
+from .choices import FORMATS, complete_metrics, completer, sorts, stats
 
 
 @app.command(
@@ -35,6 +34,7 @@ def compare(
         str,
         typer.Option(
             metavar="[time|peak|allocated|allocations|memory]",
+            autocompletion=complete_metrics,
             help="Metric: time | peak | allocated | allocations | memory (memory is an alias "
             "of peak; pair with --stat for a distribution).",
         ),
@@ -43,6 +43,7 @@ def compare(
         str | None,
         typer.Option(
             metavar="TEXT",
+            autocompletion=completer(stats),
             help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
             "| median | stddev) for peak/allocated/allocations. Default: the headline value.",
             show_default=False,
@@ -51,7 +52,9 @@ def compare(
     sort: Annotated[
         str,
         typer.Option(
-            metavar="TEXT", help="Row order: name (id) | value (largest in the last run) | change."
+            metavar="TEXT",
+            autocompletion=completer(sorts),
+            help="Row order: name (id) | value (largest in the last run) | change.",
         ),
     ] = "name",
     csv: Annotated[
@@ -76,6 +79,7 @@ def compare(
         typer.Option(
             "--format",
             metavar="TEXT",
+            autocompletion=completer(FORMATS),
             help="Output: text (a table for the terminal) | md (a markdown table for a pull "
             "request).",
         ),
@@ -83,6 +87,7 @@ def compare(
 ) -> int:
     from pytest_benchmem.compare import check_metric_stat, check_sort, compare_runs, gate
     from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.render import render_table, to_csv, to_markdown
     from pytest_benchmem.runs import gc_paused, load_runs
     from pytest_benchmem.units import parse_threshold
@@ -105,14 +110,27 @@ def compare(
         if len(loaded) < 2:
             msg = f"compare needs two or more runs, got {len(loaded)} ({loaded[0].path})"
             raise UsageError(msg, hint="pass several files, or a directory of runs")
-        comparison = compare_runs(loaded, name, stat_name, order)
+        groups = by_python(loaded)
         out = sys.stdout
-        out.write(to_markdown(comparison) if format_ == "md" else render_table(comparison))
+        for python, group in groups:
+            if python:  # a Python matrix: one table (and one gate) per interpreter
+                out.write(f"{'### ' if format_ == 'md' else ''}Python: {python}\n\n")
+            if len(group) < 2:
+                out.write(f"(one run only: {group[0].label})\n\n")
+                continue
+            comparison = compare_runs(group, name, stat_name, order)
+            out.write(to_markdown(comparison) if format_ == "md" else render_table(comparison))
+            if python:
+                out.write("\n")
+        note = machines_note(loaded) if name == "time" else None
+        if note:
+            out.write(f"{'> ' if format_ == 'md' else ''}{note}\n")
         if csv is not None:
-            to_csv(comparison, csv)
+            to_csv(compare_runs(loaded, name, stat_name, order), csv)
             sys.stderr.write(f"benchmem: wrote {csv}\n")
         if not thresholds:
             return 0
-        result = gate(loaded[0], loaded[-1], thresholds)
-    out.write("\n" + result.summary() + "\n")
-    return 0 if result.ok else 1
+        results = [gate(g[0], g[-1], thresholds) for _, g in groups if len(g) > 1]
+    for result in results:
+        out.write("\n" + result.summary() + "\n")
+    return 0 if all(r.ok for r in results) else 1

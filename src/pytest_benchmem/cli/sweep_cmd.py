@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _PANEL_SOURCES = "Provisioning"
 _PANEL_POLICY = "Version policies (instead of listing targets)"
+_PANEL_SHARD = "Plan and shard (CI matrices; then benchmem merge)"
 
 
 def _pick(cli: object, config: SweepConfig, key: str, default: object = None) -> object:
@@ -91,6 +92,7 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     """Print the comparison tables across the finished runs; return their paths."""
     from pytest_benchmem.compare import compare_runs
     from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.render import render_table
     from pytest_benchmem.runs import load_runs
 
@@ -99,11 +101,17 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     if not paths:
         return []
     runs = load_runs(paths, [r.label for r in done])
-    for metric in ("peak", "time") if memory else ("time",):
-        try:
-            typer.echo(render_table(compare_runs(runs, metric)))
-        except BenchmemError as exc:
-            typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    for python, group in by_python(runs):
+        if python:  # a Python matrix: the versions compared under each interpreter
+            typer.echo(f"Python: {python}")
+        for metric in ("peak", "time") if memory else ("time",):
+            try:
+                typer.echo(render_table(compare_runs(group, metric)))
+            except BenchmemError as exc:
+                typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    note = machines_note(runs)
+    if note:
+        typer.echo(note)
     return paths
 
 
@@ -189,18 +197,28 @@ def _check_report(report: Path) -> None:
         raise UsageError(msg, hint=PLOT_HINT)
 
 
-def _outcome(results: list[TargetResult]) -> int:
+def show_results(results: list[TargetResult], memory: bool, command: str) -> int:
+    """The summary tables and the failures, as a sweep prints them (``benchmem merge`` too);
+    returns the exit code."""
+    paths = _summary(results, memory)
+    if paths:
+        _follow_up(paths, memory)
+    sys.stdout.flush()
+    return _outcome(results, command)
+
+
+def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
     from pytest_benchmem.sweep.model import Status
 
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.status is Status.PARTIAL:
             typer.echo(
-                f"benchmem sweep: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
+                f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
             )
     if not failed:
         return 0
-    typer.echo(f"benchmem sweep: {len(failed)} of {len(results)} target(s) failed:", err=True)
+    typer.echo(f"benchmem {command}: {len(failed)} of {len(results)} target(s) failed:", err=True)
     for r in failed:
         typer.echo(f"  {r.describe_failure()}", err=True)
     return 1
@@ -243,7 +261,8 @@ def sweep(
         ),
     ] = None,
     import_check: Annotated[
-        str | None, typer.Option(help="Module to check imports from the venv (default: derived).")
+        str | None,
+        typer.Option(help="Module to check imports from the venv.", show_default="derived"),
     ] = None,
     copy_dir: Annotated[
         Path | None, typer.Option(help="Directory copied into each run's cwd (holds the suite).")
@@ -266,13 +285,22 @@ def sweep(
         typer.Option(help="Package index URL for uv (repeatable).", rich_help_panel=_PANEL_SOURCES),
     ] = None,
     python: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            help="Interpreter for the venvs.",
+            help="Interpreter for the venvs (a path or a uv request such as 3.12). Repeat it "
+            "for a Python matrix: every target runs under each, labelled LABEL-py3.12.",
             show_default="this one",
             rich_help_panel=_PANEL_SOURCES,
         ),
     ] = None,
+    python_downloads: Annotated[
+        bool,
+        typer.Option(
+            "--python-downloads",
+            help="Let uv download a matrix interpreter it cannot find.",
+            rich_help_panel=_PANEL_SOURCES,
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -320,6 +348,40 @@ def sweep(
             "diff / flamegraph); the summary and report show where the peak moved.",
         ),
     ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Print the plan (targets x interpreters, labels) and run nothing.",
+            rich_help_panel=_PANEL_SHARD,
+        ),
+    ] = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="[table|json]",
+            help="--plan output: table, or json (a list a CI matrix takes with fromJSON).",
+            rich_help_panel=_PANEL_SHARD,
+        ),
+    ] = "table",
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run only the plan entry with this label (repeatable).",
+            rich_help_panel=_PANEL_SHARD,
+            show_default=False,
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            metavar="K/N",
+            help="Run only slice K of N of the plan (entries K, K+N, ...).",
+            rich_help_panel=_PANEL_SHARD,
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.sweep import SweepOptions, run_targets
@@ -335,6 +397,8 @@ def sweep(
     use_memory = bool(_pick(memory, cfg, "memory", default=True))
     copied = _text(copy_dir, cfg, "copy_dir")
     jobs_value = _pick(jobs, cfg, "jobs", 4)
+    one_python = _text(None, cfg, "python")
+    pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
     options = SweepOptions(
         suite=Path(str(suite_value)),
         out=Path(_text(out, cfg, "out") or ".benchmarks/sweep"),
@@ -347,7 +411,11 @@ def sweep(
         env=_texts(env, cfg, "env"),
         find_links=_texts(find_links, cfg, "find_links"),
         index_urls=_texts(index_url, cfg, "index_urls"),
-        python=_text(python, cfg, "python"),
+        python=pythons[0] if len(pythons) == 1 else None,
+        pythons=pythons if len(pythons) > 1 else (),
+        python_downloads=python_downloads or bool(cfg.get("python_downloads")),
+        only=tuple(only or ()),
+        shard=shard,
         jobs=jobs_value if isinstance(jobs_value, int) else 4,
         fresh=fresh,
         resume=resume,
@@ -365,6 +433,14 @@ def sweep(
     if report_path is not None:
         _check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
+    if plan:
+        from pytest_benchmem.sweep.plan import show_plan
+
+        typer.echo(show_plan(chosen, options, format_), nl=False)
+        return 0
+    if format_ != "table":
+        msg = "--format applies to --plan (the sweep's own summary is always a table)"
+        raise UsageError(msg)
     progress = make_progress()
     try:
         with terminate_as_interrupt():  # a cancelled CI job stops like Ctrl-C

@@ -145,8 +145,13 @@ def build_view(
     facet: str | None = None,
     clip: float | None = None,
     labels: Sequence[str] | None = None,
+    stat: str | None = None,
 ) -> View:
-    """Build the view ``name`` (None: by run count), with notes on what was not drawn."""
+    """Build the view ``name`` (None: by run count), with notes on what was not drawn.
+
+    ``stat`` reduces each benchmark's series (min, max, mean, median, stddev; for time also
+    pytest-benchmark's stats); None draws the headline value.
+    """
     if name is not None and name not in VIEWS:
         msg = f"unknown view {name!r} (choose from {' | '.join(VIEWS)})"
         raise UsageError(msg)
@@ -156,7 +161,7 @@ def build_view(
     if facet is not None and name == "sweep":
         msg = "--facet does not apply to the sweep view"
         raise UsageError(msg)
-    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet))
+    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet), stat=stat)
     chosen = name or default_view(len(ds.labels))
     if chosen == "scaling":
         if clip is not None:

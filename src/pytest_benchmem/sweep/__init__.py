@@ -124,7 +124,7 @@ def _options(
         msg = f"unknown provision option(s): {', '.join(unknown)}"
         raise TypeError(msg)
     values = dict(extra)
-    for key in ("pins", "find_links", "index_urls", "pytest_args", "env"):
+    for key in ("pins", "find_links", "index_urls", "pytest_args", "env", "pythons", "only"):
         if key in values:
             values[key] = tuple(values[key])  # type: ignore[arg-type]
     return SweepOptions(suite=Path(suite or "."), out=Path(out), **values)  # type: ignore[arg-type]

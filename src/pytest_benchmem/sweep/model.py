@@ -49,6 +49,10 @@ class SweepOptions:
     fresh: bool = False
     resume: bool = False
     env: tuple[str, ...] = ()  # NAME=VALUE set in every run's environment (e.g. PYTHONMALLOC)
+    pythons: tuple[str, ...] = ()  # a Python matrix: every target under each (two or more)
+    python_downloads: bool = False  # let uv download a matrix interpreter it cannot find
+    only: tuple[str, ...] = ()  # run only the plan entries with these labels
+    shard: str | None = None  # run only slice K of N of the plan ("K/N")
     profile: bool = False  # keep memray captures under <out>/captures/<label>/
 
     def captures_dir(self, label: str) -> Path:

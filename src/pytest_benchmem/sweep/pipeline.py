@@ -28,8 +28,9 @@ from .machine import start_probe
 from .manifest import read_manifest, write_manifest
 from .model import Stage, Status, SweepOptions, TargetResult
 from .options import check_options
-from .process import Runner, SubprocessRunner
-from .spec import Target, parse_targets
+from .plan import Plan, Shard, build_plan, plan_record
+from .process import Runner, SubprocessRunner, write_atomic
+from .spec import Target
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, tree_fingerprint, venv_spec
 
@@ -67,6 +68,11 @@ def provision_config(options: SweepOptions, cache: Path | None = None) -> Provis
     )
 
 
+def target_config(cfg: ProvisionConfig, target: Target) -> ProvisionConfig:
+    """The venv settings of one target (its own interpreter in a Python matrix)."""
+    return cfg if target.python is None else replace(cfg, python=target.python)
+
+
 def provision_all(
     targets: Sequence[Target],
     cfg: ProvisionConfig,
@@ -76,22 +82,28 @@ def provision_all(
     jobs: int,
     on_done: Callable[[Provisioned], None] | None = None,
     reserved: Iterable[str] = (),
+    unavailable: Mapping[str, str] | None = None,
 ) -> list[Provisioned]:
     """Provision ``targets`` in parallel (at most ``jobs`` at once), results in target order.
 
     A target labelled by its resolved version whose label is taken (by another target or by
-    ``reserved``, labels kept from an earlier sweep) fails at install under its own key.
+    ``reserved``, labels kept from an earlier sweep) fails at install under its own key. A
+    target whose interpreter is in ``unavailable`` (python -> reason) fails at venv at once.
     """
     from .venv import provision_target
 
     taken = {t.label for t in targets if t.label} | set(reserved)
     lock = threading.Lock()
+    missing = unavailable or {}
 
     def one(target: Target) -> Provisioned:
         logs = LogDir(logs_root / target.key)
         if logs.path.exists():
             shutil.rmtree(logs.path)
-        prov = provision_target(target, cfg, logs, runner)
+        if target.python in missing:
+            prov = _no_python(target, logs, missing[str(target.python)])
+        else:
+            prov = provision_target(target, target_config(cfg, target), logs, runner)
         if getattr(runner, "stopped", False):  # uv was stopped by Ctrl-C: not a failure
             raise KeyboardInterrupt
         if prov.label != target.key:  # learned from the install: claim it, or fail
@@ -122,10 +134,18 @@ def provision_all(
     return results
 
 
+def _no_python(target: Target, logs: LogDir, reason: str) -> Provisioned:
+    """A target of a Python matrix whose interpreter uv did not find: failed at venv."""
+    logs.path.mkdir(parents=True, exist_ok=True)
+    write_atomic(logs.next("python"), f"# {reason}\n")
+    python = Path(str(target.python))
+    return Provisioned(target, target.label or target.key, python, python, {}, Stage.VENV, reason)
+
+
 def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions) -> str:
     """What must be unchanged for ``--resume`` to keep a finished run."""
     data = {
-        "venv": venv_spec(target, cfg),
+        "venv": venv_spec(target, target_config(cfg, target)),
         "suite": str(options.suite.resolve()),
         # what each run copies (the suite, or --copy-dir), without the sweep's own output
         "suite_tree": tree_fingerprint(
@@ -152,12 +172,27 @@ class _Sweep:
     results: list[TargetResult]
     extra: Mapping[str, object] | None = None
     machine: Path | None = None  # cached cpuinfo for pytest-benchmark's machine_info
+    plan: Plan | None = None
+    picked: Sequence[int] = ()  # the plan entries this sweep (or shard) runs
 
     def save(self) -> None:
         h = self.cfg.harness
         harness: dict[str, object] = {"version": h.version, "digest": h.digest}
         harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
-        write_manifest(self.manifest, self.results, self.options, harness=harness, extra=self.extra)
+        extra = dict(self.extra or {})
+        if self.plan is not None:
+            extra |= plan_record(self.plan, self.picked, self.options)
+        write_manifest(self.manifest, self.recorded(), self.options, harness=harness, extra=extra)
+
+    def recorded(self) -> list[TargetResult]:
+        """The results, each with its interpreter in ``extra["python"]`` in a Python matrix."""
+        if self.plan is None:
+            return list(self.results)
+        interps = [self.plan.interpreters[i] for i in self.picked]
+        return [
+            r if p is None else replace(r, extra={**r.extra, "python": p.to_json()})
+            for r, p in zip(self.results, interps, strict=True)
+        ]
 
     def tell(self, key: str, text: str) -> None:
         if self.progress is not None:
@@ -188,14 +223,23 @@ def run_targets(
     after the manifest records what finished. ``extra`` adds top-level manifest keys.
     """
     options = check_options(options)
-    parsed = parse_targets(targets)
+    run = runner or SubprocessRunner()
     cfg = provision_config(options)
+    plan = build_plan(targets, options, runner=run, uv=cfg.uv, env=cfg.env)
+    shard = Shard.parse(options.shard) if options.shard else None
+    picked = plan.select(options.only, shard)
+    parsed = [plan.targets[i] for i in picked]
+    unavailable = {
+        str(t.python): str(i.error)
+        for t, i in zip(plan.targets, plan.interpreters, strict=True)
+        if i is not None and i.error
+    }
     logs_root = options.out / "logs"
     options.out.mkdir(parents=True, exist_ok=True)
     fps = [run_fingerprint(t, cfg, options) for t in parsed]
     previous = read_manifest(options.out / manifest) if options.resume else {}
     state = _Sweep(
-        options, cfg, options.out / manifest, runner or SubprocessRunner(), progress, [], extra
+        options, cfg, options.out / manifest, run, progress, [], extra, None, plan, picked
     )
     state.results = [_pending(t, logs_root, fp) for t, fp in zip(parsed, fps, strict=True)]
     expect = getattr(progress, "expect", None)  # a live display lists targets in order
@@ -214,10 +258,10 @@ def run_targets(
         todo.append(i)
     try:
         if todo:  # with --resume everything may be done already
-            _execute(state, [parsed[i] for i in todo], todo, logs_root)
+            _execute(state, [parsed[i] for i in todo], todo, logs_root, unavailable)
     finally:
         state.save()
-    return state.results
+    return state.recorded()
 
 
 def _complete(old: TargetResult | None, fingerprint: str) -> bool:
@@ -241,7 +285,13 @@ def _machine_info(state: _Sweep, probe: tuple[Path, threading.Thread | None] | N
     return path if path.is_file() else None
 
 
-def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: Path) -> None:
+def _execute(
+    state: _Sweep,
+    targets: list[Target],
+    slots: list[int],
+    logs_root: Path,
+    unavailable: Mapping[str, str],
+) -> None:
     probe = start_probe(state.cfg.cache) if _same_python(state.cfg.python) and targets else None
     if state.progress is not None:
         state.progress.phase(f"provisioning {len(targets)} venv(s)")
@@ -254,6 +304,7 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
         jobs=state.options.jobs,
         reserved=kept,
         on_done=lambda p: _provisioned(state, p),
+        unavailable=unavailable,
     )
     state.machine = _machine_info(state, probe)
     for slot, prov in zip(slots, provs, strict=True):

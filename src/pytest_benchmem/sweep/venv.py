@@ -309,7 +309,7 @@ def _label(target: Target, versions: Mapping[str, str]) -> str:
     if target.label:
         return target.label
     if target.name and target.name in versions:
-        return versions[target.name]
+        return versions[target.name] + target.suffix
     return target.key
 
 

@@ -456,8 +456,7 @@ def sweep(
         raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
     paths = _summary(results, use_memory)
-    diffs = _attribution(results) if options.profile and use_memory else []
-    reported = True
+    reported, diffs = True, _attribution(results) if options.profile and use_memory else []
     if not paths and report_path is not None:
         typer.echo("benchmem sweep: no report: no target produced a run", err=True)
     if paths:

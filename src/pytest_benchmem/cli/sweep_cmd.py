@@ -39,6 +39,11 @@ def _text(cli: str | Path | None, config: SweepConfig, key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _int(cli: int | None, config: SweepConfig, key: str, default: int) -> int:
+    value = _pick(cli, config, key, default)
+    return value if isinstance(value, int) else default
+
+
 def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, ...]:
     value = _pick(cli, config, key, [])
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
@@ -177,7 +182,7 @@ def _report(
     return True
 
 
-def _check_report(report: Path) -> None:
+def check_report(report: Path) -> None:
     """UsageError when ``--report`` could never be written (a directory, a file as parent)."""
     import importlib.util
 
@@ -212,6 +217,8 @@ def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
 
     failed = [r for r in results if not r.ok]
     for r in results:
+        if r.extra.get("note"):
+            typer.echo(f"benchmem sweep: note: {r.label}: {r.extra['note']}", err=True)
         if r.status is Status.PARTIAL:
             typer.echo(
                 f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
@@ -307,6 +314,15 @@ def sweep(
             help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
         ),
     ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Run every suite N times, the targets alternating (A B A B ...), and combine "
+            "each target's rounds: machine drift hits every version alike.",
+            show_default="1",
+        ),
+    ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Rebuild venvs instead of reusing them.")
     ] = False,
@@ -396,7 +412,6 @@ def sweep(
         raise UsageError(msg)
     use_memory = bool(_pick(memory, cfg, "memory", default=True))
     copied = _text(copy_dir, cfg, "copy_dir")
-    jobs_value = _pick(jobs, cfg, "jobs", 4)
     one_python = _text(None, cfg, "python")
     pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
     options = SweepOptions(
@@ -416,7 +431,8 @@ def sweep(
         python_downloads=python_downloads or bool(cfg.get("python_downloads")),
         only=tuple(only or ()),
         shard=shard,
-        jobs=jobs_value if isinstance(jobs_value, int) else 4,
+        jobs=_int(jobs, cfg, "jobs", 4),
+        rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
         profile=bool(profile or cfg.get("profile")),
@@ -431,7 +447,7 @@ def sweep(
     }
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
-        _check_report(Path(str(report_path)))  # before a sweep that may take long
+        check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
     if plan:
         from pytest_benchmem.sweep.plan import show_plan

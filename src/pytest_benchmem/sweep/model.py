@@ -53,6 +53,7 @@ class SweepOptions:
     python_downloads: bool = False  # let uv download a matrix interpreter it cannot find
     only: tuple[str, ...] = ()  # run only the plan entries with these labels
     shard: str | None = None  # run only slice K of N of the plan ("K/N")
+    rounds: int = 1  # run every suite this many times, the targets alternating (A B A B ...)
     profile: bool = False  # keep memray captures under <out>/captures/<label>/
 
     def captures_dir(self, label: str) -> Path:

@@ -32,7 +32,15 @@ from .plan import Plan, Shard, build_plan, plan_record
 from .process import Runner, SubprocessRunner, write_atomic
 from .spec import Target
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
-from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, tree_fingerprint, venv_spec
+from .venv import (
+    LogDir,
+    ProvisionConfig,
+    Provisioned,
+    cache_root,
+    release_venv,
+    tree_fingerprint,
+    venv_spec,
+)
 
 
 class Progress(Protocol):
@@ -144,7 +152,7 @@ def _no_python(target: Target, logs: LogDir, reason: str) -> Provisioned:
 
 def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions) -> str:
     """What must be unchanged for ``--resume`` to keep a finished run."""
-    data = {
+    data: dict[str, object] = {
         "venv": venv_spec(target, target_config(cfg, target)),
         "suite": str(options.suite.resolve()),
         # what each run copies (the suite, or --copy-dir), without the sweep's own output
@@ -157,6 +165,8 @@ def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions)
         "env": list(options.env),
         "import_check": options.import_check,
     }
+    if options.rounds != 1:  # kept out otherwise: earlier sweeps' fingerprints stay valid
+        data["rounds"] = options.rounds
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -314,11 +324,46 @@ def _execute(
     state.save()
     if state.progress is not None:
         state.progress.phase("running suites")
+    if state.options.rounds > 1:
+        _interleave(state, slots, provs, logs_root)
+        return
     for slot, prov in zip(slots, provs, strict=True):
         previous = _set_aside(state.options.out / f"{prov.label}.json")
-        result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+        try:
+            result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+        finally:
+            release_venv(prov)  # a concurrent --fresh may now replace it
         if result.ok:  # superseded, as a rerun always replaced it
             previous.unlink(missing_ok=True)
+        state.results[slot] = result
+        state.save()
+        if state.progress is not None:
+            state.progress.done(result)
+
+
+def _interleave(state: _Sweep, slots: list[int], provs: list[Provisioned], logs_root: Path) -> None:
+    """``--rounds N``: every target N times, alternating, then each one's rounds combined."""
+    from .rounds import run_interleaved
+
+    rounds = state.options.rounds
+    previous = {
+        s: _set_aside(state.options.out / f"{p.label}.json")
+        for s, p in zip(slots, provs, strict=True)
+    }
+    fingerprints = {id(p): state.results[s].fingerprint for s, p in zip(slots, provs, strict=True)}
+
+    def run_one(prov: Provisioned, number: int) -> TargetResult:
+        state.tell(prov.label, f"round {number} of {rounds}")
+        return _run_one(state, prov, logs_root, fingerprints[id(prov)])
+
+    def update(slot: int, result: TargetResult) -> None:
+        state.results[slot] = result
+        state.save()
+
+    pairs = list(zip(slots, provs, strict=True))
+    for slot, result in run_interleaved(pairs, rounds, state.options.out, run_one, update):
+        if result.ok:
+            previous[slot].unlink(missing_ok=True)
         state.results[slot] = result
         state.save()
         if state.progress is not None:
@@ -345,7 +390,55 @@ def _provisioned(state: _Sweep, prov: Provisioned) -> None:
     if prov.label != key and callable(rename):
         rename(key, prov.label)
     ready = f"venv {'reused' if prov.reused else 'ready'}"
+    if prov.note:
+        ready = f"{ready}: {prov.note}"
     state.tell(prov.label, f"failed at {prov.stage}" if prov.stage else ready)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A provisioned target made ready to run: its environment, in-run plugins, or why not."""
+
+    env: dict[str, str]
+    plugins: tuple[str, ...]
+    reason: str | None  # the isolation check failed
+
+
+def ready_target(
+    prov: Provisioned,
+    options: SweepOptions,
+    cfg: ProvisionConfig,
+    *,
+    cwd: Path,
+    suite: Path,
+    logs: LogDir,
+    runner: Runner,
+    machine: Path | None = None,
+) -> Ready:
+    """The one per-target setup behind both ``run_targets`` and the ``provision`` API.
+
+    The run's environment (``--env`` included), the in-run plugins, and the isolation check.
+    """
+    env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec)
+    env.update(options.env_vars())
+    plugins: tuple[str, ...] = ()
+    if machine is not None:
+        env[MACHINE_ENV] = str(machine)
+        plugins = ("pytest_benchmem.inrun.machine",)
+    reason, found = check_isolation(
+        prov,
+        cwd=cwd,
+        suite=suite,
+        env=env,
+        import_check=options.import_check,
+        logs=logs,
+        runner=runner,
+    )
+    if reason is None and found is not None and found.module and found.prefix:
+        # the same check once more inside the run, after pytest set up its sys.path
+        env[ISOLATION_ENV] = isolation_settings(found.module, found.prefix)
+        plugins = (*plugins, "pytest_benchmem.inrun.isolation")
+    return Ready(env, plugins, reason)
 
 
 def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str) -> TargetResult:
@@ -358,6 +451,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
         return TargetResult(
             prov.label, prov.target.spec, status, stage, reason, run, log_dir, prov.versions,
             durations, prov.resolution, prov.reused, fingerprint,
+            {"note": prov.note} if prov.note else {},
         )  # fmt: skip
 
     if prov.stage is not None:
@@ -365,28 +459,14 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
     try:
-        env = run_env(state.cfg.env, prov.venv, prov.label, prov.target.spec)
-        env.update(state.options.env_vars())
-        plugins: tuple[str, ...] = ()
-        if state.machine is not None:
-            env[MACHINE_ENV] = str(state.machine)
-            plugins = ("pytest_benchmem.inrun.machine",)
         state.tell(prov.label, "isolation check")
-        reason, found = check_isolation(
-            prov,
-            cwd=cwd,
-            suite=suite,
-            env=env,
-            import_check=state.options.import_check,
-            logs=logs,
-            runner=state.runner,
-        )
-        if reason is not None:
-            return result(Status.FAILED, Stage.ISOLATION, reason, None)
-        if found is not None and found.module and found.prefix:
-            # the same check once more inside the run, after pytest set up its sys.path
-            env = {**env, ISOLATION_ENV: isolation_settings(found.module, found.prefix)}
-            plugins = (*plugins, "pytest_benchmem.inrun.isolation")
+        ready = ready_target(
+            prov, state.options, state.cfg, cwd=cwd, suite=suite, logs=logs,
+            runner=state.runner, machine=state.machine,
+        )  # fmt: skip
+        if ready.reason is not None:
+            return result(Status.FAILED, Stage.ISOLATION, ready.reason, None)
+        env, plugins = ready.env, ready.plugins
         state.tell(prov.label, "running the suite")
         ran = run_suite(
             prov,

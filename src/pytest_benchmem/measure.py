@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,29 +172,57 @@ def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int
     return kept
 
 
+#: ``repeats="auto"``: at most this many passes
+AUTO_CAP = 10
+
+
+def settled(peaks: Sequence[int], elapsed: float, max_time: float) -> bool:
+    """``repeats="auto"``: stop when two passes in a row did not lower the minimum peak,
+    after ``AUTO_CAP`` passes, or once ``max_time`` seconds have gone by."""
+    if len(peaks) >= AUTO_CAP or elapsed >= max_time:
+        return True
+    return len(peaks) >= 3 and min(peaks[:-2]) <= min(peaks[-2:])
+
+
+def _check_counts(repeats: int | str, warmup: int) -> None:
+    if repeats != "auto" and (
+        isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1
+    ):
+        msg = f"repeats must be a whole number >= 1 or 'auto', got {repeats!r}"
+        raise ValueError(msg)
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        msg = f"warmup must be a whole number >= 0, got {warmup!r}"
+        raise ValueError(msg)
+
+
 def run_passes(
     prepare: Callable[[], Callable[[], Any]],
-    repeats: int = 1,
+    repeats: int | str = 1,
     *,
     trace_python_allocators: bool = False,
+    warmup: int = 0,
+    max_time: float = 1.0,
     keep: Keep | None = None,
 ) -> MemoryResult:
     """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
 
     With ``trace_python_allocators`` memray records Python objects one by one instead of the
-    pymalloc arenas they live in: exact for small-object workloads, slower to track. With
-    ``keep`` the file of the pass giving the headline (minimum) peak goes to ``keep.sink``.
+    pymalloc arenas they live in: exact for small-object workloads, slower to track.
+    ``warmup`` untracked dry runs (``prepare`` and the action) come first. ``repeats="auto"``
+    measures until two passes in a row do not lower the minimum peak, at most ``AUTO_CAP``
+    passes and no new pass after ``max_time`` seconds. With ``keep`` the file of the pass
+    giving the headline (minimum) peak goes to ``keep.sink``.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
-        ValueError: when ``repeats`` < 1.
+        ValueError: when ``repeats`` < 1 or ``warmup`` < 0.
     """
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        msg = f"repeats must be a whole number >= 1, got {repeats!r}"
-        raise ValueError(msg)
+    _check_counts(repeats, warmup)
     directory = _capture_dir()
     try:
         _warm_up(directory)
+        for _ in range(warmup):
+            prepare()()
         if trace_python_allocators:
             # memray's first traced window over code it has not seen records ~100 KB of its
             # own Python objects: one discarded pass of the same action keeps every kept
@@ -204,7 +233,8 @@ def run_passes(
         passes: list[tuple[int, int, int]] = []
         kept: str | None = None
         native = keep is not None and keep.native_traces
-        for index in range(repeats):
+        start = time.perf_counter()
+        for index in range(AUTO_CAP if repeats == "auto" else int(repeats)):
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
             _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
@@ -213,6 +243,9 @@ def run_passes(
                 Path(path).unlink(missing_ok=True)
             else:
                 kept = _representative(kept, path, passes)
+            peaks = [p[0] for p in passes]
+            if repeats == "auto" and settled(peaks, time.perf_counter() - start, max_time):
+                break
         if keep is not None and kept is not None:
             keep.sink(kept)
         return MemoryResult.from_passes(passes)
@@ -221,20 +254,32 @@ def run_passes(
 
 
 def measure_memory(
-    action: Callable[[], object], repeats: int = 1, *, trace_python_allocators: bool = False
+    action: Callable[[], object],
+    repeats: int | str = 1,
+    *,
+    trace_python_allocators: bool = False,
+    warmup: int = 0,
+    max_time: float = 1.0,
 ) -> MemoryResult:
     """Measure ``action()`` (a zero-argument callable) in ``repeats`` memray passes.
 
-    There is no warm-up call: the first pass measures a cold call. ``trace_python_allocators``
-    tracks Python objects individually rather than through pymalloc's arenas (see
-    ``docs/metrics.md``).
+    By default there is no warm-up call: the first pass measures a cold call; ``warmup``
+    runs it that many times untracked first. ``repeats="auto"`` measures until the minimum
+    settles (see :func:`run_passes`). ``trace_python_allocators`` tracks Python objects
+    individually rather than through pymalloc's arenas (see ``docs/metrics.md``).
 
     Example:
         >>> result = measure_memory(lambda: bytearray(10_000_000))
         >>> 10_000_000 <= result.peak_bytes < 10_000_100
         True
     """
-    return run_passes(lambda: action, repeats, trace_python_allocators=trace_python_allocators)
+    return run_passes(
+        lambda: action,
+        repeats,
+        trace_python_allocators=trace_python_allocators,
+        warmup=warmup,
+        max_time=max_time,
+    )
 
 
 def measure_peak(

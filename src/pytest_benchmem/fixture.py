@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from .errors import MeasureError
-from .measure import MemoryResult, run_passes
+from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
 from .options import CEILINGS, DEFAULT_MAX_TIME, Repeats
 from .units import format_value
@@ -37,6 +37,7 @@ class PassPlan:
     calls: int = 1
     max_time: float = DEFAULT_MAX_TIME
     trace_python_allocators: bool = False
+    keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
 
 @dataclass
@@ -101,6 +102,7 @@ def measure_call(
             trace_python_allocators=plan.trace_python_allocators,
             warmup=plan.warmup,
             max_time=plan.max_time,
+            keep=plan.keep,
         )
     finally:
         finish()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -135,8 +136,38 @@ def _short(path: Path) -> str:
         return str(path)
 
 
+def _attribution(results: list[TargetResult], *, err: bool = False) -> list[Any]:
+    """Print where the peak moved between consecutive versions (``--profile`` runs)."""
+    from pytest_benchmem.attribution import CHANGE_THRESHOLD, changed_between
+    from pytest_benchmem.attribution.report import brief
+    from pytest_benchmem.errors import BenchmemError
+
+    runs = [(r.label, r.run_path) for r in results if r.ok and r.run_path is not None]
+    try:
+        diffs = changed_between(runs)
+    except BenchmemError as exc:
+        typer.echo(f"benchmem sweep: no attribution: {exc}", err=True)
+        return []
+    if diffs:
+        typer.echo(
+            f"Where the peak moved (sites live at the peak, peaks changed > "
+            f"{CHANGE_THRESHOLD:.0%}):",
+            err=err,
+        )
+        for diff in diffs:
+            for line in brief(diff):
+                typer.echo(f"  {line}", err=err)
+    return diffs
+
+
 def _report(
-    paths: list[Path], labels: list[str], report: Path, memory: bool, *, err: bool = False
+    paths: list[Path],
+    labels: list[str],
+    report: Path,
+    memory: bool,
+    attribution: Sequence[Any] = (),
+    *,
+    err: bool = False,
 ) -> bool:
     """Write the sweep view; a failure is reported without losing the sweep's outcome."""
     from pytest_benchmem.errors import BenchmemError
@@ -145,7 +176,9 @@ def _report(
         from pytest_benchmem.plotting import write_sweep_report
 
         metric = "peak" if memory else "time"
-        written = write_sweep_report(paths, report, metric=metric, labels=labels)
+        written = write_sweep_report(
+            paths, report, metric=metric, labels=labels, attribution=attribution
+        )
     except BenchmemError as exc:
         typer.echo(f"benchmem sweep: no report: {exc}", err=True)
         return False
@@ -344,6 +377,14 @@ def sweep(
     pre: Annotated[
         bool, typer.Option("--pre", help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
     ] = False,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Keep each benchmark's memray capture under OUT/captures/LABEL/ (benchmem "
+            "diff / flamegraph); the summary and report show where the peak moved.",
+        ),
+    ] = False,
     plan: Annotated[
         bool,
         typer.Option(
@@ -417,6 +458,7 @@ def sweep(
         rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
+        profile=bool(profile or cfg.get("profile")),
     )
     chosen = list(_texts(targets, cfg, "targets"))
     flags = {
@@ -476,7 +518,9 @@ def _finish(
         paths = [r.run_path for r in results if r.ok and r.run_path is not None]
     else:
         paths = _summary(results, memory)
+    quiet = summary is not None
     reported = True
+    diffs = _attribution(results, err=quiet) if options.profile and memory else []
     if not paths and report is not None:
         typer.echo("benchmem sweep: no report: no target produced a run", err=True)
     if paths:
@@ -484,9 +528,9 @@ def _finish(
             _follow_up(paths, memory)
         if report is not None:
             labels = [r.label for r in results if r.ok and r.run_path is not None]
-            reported = _report(paths, labels, report, memory, err=summary is not None)
+            reported = _report(paths, labels, report, memory, diffs, err=quiet)
     manifest = _short(options.out.resolve() / "sweep.json")
-    typer.echo(f"Manifest: {manifest}", err=summary is not None)
+    typer.echo(f"Manifest: {manifest}", err=quiet)
     if step_summary and markdown is not None:
         written = append_step_summary(markdown)
         if written is not None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import PLOT_HINT, SchemaError, UsageError
 from .metrics import METRIC_FIELDS, METRIC_UNITS, SERIES_KEYS, canonical_metric
 from .runmodel import NODE_DIMS, TIME_STATS, Benchmark, Dim, Run, Sample, parse_run, read_json
+from .units import is_digits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -213,7 +214,7 @@ def find_storage_run(storage: str | Path, ref: str | None = None) -> Path | None
         candidate = Path(wanted)
         if candidate.is_file():
             return candidate
-        if wanted.isdigit():
+        if is_digits(wanted):
             found = [f for f in found if f[0] == int(wanted)]
         else:
             found = [f for f in found if wanted in f[3].relative_to(base).as_posix()]

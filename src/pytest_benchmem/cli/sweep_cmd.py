@@ -114,6 +114,32 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     return paths
 
 
+def _version_order(targets: list[str], *, keep: bool) -> list[str]:
+    """Pinned versions given out of order are sorted oldest -> newest (or kept), with a note:
+    the change column compares each run with the first one."""
+    from pytest_benchmem.sweep.spec import parse_targets, version_order
+
+    order = version_order(parse_targets(targets)) if targets else None
+    if order is None:
+        return targets
+    given = ", ".join(targets)
+    if keep:
+        note = f"targets not in version order ({given}): kept as given (--keep-order)"
+        typer.echo(f"benchmem sweep: note: {note}", err=True)
+        return targets
+    ordered = [targets[i] for i in order]
+    typer.echo(
+        f"benchmem sweep: note: targets sorted oldest → newest ({', '.join(ordered)}); "
+        "pass --keep-order to keep the order given",
+        err=True,
+    )
+    return ordered
+
+
+def _seconds(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _follow_up(paths: list[Path], memory: bool) -> None:
     shown = " ".join(shlex.quote(_short(p)) for p in paths)
     metric = "peak" if memory else "time"
@@ -277,6 +303,23 @@ def sweep(
             help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            metavar="SECONDS",
+            help="Stop a target's suite run after this long (it is marked timeout; the "
+            "others go on).",
+            show_default="no limit",
+        ),
+    ] = None,
+    keep_order: Annotated[
+        bool,
+        typer.Option(
+            "--keep-order",
+            help="Keep pinned versions in the order given (else they are sorted oldest → "
+            "newest, with a note).",
+        ),
+    ] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Rebuild venvs instead of reusing them.")
     ] = False,
@@ -379,6 +422,7 @@ def sweep(
         only=tuple(only or ()),
         shard=shard,
         jobs=jobs_value if isinstance(jobs_value, int) else 4,
+        timeout=_seconds(_pick(timeout, cfg, "timeout")),
         fresh=fresh,
         resume=resume,
     )
@@ -394,6 +438,7 @@ def sweep(
     if report_path is not None:
         _check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
+    chosen = _version_order(chosen, keep=keep_order or bool(cfg.get("keep_order")))
     if plan:
         from pytest_benchmem.sweep.plan import show_plan
 

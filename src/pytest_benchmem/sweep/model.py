@@ -14,6 +14,7 @@ class Status(StrEnum):
     OK = "ok"
     PARTIAL = "partial"  # some tests failed; the benchmarks that ran are kept
     FAILED = "failed"
+    TIMEOUT = "timeout"  # the run outlived --timeout: its process group was killed
     SKIPPED = "skipped"  # not run (interrupted before its turn)
 
 
@@ -50,6 +51,7 @@ class SweepOptions:
     python_downloads: bool = False  # let uv download a matrix interpreter it cannot find
     only: tuple[str, ...] = ()  # run only the plan entries with these labels
     shard: str | None = None  # run only slice K of N of the plan ("K/N")
+    timeout: float | None = None  # seconds a target's suite run may take (None: no limit)
 
     def env_vars(self) -> dict[str, str]:
         """``env`` as a mapping."""

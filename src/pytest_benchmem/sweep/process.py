@@ -47,6 +47,7 @@ class Outcome:
     returncode: int
     output: str
     duration: float = 0.0
+    timed_out: bool = False  # killed (with its whole process group) at ``command.timeout``
 
     @property
     def ok(self) -> bool:
@@ -127,13 +128,14 @@ class SubprocessRunner:
         part = command.log.with_name(command.log.name + ".part")
         start = time.perf_counter()
         try:
-            returncode = self._run(command, part)
+            returncode, timed_out = self._run(command, part)
             output = part.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError as exc:
             missing = f" ({exc.filename})" if exc.filename else ""
             if not command.cwd.is_dir():
                 missing = f" (its working directory {command.cwd} is gone)"
             returncode, output = 127, f"cannot run {command.argv[0]}: {exc.strerror}{missing}\n"
+            timed_out = False
         except KeyboardInterrupt:
             # the log still tells what ran and that it was stopped, then the stop goes on
             output = part.read_text(encoding="utf-8", errors="replace") if part.exists() else ""
@@ -144,9 +146,9 @@ class SubprocessRunner:
             part.unlink(missing_ok=True)
         duration = time.perf_counter() - start
         write_atomic(command.log, format_log(command, returncode, output, duration))
-        return Outcome(command, returncode, output, duration)
+        return Outcome(command, returncode, output, duration, timed_out)
 
-    def _run(self, command: Command, part: Path) -> int:
+    def _run(self, command: Command, part: Path) -> tuple[int, bool]:
         with part.open("wb") as sink:
             proc = subprocess.Popen(
                 command.argv,
@@ -160,11 +162,11 @@ class SubprocessRunner:
             with self._lock:
                 self._live.add(proc)
             try:
-                return proc.wait(timeout=command.timeout)
-            except subprocess.TimeoutExpired:
-                _stop(proc)
-                sink.write(f"\n[benchmem] timed out after {command.timeout}s\n".encode())
-                return 124
+                return proc.wait(timeout=command.timeout), False
+            except subprocess.TimeoutExpired:  # the whole group: pytest and its children
+                _stop(proc, signal.SIGKILL)
+                sink.write(f"\n[benchmem] timed out after {command.timeout:g}s\n".encode())
+                return 124, True
             except BaseException:
                 _stop(proc)
                 raise
@@ -186,15 +188,22 @@ class SubprocessRunner:
             _stop(proc)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGINT the child's process group, then SIGKILL it if it has not exited in time."""
+def _stop(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIGINT) -> None:
+    """Signal the child's process group (SIGINT: let it clean up), then SIGKILL it if it
+    has not exited in time."""
     if proc.poll() is not None:
         return
     try:
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, first)
         proc.wait(timeout=_KILL_GRACE_S)
     except (ProcessLookupError, PermissionError):
         return
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _kill_group(proc.pid)
         proc.wait()
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL every process left in the group ``pgid`` (no-op when it is empty)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)

@@ -199,8 +199,12 @@ def run_suite(
     tmp.unlink(missing_ok=True)
     try:
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
-        outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
+        command = Command(tuple(argv), cwd, logs.next("run"), env, timeout=options.timeout)
+        outcome = runner(command)
         took = outcome.duration
+        if outcome.timed_out:
+            reason = f"timed out after {options.timeout:g}s (--timeout); its processes were killed"
+            return RunOutcome(Status.TIMEOUT, Stage.RUN, reason, None, took)
         if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it
             line = next(
                 (x for x in outcome.output.splitlines() if x.startswith(ISOLATION_MARK)), ""

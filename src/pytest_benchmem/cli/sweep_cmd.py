@@ -44,9 +44,15 @@ def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, .
 
 
 def _expand_policy(
-    targets: list[str], config: SweepConfig, options: SweepOptions, flags: dict[str, object]
+    targets: list[str],
+    config: SweepConfig,
+    options: SweepOptions,
+    flags: dict[str, object],
+    *,
+    keep_order: bool = False,
 ) -> tuple[list[str], dict[str, object] | None]:
-    """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest)."""
+    """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest);
+    targets listed by hand are put in version order (``_version_order``)."""
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.sweep.releases import (
         Sources,
@@ -66,7 +72,8 @@ def _expand_policy(
         if flags["pre"]:
             msg = "--pre applies to a version policy (--last/--each-minor/--since/--until)"
             raise UsageError(msg)
-        return targets, None
+        keep = keep_order or bool(config.get("keep_order"))
+        return _version_order(targets, keep=keep), None
     if len(targets) != 1 or any(c in targets[0] for c in "=<>@/ "):
         msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"
         raise UsageError(msg)
@@ -437,8 +444,7 @@ def sweep(
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
         _check_report(Path(str(report_path)))  # before a sweep that may take long
-    chosen, extra = _expand_policy(chosen, cfg, options, flags)
-    chosen = _version_order(chosen, keep=keep_order or bool(cfg.get("keep_order")))
+    chosen, extra = _expand_policy(chosen, cfg, options, flags, keep_order=keep_order)
     if plan:
         from pytest_benchmem.sweep.plan import show_plan
 

@@ -201,3 +201,133 @@ def test_targets_out_of_version_order_are_sorted_with_a_note(
     assert "kept as given" in capsys.readouterr().err
     labels = [t["label"] for t in json.loads((out / "sweep.json").read_text())["targets"]]
     assert labels == ["3.0", "1.0", "2.0"]
+
+
+# --- defect 3: a killed driver's runs die with it; no sweep beside a live one --------------
+
+DRIVER = """
+import sys
+from pathlib import Path
+from pytest_benchmem.sweep.process import Command, SubprocessRunner
+out = Path(sys.argv[1])
+code = "import pathlib, sys, time; pathlib.Path(sys.argv[1]).write_text('up'); time.sleep(600)"
+SubprocessRunner()(Command((sys.executable, "-c", code, str(out / "up")), out, out / "run.log"))
+"""
+
+
+def test_a_sigkilled_driver_takes_its_child_with_it(tmp_path: Path):
+    import signal
+    import subprocess
+
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path)])
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "up").exists():
+        assert driver.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    children = [
+        int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(p) == driver.pid
+    ]
+    assert children
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(c) for c in children)
+
+
+def _ppid(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(") ", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from pytest_benchmem.sweep.outlock import hold_out
+with hold_out(Path(sys.argv[1])):
+    Path(sys.argv[2]).write_text("held")
+    time.sleep(600)
+"""
+
+
+def test_resume_does_not_start_while_the_out_directory_is_in_use(suite_dir: Path, tmp_path: Path):
+    import subprocess
+
+    out = tmp_path / "out"
+    out.mkdir()
+    flag = tmp_path / "held"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(out), str(flag)])
+    try:
+        deadline = time.monotonic() + 30
+        while not flag.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        runner = FakeRunner()
+        options = SweepOptions(suite=suite_dir, out=out, resume=True)
+        with pytest.raises(UsageError, match=rf"in use by another sweep \(pid {holder.pid}"):
+            run_targets(["toypkg==1.0"], options, runner=runner)
+        assert not runner.commands
+        assert not (out / "sweep.json").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run_targets(["toypkg==1.0"], options, runner=FakeRunner())[0].ok
+
+
+def test_the_suite_run_inherits_the_out_directory_lock(suite_dir: Path, tmp_path: Path):
+    runner = FakeRunner()
+    run_targets(["toypkg==1.0"], SweepOptions(suite=suite_dir, out=tmp_path / "o"), runner=runner)
+    [run] = runner.steps("pytest")
+    assert len(run.pass_fds) == 1  # an orphaned run keeps the directory locked
+
+
+# --- defect 10: a full disk names the file; pending targets are not "interrupted" -----------
+
+
+def test_a_full_disk_names_the_file_and_the_manifest_says_why_targets_did_not_run(
+    suite_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):  # fmt: skip
+    import errno
+
+    from pytest_benchmem import files
+
+    real = files._fill
+    full = {"on": False}
+
+    def fill(fd: int, payload: bytes) -> None:
+        if full["on"]:
+            os.close(fd)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd, payload)
+
+    class FillingRunner(FakeRunner):
+        def __call__(self, command: Command) -> Outcome:
+            outcome = super().__call__(command)
+            if (command.env or {}).get("BENCHMEM_LABEL") == "1.0" and "pytest" in str(command.argv):
+                full["on"] = True  # the disk fills up during the first run
+            return outcome
+
+    monkeypatch.setattr(files, "_fill", fill)
+    monkeypatch.setattr("pytest_benchmem.sweep.pipeline.SubprocessRunner", FillingRunner)
+    out = tmp_path / "o"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir), "--out", str(out)]
+    code = _cli(args)
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "No space left on device" in err
+    assert "cannot write '" in err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error" in line]  # (progress lines aside)
+    assert errors == [err.strip().splitlines()[-1]]
+    assert errors[0].startswith("benchmem: error: cannot write '")
+    assert "/logs/1.0/" in errors[0]
+    full["on"] = False
+    manifest = json.loads((out / "sweep.json").read_text())  # the last one that was written
+    reasons = [t["reason"] or "" for t in manifest["targets"]]
+    assert not any("interrupted" in r for r in reasons)
+    assert "not run yet" in reasons[1]

@@ -12,13 +12,16 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
+
+from pytest_benchmem.files import write_atomic
 
 _KILL_GRACE_S = 3.0
 
@@ -32,6 +35,7 @@ class Command:
     log: Path
     env: Mapping[str, str] | None = None
     timeout: float | None = None
+    pass_fds: tuple[int, ...] = ()  # descriptors the child keeps (the out directory's lock)
 
     @property
     def step(self) -> str:
@@ -87,17 +91,6 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def format_log(command: Command, returncode: int | str, output: str, duration: float) -> str:
@@ -158,6 +151,8 @@ class SubprocessRunner:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=command.pass_fds,
+                preexec_fn=_die_with_parent(),  # noqa: PLW1509 - async-signal-safe calls only
             )
             with self._lock:
                 self._live.add(proc)
@@ -186,6 +181,31 @@ class SubprocessRunner:
             live = list(self._live)
         for proc in live:
             _stop(proc)
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child die with this process (Linux PR_SET_PDEATHSIG).
+
+    A SIGKILLed driver runs no cleanup: without this its pytest (in its own session) would
+    live on and write into the sweep's directory. Everything is resolved before the fork.
+    """
+    if not sys.platform.startswith("linux"):  # pragma: no cover - Linux is where we test
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return None
+    parent = os.getpid()
+    set_pdeathsig, kill = 1, int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(set_pdeathsig, kill, 0, 0, 0)
+        if os.getppid() != parent:  # the driver died before prctl took effect
+            os._exit(1)
+
+    return preexec
 
 
 def _stop(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIGINT) -> None:

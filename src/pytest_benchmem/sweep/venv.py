@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import IO
 
 from pytest_benchmem.errors import ProvisionError
+from pytest_benchmem.files import write_atomic
 
 from .harness import Harness, mentions_pin
 from .inspect import inspect_venv
 from .model import Stage
-from .process import Command, Outcome, Runner, write_atomic
+from .process import Command, Outcome, Runner
 from .spec import Kind, Target
 
 MARKER = "benchmem-venv.json"

@@ -8,7 +8,6 @@ plugin's ``--benchmark-memory-compare*`` options. No I/O, no heavy imports.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -17,10 +16,10 @@ from .metrics import canonical_metric, check_stat
 from .noise import Spread, Verdict, spread_of, time_verdict, verdict_of
 from .runmodel import Run, check_time_stat
 from .runs import require_metric
+from .selection import natural_key
 from .units import BYTE_FIELDS, Threshold, byte_unit, format_value
 
 SORTS = ("name", "value", "change")
-_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -92,12 +91,6 @@ def _change_key(row: Row) -> tuple[float, tuple[str | int, ...]]:
     return 0.0, natural_key(row.id)
 
 
-def natural_key(text: str) -> tuple[str | int, ...]:
-    """Sort key that orders embedded numbers by value: ``test[100]`` before ``test[1000]``."""
-    parts = _DIGITS.split(text)
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
-
-
 def _sort(rows: list[Row], sort: str) -> list[Row]:
     if sort == "name":
         return sorted(rows, key=lambda r: natural_key(r.id))
@@ -123,6 +116,11 @@ def compare_runs(
         msg = "nothing to compare: no runs given"
         raise UsageError(msg)
     require_metric(runs, name)
+    return build_comparison(runs, name, stat, order)
+
+
+def build_comparison(runs: Sequence[Run], metric: str, stat: str | None, sort: str) -> Comparison:
+    """``compare_runs`` for checked names (a run set may lack the metric: no rows then)."""
     columns: list[dict[str, float]] = []
     spreads: list[dict[str, Spread | None]] = []
     ids: dict[str, None] = {}
@@ -130,11 +128,11 @@ def compare_runs(
         values: dict[str, float] = {}
         run_spreads: dict[str, Spread | None] = {}
         for bench in run.benchmarks:
-            value = bench.value(name, stat)
+            value = bench.value(metric, stat)
             if value is not None:
                 values[bench.id] = value
                 ids[bench.id] = None
-                if name == "time":
+                if metric == "time":
                     run_spreads[bench.id] = spread_of(bench.stats)
         columns.append(values)
         spreads.append(run_spreads)
@@ -142,7 +140,7 @@ def compare_runs(
     for ident in ids:
         row_values = tuple(col.get(ident) for col in columns)
         row = Row(ident, row_values, *_change(row_values))
-        if name == "time":
+        if metric == "time":
             row_spreads = tuple(s.get(ident) for s in spreads)
             noise = None
             if row.delta is not None:
@@ -150,7 +148,7 @@ def compare_runs(
             row = replace(row, spreads=row_spreads, noise=noise)
         rows.append(row)
     labels = tuple(run.label for run in runs)
-    return Comparison(metric=name, stat=stat, labels=labels, rows=tuple(_sort(rows, order)))
+    return Comparison(metric=metric, stat=stat, labels=labels, rows=tuple(_sort(rows, sort)))
 
 
 def format_gate_value(field: str, value: float) -> str:

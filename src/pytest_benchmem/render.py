@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .compare import Comparison, Row
 from .files import write_atomic
-from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit
+from .sections import Report, Section
+from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit, human_count
 
 MISSING = "—"
 _TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
@@ -237,3 +238,125 @@ def csv_text(comparison: Comparison) -> str:
 def to_csv(comparison: Comparison, path: str | Path) -> Path:
     """Write the raw comparison to ``path`` atomically (see ``csv_text``)."""
     return write_atomic(path, csv_text(comparison))
+
+
+# --- the full compare output: sections (--group-by) x metric blocks x extra columns ---------
+
+
+def _report_title(report: Report) -> str:
+    stat = report.stat or "headline min"
+    runs = len(report.labels)
+    ids = sum(len(section.ids) for section in report.sections)
+    plural = "s" * (runs != 1), "s" * (ids != 1)
+    return (
+        f"{', '.join(report.metrics)} ({stat}): {runs} run{plural[0]}, {ids} id{plural[1]}; "
+        "change = last run vs first"
+    )
+
+
+def _extra_text(values: Sequence[float | None]) -> str:
+    """One cell of an extra column: the value, or ``first → ... → last`` where runs differ."""
+    shown: list[str] = []
+    for value in values:
+        if value is None:
+            continue
+        text = human_count(value) if float(value).is_integer() else f"{value:,.4g}"
+        if not shown or shown[-1] != text:
+            shown.append(text)
+    return " → ".join(shown) if shown else MISSING
+
+
+def _section_cells(
+    report: Report, section: Section
+) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """Header, body and colour marks of one sub-table (every block side by side)."""
+    multi = len(section.blocks) > 1
+    header = ["id"]
+    body: list[list[str]] = [[ident] for ident in section.ids]
+    marks: list[list[str]] = [[""] for _ in section.ids]
+    for block in section.blocks:
+        _, block_header, block_body = _cells(block)
+        prefix = f"{block.metric} " if multi else ""
+        header += [prefix + name for name in block_header[1:]]
+        for cells, row in zip(body, block_body, strict=True):
+            cells.extend(row[1:])
+        for styles, row in zip(marks, _marks(block), strict=True):
+            styles.extend(row[1:])
+    for name, column in zip(report.extras, section.extras, strict=True):
+        header.append(f"extra:{name}")
+        for cells, style, values in zip(body, marks, column, strict=True):
+            cells.append(_extra_text(values))
+            style.append("")
+    return header, body, marks
+
+
+def render_report(report: Report, *, color: bool | None = None) -> str:
+    """The whole compare output as terminal text (one table per section, then the notes)."""
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    parts = []
+    for index, section in enumerate(report.sections):
+        header, body, marks = _section_cells(report, section)
+        title = _report_title(report) if index == 0 else ""
+        if section.title:
+            title = f"{title}\n\n{section.title}" if title else f"\n{section.title}"
+        parts.append(_layout(title, header, body, marks if color else None))
+    if not report.sections:
+        parts.append(_report_title(report) + "\n")
+    parts.extend(f"note: {note}\n" for note in report.notes)
+    return "".join(parts)
+
+
+def report_markdown(report: Report) -> str:
+    """The whole compare output as GitHub-flavoured markdown (a table per section)."""
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    out = [f"**{_report_title(report)}**\n"]
+    for section in report.sections:
+        header, body, _ = _section_cells(report, section)
+        if section.title:
+            out.append(f"*{section.title}*\n")
+        align = "| :--- | " + " | ".join("---:" for _ in header[1:]) + " |"
+        rows = [line(header), align, *(line([f"`{r[0]}`", *r[1:]]) for r in body)]
+        out.append("\n".join(rows) + "\n")
+    out.extend(f"_note: {note}_\n" for note in report.notes)
+    return "\n".join(out)
+
+
+def report_csv(report: Report) -> str:
+    """The raw compare output as CSV; one metric, no groups, no extras = ``csv_text``'s columns.
+
+    With several metrics, each column is ``metric:stat:run`` (and ``metric:stat:change``,
+    ``metric:stat:change_pct``); ``--group-by`` adds a leading ``group`` column; each extra
+    column is ``extra:NAME:run``.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    multi = len(report.metrics) > 1
+    stat = report.stat or "min"
+    head = ["group"] if report.group_by else []
+    head.append("id")
+    for metric in report.metrics:
+        prefix = f"{metric}:{stat}:" if multi else ""
+        head += [prefix + label for label in report.labels]
+        head += [prefix + "change", prefix + "change_pct"]
+    head += [f"extra:{name}:{label}" for name in report.extras for label in report.labels]
+    writer.writerow(head)
+    for section in report.sections:
+        for index, ident in enumerate(section.ids):
+            cells = [section.title] if report.group_by else []
+            cells.append(ident)
+            for block in section.blocks:
+                row = block.rows[index]
+                cells += [_raw(v) for v in row.values] + [_raw(row.delta), _raw(row.percent)]
+            for column in section.extras:
+                cells += [_raw(v) for v in column[index]]
+            writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def write_report_csv(report: Report, path: str | Path) -> Path:
+    """Write ``report_csv`` to ``path`` atomically."""
+    return write_atomic(path, report_csv(report))

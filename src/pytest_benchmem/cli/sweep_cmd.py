@@ -38,6 +38,11 @@ def _text(cli: str | Path | None, config: SweepConfig, key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _int(cli: int | None, config: SweepConfig, key: str, default: int) -> int:
+    value = _pick(cli, config, key, default)
+    return value if isinstance(value, int) else default
+
+
 def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, ...]:
     value = _pick(cli, config, key, [])
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
@@ -327,6 +332,15 @@ def sweep(
             "newest, with a note).",
         ),
     ] = False,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Run every suite N times, the targets alternating (A B A B ...), and combine "
+            "each target's rounds: machine drift hits every version alike.",
+            show_default="1",
+        ),
+    ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Rebuild venvs instead of reusing them.")
     ] = False,
@@ -408,7 +422,6 @@ def sweep(
         raise UsageError(msg)
     use_memory = bool(_pick(memory, cfg, "memory", default=True))
     copied = _text(copy_dir, cfg, "copy_dir")
-    jobs_value = _pick(jobs, cfg, "jobs", 4)
     one_python = _text(None, cfg, "python")
     pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
     options = SweepOptions(
@@ -428,8 +441,9 @@ def sweep(
         python_downloads=python_downloads or bool(cfg.get("python_downloads")),
         only=tuple(only or ()),
         shard=shard,
-        jobs=jobs_value if isinstance(jobs_value, int) else 4,
         timeout=_seconds(_pick(timeout, cfg, "timeout")),
+        jobs=_int(jobs, cfg, "jobs", 4),
+        rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
     )

@@ -52,6 +52,7 @@ class SweepOptions:
     only: tuple[str, ...] = ()  # run only the plan entries with these labels
     shard: str | None = None  # run only slice K of N of the plan ("K/N")
     timeout: float | None = None  # seconds a target's suite run may take (None: no limit)
+    rounds: int = 1  # run every suite this many times, the targets alternating (A B A B ...)
 
     def env_vars(self) -> dict[str, str]:
         """``env`` as a mapping."""

@@ -31,6 +31,9 @@ def check_options(options: SweepOptions) -> SweepOptions:
     if options.timeout is not None and not 0 < options.timeout < 10**7:
         msg = f"--timeout must be a positive number of seconds, got {options.timeout:g}"
         raise UsageError(msg)
+    if options.rounds < 1:
+        msg = f"--rounds must be at least 1, got {options.rounds}"
+        raise UsageError(msg)
     if options.jobs < 1:
         msg = f"--jobs must be at least 1, got {options.jobs}"
         raise UsageError(msg)

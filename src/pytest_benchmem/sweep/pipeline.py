@@ -157,7 +157,7 @@ def _no_python(target: Target, logs: LogDir, reason: str) -> Provisioned:
 
 def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions) -> str:
     """What must be unchanged for ``--resume`` to keep a finished run."""
-    data = {
+    data: dict[str, object] = {
         "venv": venv_spec(target, target_config(cfg, target)),
         "suite": str(options.suite.resolve()),
         # what each run copies (the suite, or --copy-dir), without the sweep's own output
@@ -170,6 +170,8 @@ def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions)
         "env": list(options.env),
         "import_check": options.import_check,
     }
+    if options.rounds != 1:  # kept out otherwise: earlier sweeps' fingerprints stay valid
+        data["rounds"] = options.rounds
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -346,6 +348,9 @@ def _execute(
     state.save()
     if state.progress is not None:
         state.progress.phase("running suites")
+    if state.options.rounds > 1:
+        _interleave(state, slots, provs, logs_root)
+        return
     for slot, prov in zip(slots, provs, strict=True):
         previous = _set_aside(state.options.out / f"{prov.label}.json")
         try:
@@ -354,6 +359,35 @@ def _execute(
             release_venv(prov)  # a concurrent --fresh may now replace it
         if result.ok:  # superseded, as a rerun always replaced it
             previous.unlink(missing_ok=True)
+        state.results[slot] = result
+        state.save()
+        if state.progress is not None:
+            state.progress.done(result)
+
+
+def _interleave(state: _Sweep, slots: list[int], provs: list[Provisioned], logs_root: Path) -> None:
+    """``--rounds N``: every target N times, alternating, then each one's rounds combined."""
+    from .rounds import run_interleaved
+
+    rounds = state.options.rounds
+    previous = {
+        s: _set_aside(state.options.out / f"{p.label}.json")
+        for s, p in zip(slots, provs, strict=True)
+    }
+    fingerprints = {id(p): state.results[s].fingerprint for s, p in zip(slots, provs, strict=True)}
+
+    def run_one(prov: Provisioned, number: int) -> TargetResult:
+        state.tell(prov.label, f"round {number} of {rounds}")
+        return _run_one(state, prov, logs_root, fingerprints[id(prov)])
+
+    def update(slot: int, result: TargetResult) -> None:
+        state.results[slot] = result
+        state.save()
+
+    pairs = list(zip(slots, provs, strict=True))
+    for slot, result in run_interleaved(pairs, rounds, state.options.out, run_one, update):
+        if result.ok:
+            previous[slot].unlink(missing_ok=True)
         state.results[slot] = result
         state.save()
         if state.progress is not None:

@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from test_sweep_e2e import FAST, frozen_harness, harness_snapshot, wheels  # noqa: F401
 
+import toywheels
 from pytest_benchmem.cli import main
 from pytest_benchmem.sweep.pythons import Interpreter, python_tags
 
 pytestmark = pytest.mark.e2e
 
 SECOND = "/usr/bin/python3.11"
+MB = 1_000_000
 
 
 def _second_python() -> str:
@@ -58,6 +60,7 @@ def test_two_interpreters_by_two_versions(
     args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir), "--out", str(out)]
     args += ["--find-links", str(wheels), "--python", sys.executable, "--python", second]
     args += ["--python", str(tmp_path / "no-such-python3.99"), *FAST]
+    args += ["--report", str(tmp_path / "report.html")]
     code = _cli(args)
     captured = capsys.readouterr()
     assert code == 1, captured.err  # the missing interpreter's two targets failed, not the rest
@@ -86,3 +89,33 @@ def test_two_interpreters_by_two_versions(
     assert captured.out.count("Python: cpython ") == 2
     assert _cli(["compare", str(out), "--metric", "peak"]) == 0
     assert capsys.readouterr().out.count("Python: cpython ") == 2
+    # the report: one panel (heatmap and lines) per interpreter
+    page = (tmp_path / "report.html").read_text()
+    for interp in interps[:2]:
+        assert page.count(f"Python cpython {interp.version}: ") == 2
+
+
+def test_bisect_under_two_interpreters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    second = _second_python()
+    sizes = {"1.0": 1 * MB, "2.0": 6 * MB}
+    toywheels.build_toy_index(tmp_path / "wheels", sizes)
+    toywheels.write_toy_suite(tmp_path / "suite")
+    monkeypatch.chdir(tmp_path)
+    args = ["bisect", "toypkg", "--good", "1.0", "--bad", "2.0", "--suite", "suite"]
+    args += ["--find-links", "wheels", "--out", "out", *FAST]
+    args += ["--python", sys.executable, "--python", second, "--python", "no-such-py3.99"]
+    code = _cli(args)
+    captured = capsys.readouterr()
+    assert code == 1  # the missing interpreter; both others found 2.0
+    assert captured.out.count("first bad release: 2.0\nlast good release: 1.0\n") == 2
+    assert "no-such-py3.99 not found by uv" in captured.err
+    dirs = sorted(p.name for p in (tmp_path / "out").iterdir() if (p / "bisect.json").is_file())
+    assert len(dirs) == 2
+    assert all(d.startswith("py3.") for d in dirs)
+    pythons = set()
+    for d in dirs:
+        run = json.loads((tmp_path / "out" / d / "2.0.json").read_text())
+        pythons.add((run["benchmem"]["python"], run["benchmem"]["executable"]))
+    assert len(pythons) == 2

@@ -101,6 +101,7 @@ def test_merge_reports_missing_and_failed_targets(
         ({"pytest_args": ("-k", "work")}, "different pytest args ([] vs ['-k', 'work'])"),
         ({"suite": "other"}, "different suite fingerprint ("),
         ({"env": ("PYTHONMALLOC=malloc",)}, "different environment (--env)"),
+        ({"rounds": 2}, "different rounds (--rounds) (1 vs 2)"),
     ],
 )
 def test_merge_refuses_other_plans_and_writes_nothing(
@@ -154,3 +155,25 @@ def test_merge_refuses_bad_inputs(suite_dir: Path, tmp_path: Path):
     b = _shard(suite_dir, tmp_path / "b", "1/2")  # the same slice twice
     with pytest.raises(UsageError, match=r"cannot merge: 1\.0 was run by both"):
         merge_dirs(tmp_path / "m", [a, b])
+
+
+def test_merge_reads_shards_moved_from_where_they_ran(
+    suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """CI downloads each shard's artifact elsewhere: the manifest's absolute paths are gone."""
+    a = _shard(suite_dir, tmp_path / "a", "1/2")
+    b = _shard(suite_dir, tmp_path / "b", "2/2")
+    moved = tmp_path / "downloads"
+    moved.mkdir()
+    a, b = a.rename(moved / "shard-a"), b.rename(moved / "shard-b")
+    out = tmp_path / "merged"
+    report = tmp_path / "report.html"
+    assert _cli(["merge", str(out), str(a), str(b), "--report", str(report)]) == 0
+    assert "Report: " in capsys.readouterr().out
+    assert report.stat().st_size > 0
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert [t["status"] for t in manifest["targets"]] == ["ok", "ok", "ok"]
+    assert all(t["logs"] for t in manifest["targets"])
+    assert _cli(["merge", str(tmp_path / "m2"), str(a), "--report", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert not (tmp_path / "m2").exists()

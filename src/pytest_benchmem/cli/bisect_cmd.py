@@ -17,7 +17,8 @@ from . import app
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.bisect import Outcome, Probe
-    from pytest_benchmem.sweep.bisect_runner import Prober
+    from pytest_benchmem.sweep.bisect_runner import Prober, Request
+    from pytest_benchmem.sweep.model import SweepOptions
 
 BISECT_DIR = Path(".benchmarks") / "bisect"
 _MAX_COLUMNS = 3
@@ -193,8 +194,13 @@ def bisect_command(
         ),
     ] = None,
     python: Annotated[
-        str | None,
-        typer.Option("--python", help="Interpreter for the venvs.", show_default="this one"),
+        list[str] | None,
+        typer.Option(
+            "--python",
+            help="Interpreter for the venvs. Repeat it to bisect under each (one bisection "
+            "per Python, in OUT/<tag>).",
+            show_default="this one",
+        ),
     ] = None,
     pytest_arg: Annotated[
         list[str] | None,
@@ -216,14 +222,9 @@ def bisect_command(
     pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
 ) -> int:
     """Bisect the releases between --good and --bad; exit 0 found, 1 not found, 2 usage."""
-    from pytest_benchmem.sweep.bisect_runner import (
-        NoRegressionError,
-        Request,
-        run_bisect,
-    )
+    from pytest_benchmem.sweep.bisect_runner import Request
     from pytest_benchmem.sweep.model import SweepOptions
     from pytest_benchmem.sweep.options import check_options
-    from pytest_benchmem.sweep.process import terminate_as_interrupt
     from pytest_benchmem.sweep.releases import interpreter_version
 
     request = Request(package, good, bad, metric, threshold, test, pre)
@@ -239,12 +240,53 @@ def bisect_command(
             env=tuple(env or ()),
             find_links=tuple(find_links or ()),
             index_urls=tuple(index_url or ()),
-            python=python,
+            python=python[0] if python and len(python) == 1 else None,
             jobs=2,
             resume=True,
         )
     )
-    version = interpreter_version(python, options.out / "logs" / "bisect") if python else None
+    if python and len(python) > 1:
+        return _bisect_matrix(request, options, python)
+    one = options.python
+    version = interpreter_version(one, options.out / "logs" / "bisect") if one else None
+    return _bisect_one(request, options, version)
+
+
+def _bisect_matrix(request: Request, options: SweepOptions, pythons: list[str]) -> int:
+    """One bisection per interpreter, each in ``OUT/<tag>`` (the Python matrix's label tag);
+    a missing interpreter is one line, the others still run. Exit 0 only when all found."""
+    from dataclasses import replace
+
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.sweep.process import SubprocessRunner
+    from pytest_benchmem.sweep.pythons import find_interpreters, python_tags
+    from pytest_benchmem.sweep.venv import uv_bin
+
+    found = find_interpreters(
+        pythons, uv=uv_bin(), log_dir=options.out / "logs" / "python", runner=SubprocessRunner()
+    )
+    code = 0
+    for interp, tag in zip(found, python_tags(found), strict=True):
+        typer.echo(f"Python {interp.request} ({tag}):")
+        if not interp.found:
+            typer.echo(f"benchmem bisect: {tag}: {interp.error}", err=True)
+            code = max(code, 1)
+            continue
+        mine = replace(options, python=interp.executable, out=options.out / tag)
+        try:
+            code = max(code, _bisect_one(request, mine, interp.version))
+        except BenchmemError as exc:  # not found under this Python: said, the others go on
+            typer.echo(f"benchmem bisect: {tag}: {exc}", err=True)
+            code = max(code, exc.exit_code)
+        typer.echo("")
+    return code
+
+
+def _bisect_one(request: Request, options: SweepOptions, version: str | None) -> int:
+    """One bisection under one interpreter (``options.python``)."""
+    from pytest_benchmem.sweep.bisect_runner import NoRegressionError, run_bisect
+    from pytest_benchmem.sweep.process import terminate_as_interrupt
+
     try:
         with terminate_as_interrupt():  # a cancelled CI job stops like Ctrl-C
             outcome, prober, _ = run_bisect(

@@ -183,7 +183,7 @@ def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) ->
     return True
 
 
-def _check_report(report: Path) -> None:
+def check_report(report: Path) -> None:
     """UsageError when ``--report`` could never be written (a directory, a file as parent)."""
     import importlib.util
 
@@ -457,7 +457,7 @@ def sweep(
     }
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
-        _check_report(Path(str(report_path)))  # before a sweep that may take long
+        check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags, keep_order=keep_order)
     if plan:
         from pytest_benchmem.sweep.plan import show_plan

@@ -31,6 +31,7 @@ _PART_NAMES = {
     "memory": "measurement mode",
     "pytest_args": "pytest args",
     "env": "environment (--env)",
+    "rounds": "rounds (--rounds)",
     "entries": "targets",
     "pythons": "interpreters",
 }
@@ -49,8 +50,21 @@ class Shard:
         return plan if isinstance(plan, dict) else {}
 
     def results(self) -> list[TargetResult]:
+        """The shard's results, their paths found in this directory (a shard made on another
+        runner and downloaded here records paths that do not exist here)."""
         targets = self.manifest.get("targets")
-        return [result_from_json(t) for t in targets] if isinstance(targets, list) else []
+        if not isinstance(targets, list):
+            return []
+        return [self._local(result_from_json(t)) for t in targets]
+
+    def _local(self, result: TargetResult) -> TargetResult:
+        run = result.run_path
+        if run is not None and not run.is_file():
+            run = self.path / run.name
+        log_dir = result.log_dir
+        if not log_dir.is_dir():
+            log_dir = self.path / "logs" / log_dir.name
+        return replace(result, run_path=run, log_dir=log_dir)
 
 
 def read_shard(path: Path) -> Shard:

@@ -136,6 +136,7 @@ def plan_parts(
         "pins": list(options.pins),
         "as_of": options.as_of,
         "import_check": options.import_check,
+        "rounds": options.rounds,
     }
 
 

@@ -51,9 +51,15 @@ def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, .
 
 
 def _expand_policy(
-    targets: list[str], config: SweepConfig, options: SweepOptions, flags: dict[str, object]
+    targets: list[str],
+    config: SweepConfig,
+    options: SweepOptions,
+    flags: dict[str, object],
+    *,
+    keep_order: bool = False,
 ) -> tuple[list[str], dict[str, object] | None]:
-    """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest)."""
+    """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest);
+    targets listed by hand are put in version order (``_version_order``)."""
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.sweep.releases import (
         Sources,
@@ -73,7 +79,8 @@ def _expand_policy(
         if flags["pre"]:
             msg = "--pre applies to a version policy (--last/--each-minor/--since/--until)"
             raise UsageError(msg)
-        return targets, None
+        keep = keep_order or bool(config.get("keep_order"))
+        return _version_order(targets, keep=keep), None
     if len(targets) != 1 or any(c in targets[0] for c in "=<>@/ "):
         msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"
         raise UsageError(msg)
@@ -119,6 +126,32 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     if note:
         typer.echo(note)
     return paths
+
+
+def _version_order(targets: list[str], *, keep: bool) -> list[str]:
+    """Pinned versions given out of order are sorted oldest -> newest (or kept), with a note:
+    the change column compares each run with the first one."""
+    from pytest_benchmem.sweep.spec import parse_targets, version_order
+
+    order = version_order(parse_targets(targets)) if targets else None
+    if order is None:
+        return targets
+    given = ", ".join(targets)
+    if keep:
+        note = f"targets not in version order ({given}): kept as given (--keep-order)"
+        typer.echo(f"benchmem sweep: note: {note}", err=True)
+        return targets
+    ordered = [targets[i] for i in order]
+    typer.echo(
+        f"benchmem sweep: note: targets sorted oldest → newest ({', '.join(ordered)}); "
+        "pass --keep-order to keep the order given",
+        err=True,
+    )
+    return ordered
+
+
+def _seconds(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _follow_up(paths: list[Path], memory: bool) -> None:
@@ -335,6 +368,23 @@ def sweep(
             "summary to it.",
         ),
     ] = True,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            metavar="SECONDS",
+            help="Stop a target's suite run after this long (it is marked timeout; the "
+            "others go on).",
+            show_default="no limit",
+        ),
+    ] = None,
+    keep_order: Annotated[
+        bool,
+        typer.Option(
+            "--keep-order",
+            help="Keep pinned versions in the order given (else they are sorted oldest → "
+            "newest, with a note).",
+        ),
+    ] = False,
     rounds: Annotated[
         int | None,
         typer.Option(
@@ -454,6 +504,7 @@ def sweep(
         python_downloads=python_downloads or bool(cfg.get("python_downloads")),
         only=tuple(only or ()),
         shard=shard,
+        timeout=_seconds(_pick(timeout, cfg, "timeout")),
         jobs=_int(jobs, cfg, "jobs", 4),
         rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
@@ -471,7 +522,7 @@ def sweep(
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
         check_report(Path(str(report_path)))  # before a sweep that may take long
-    chosen, extra = _expand_policy(chosen, cfg, options, flags)
+    chosen, extra = _expand_policy(chosen, cfg, options, flags, keep_order=keep_order)
     if plan:
         from pytest_benchmem.sweep.plan import show_plan
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import app
+from .choices import FORMATS, complete_metrics, completer, sorts, stats
 
 if TYPE_CHECKING:
     from pytest_benchmem.runmodel import Run
     from pytest_benchmem.sections import Report
-from .choices import FORMATS, complete_metrics, completer, sorts, stats
 
 
 @app.command(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -134,7 +135,36 @@ def _short(path: Path) -> str:
         return str(path)
 
 
-def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) -> bool:
+def _attribution(results: list[TargetResult]) -> list[Any]:
+    """Print where the peak moved between consecutive versions (``--profile`` runs)."""
+    from pytest_benchmem.attribution import CHANGE_THRESHOLD, changed_between
+    from pytest_benchmem.attribution.report import brief
+    from pytest_benchmem.errors import BenchmemError
+
+    runs = [(r.label, r.run_path) for r in results if r.ok and r.run_path is not None]
+    try:
+        diffs = changed_between(runs)
+    except BenchmemError as exc:
+        typer.echo(f"benchmem sweep: no attribution: {exc}", err=True)
+        return []
+    if diffs:
+        typer.echo(
+            f"Where the peak moved (sites live at the peak, peaks changed > "
+            f"{CHANGE_THRESHOLD:.0%}):"
+        )
+        for diff in diffs:
+            for line in brief(diff):
+                typer.echo(f"  {line}")
+    return diffs
+
+
+def _report(
+    paths: list[Path],
+    labels: list[str],
+    report: Path,
+    memory: bool,
+    attribution: Sequence[Any] = (),
+) -> bool:
     """Write the sweep view; a failure is reported without losing the sweep's outcome."""
     from pytest_benchmem.errors import BenchmemError
 
@@ -142,7 +172,9 @@ def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) ->
         from pytest_benchmem.plotting import write_sweep_report
 
         metric = "peak" if memory else "time"
-        written = write_sweep_report(paths, report, metric=metric, labels=labels)
+        written = write_sweep_report(
+            paths, report, metric=metric, labels=labels, attribution=attribution
+        )
     except BenchmemError as exc:
         typer.echo(f"benchmem sweep: no report: {exc}", err=True)
         return False
@@ -324,6 +356,14 @@ def sweep(
     pre: Annotated[
         bool, typer.Option("--pre", help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
     ] = False,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Keep each benchmark's memray capture under OUT/captures/LABEL/ (benchmem "
+            "diff / flamegraph); the summary and report show where the peak moved.",
+        ),
+    ] = False,
     plan: Annotated[
         bool,
         typer.Option(
@@ -395,6 +435,7 @@ def sweep(
         rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
+        profile=bool(profile or cfg.get("profile")),
     )
     chosen = list(_texts(targets, cfg, "targets"))
     flags = {
@@ -431,14 +472,14 @@ def sweep(
         raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
     paths = _summary(results, use_memory)
-    reported = True
+    reported, diffs = True, _attribution(results) if options.profile and use_memory else []
     if not paths and report_path is not None:
         typer.echo("benchmem sweep: no report: no target produced a run", err=True)
     if paths:
         _follow_up(paths, use_memory)
         if report_path is not None:
             labels = [r.label for r in results if r.ok and r.run_path is not None]
-            reported = _report(paths, labels, Path(str(report_path)), use_memory)
+            reported = _report(paths, labels, Path(str(report_path)), use_memory, diffs)
     typer.echo(f"Manifest: {_short(options.out.resolve() / 'sweep.json')}")
     sys.stdout.flush()
     code = _outcome(results)

@@ -27,6 +27,9 @@ class Stage(StrEnum):
     COLLECT = "collect"
 
 
+CAPTURES_DIR = "captures"
+
+
 @dataclass(frozen=True)
 class SweepOptions:
     """Everything a sweep needs besides its targets (CLI, config file and API share it)."""
@@ -51,6 +54,11 @@ class SweepOptions:
     only: tuple[str, ...] = ()  # run only the plan entries with these labels
     shard: str | None = None  # run only slice K of N of the plan ("K/N")
     rounds: int = 1  # run every suite this many times, the targets alternating (A B A B ...)
+    profile: bool = False  # keep memray captures under <out>/captures/<label>/
+
+    def captures_dir(self, label: str) -> Path:
+        """Where ``--profile`` keeps one target's captures."""
+        return self.out / CAPTURES_DIR / label
 
     def env_vars(self) -> dict[str, str]:
         """``env`` as a mapping."""

@@ -199,6 +199,10 @@ def run_suite(
     tmp.unlink(missing_ok=True)
     try:
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
+        if options.profile and options.memory:
+            captures = options.captures_dir(prov.label)
+            shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
+            argv.append(f"--benchmark-memory-profile={captures}")
         outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
         took = outcome.duration
         if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it

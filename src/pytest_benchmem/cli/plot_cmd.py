@@ -129,7 +129,7 @@ def plot(
         bool | None,
         typer.Option(
             "--log-x/--linear-x",
-            help="x-axis scale (default: log when the values span more than a decade).",
+            help="x-axis scale; unset: log when the values span more than a decade.",
             show_default=False,
         ),
     ] = None,
@@ -137,7 +137,7 @@ def plot(
         bool | None,
         typer.Option(
             "--log-y/--linear-y",
-            help="y-axis scale (default: log when the values span more than a decade).",
+            help="y-axis scale; unset: log when the values span more than a decade.",
             show_default=False,
         ),
     ] = None,
@@ -148,7 +148,8 @@ def plot(
         str | None,
         typer.Option(
             metavar="[x|y|both]",
-            help="Facets get their own x and/or y range (default: shared).",
+            autocompletion=completer(("x", "y", "both")),
+            help="Facets get their own x and/or y range (unset: shared).",
             show_default=False,
         ),
     ] = None,
@@ -156,6 +157,7 @@ def plot(
         str,
         typer.Option(
             metavar="[auto|minmax|none]",
+            autocompletion=completer(("auto", "minmax", "none")),
             help="scaling: shade the spread over the repeats (auto: memory passes, on up to 8 "
             "lines; minmax: every line, time's rounds too; none).",
         ),

@@ -11,8 +11,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from pytest_benchmem.files import write_atomic
+
 from .model import CAPTURES_DIR, Stage, Status, SweepOptions, TargetResult
-from .process import write_atomic
 
 SCHEMA = 1
 _KNOWN = frozenset(

@@ -248,10 +248,13 @@ def _report_title(report: Report) -> str:
     runs = len(report.labels)
     ids = sum(len(section.ids) for section in report.sections)
     plural = "s" * (runs != 1), "s" * (ids != 1)
-    return (
+    title = (
         f"{', '.join(report.metrics)} ({stat}): {runs} run{plural[0]}, {ids} id{plural[1]}; "
         "change = last run vs first"
     )
+    if "time" in report.metrics:
+        title += "; ±IQR, n=rounds; noise rule: docs/compare.md"
+    return title
 
 
 def _extra_text(values: Sequence[float | None]) -> str:
@@ -329,9 +332,12 @@ def report_csv(report: Report) -> str:
     """The raw compare output as CSV; one metric, no groups, no extras = ``csv_text``'s columns.
 
     With several metrics, each column is ``metric:stat:run`` (and ``metric:stat:change``,
-    ``metric:stat:change_pct``); ``--group-by`` adds a leading ``group`` column; each extra
-    column is ``extra:NAME:run``.
+    ``metric:stat:change_pct``, and for time the spread and noise columns of ``csv_text``);
+    ``--group-by`` adds a leading ``group`` column; each extra column is ``extra:NAME:run``.
     """
+    simple = len(report.metrics) == 1 and not report.group_by and not report.extras
+    if simple and report.sections:
+        return csv_text(report.sections[0].blocks[0])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     multi = len(report.metrics) > 1
@@ -340,8 +346,10 @@ def report_csv(report: Report) -> str:
     head.append("id")
     for metric in report.metrics:
         prefix = f"{metric}:{stat}:" if multi else ""
-        head += [prefix + label for label in report.labels]
-        head += [prefix + "change", prefix + "change_pct"]
+        names = [*report.labels, "change", "change_pct"]
+        if metric == "time":
+            names += _spread_columns(Comparison(metric, report.stat, report.labels, ()))
+        head += [prefix + name for name in names]
     head += [f"extra:{name}:{label}" for name in report.extras for label in report.labels]
     writer.writerow(head)
     for section in report.sections:
@@ -351,6 +359,8 @@ def report_csv(report: Report) -> str:
             for block in section.blocks:
                 row = block.rows[index]
                 cells += [_raw(v) for v in row.values] + [_raw(row.delta), _raw(row.percent)]
+                if block.metric == "time":
+                    cells += _spread_values(row, len(report.labels))
             for column in section.extras:
                 cells += [_raw(v) for v in column[index]]
             writer.writerow(cells)

@@ -8,6 +8,7 @@ the benchmarks that crossed the threshold and the ``benchmem compare`` command f
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -47,8 +48,18 @@ def _cell(field: str, base: float | None, value: float | None) -> str:
     return text
 
 
+def _word(outcome: Outcome, probe: Probe) -> str:
+    """The verdict's word: good/bad for a regression; for lighter, e.g. ``lighter``."""
+    from pytest_benchmem.sweep.bisect import Direction, Verdict
+
+    if outcome.direction is Direction.HEAVIER or probe.verdict is Verdict.SKIPPED:
+        return str(probe.verdict)
+    word = outcome.direction.word(outcome.threshold.field)
+    return word if probe.verdict is Verdict.BAD else f"not {word}"
+
+
 def _verdict(outcome: Outcome, probe: Probe) -> str:
-    text = str(probe.verdict)
+    text = _word(outcome, probe)
     if probe.reason:
         text += f": {_clip(probe.reason, 70)}"
     if probe.version == outcome.good:
@@ -66,13 +77,13 @@ def render_table(outcome: Outcome) -> str:
     several = len(ids) > _MAX_COLUMNS
     header = ["release", *(["largest change"] if several else [_short(i) for i in ids]), "verdict"]
     rows = [header]
+    mover = _mover(outcome) if several else None
     for probe in outcome.probes:
         values = probe.result.values
-        if several:
-            changes = [
-                ((values[i] - base[i]) / base[i], i) for i in ids if i in values and base.get(i)
-            ]
-            worst = max(changes, default=None)
+        if several and probe is outcome.probes[0]:  # the base: its own value, not +0.0 %
+            cells = [f"{_short(mover)} {_cell(field, None, values.get(mover))}" if mover else "—"]
+        elif several:
+            worst = _worst(outcome, values)
             cells = [f"{_short(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
         else:
             first = probe is outcome.probes[0]
@@ -86,13 +97,49 @@ def render_table(outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
+def _worst(outcome: Outcome, values: Mapping[str, float]) -> tuple[float, str] | None:
+    """The largest relative move in the search's direction: (fraction, id)."""
+    from pytest_benchmem.sweep.bisect import Direction
+
+    base = outcome.probes[0].result.values
+    ids = outcome.selected
+    changes = [((values[i] - base[i]) / base[i], i) for i in ids if i in values and base.get(i)]
+    if not changes:
+        return None
+    return max(changes) if outcome.direction is Direction.HEAVIER else min(changes)
+
+
+def _mover(outcome: Outcome) -> str | None:
+    """The benchmark that moved most by the last probed release (the good row shows it)."""
+    for probe in reversed(outcome.probes[1:]):
+        worst = _worst(outcome, probe.result.values)
+        if worst is not None:
+            return worst[1]
+    return outcome.selected[0] if outcome.selected else None
+
+
+def _answer_head(outcome: Outcome) -> list[str]:
+    from pytest_benchmem.sweep.bisect import Direction
+
+    if outcome.direction is Direction.HEAVIER:
+        return [
+            f"first bad release: {outcome.first_bad}",
+            f"last good release: {outcome.last_good}",
+        ]
+    word = outcome.direction.word(outcome.threshold.field)
+    return [
+        f"first {word} release: {outcome.first_bad}",
+        f"last release before it: {outcome.last_good}",
+    ]
+
+
 def render_answer(outcome: Outcome, prober: Prober) -> str:
     """First bad / last good release, what crossed the threshold, skips, the compare command."""
     from pytest_benchmem.sweep.bisect_runner import run_path
     from pytest_benchmem.units import format_value
 
     rule = outcome.threshold
-    lines = [f"first bad release: {outcome.first_bad}", f"last good release: {outcome.last_good}"]
+    lines = _answer_head(outcome)
     if outcome.untested:
         lines.append(
             "  (releases between them could not be measured, the change may come from: "
@@ -103,6 +150,7 @@ def render_answer(outcome: Outcome, prober: Prober) -> str:
         lines.append(f"past {rule.describe()} in {bad.version} (against {outcome.good}):")
         for c in bad.crossings:
             change = f" ({c.percent:+.1f}%)" if c.percent is not None else ""
+            change += f", {c.noise}" if c.noise else ""
             lines.append(
                 f"  {c.id}: {format_value(rule.field, c.base)} -> "
                 f"{format_value(rule.field, c.new)}{change}"
@@ -124,7 +172,15 @@ def _clip(text: str, limit: int) -> str:
 
 def _probe_line(probe: Probe) -> str:
     reason = f" ({_clip(probe.reason, 90)})" if probe.reason else ""
-    return f"  [{probe.order}] {probe.version}: {probe.verdict}{reason}"
+    line = f"  [{probe.order}] {probe.version}: {probe.verdict}{reason}"
+    if probe.first is not None:
+        line += " (close to the threshold: measured twice, the second measurement stands)"
+    failed = probe.result.detail.get("failed_tests")
+    if isinstance(failed, list) and failed:
+        plural = "test" if len(failed) == 1 else "tests"
+        shown = ", ".join(str(f) for f in failed[:5]) + (", ..." if len(failed) > 5 else "")
+        line += f"\n      {len(failed)} {plural} failed: {shown}"
+    return line
 
 
 @app.command("bisect", help="Find the first release of a package that made a benchmark regress.")
@@ -149,15 +205,23 @@ def bisect_command(
     threshold: Annotated[
         str,
         typer.Option(
-            help="How much growth against --good makes a release bad: 10%, 5MiB, 10%+1MiB "
-            "(same grammar as compare --fail-on)."
+            help="How much change against --good makes a release the answer: 10%, 5MiB, "
+            "10%+1MiB (same grammar as compare --fail-on; time: and outside noise)."
         ),
     ] = "10%",
+    direction: Annotated[
+        str,
+        typer.Option(
+            metavar="[heavier|lighter|slower|faster]",
+            help="Look for the first release that got heavier (a regression) or lighter (an "
+            "improvement); slower/faster are the same for time.",
+        ),
+    ] = "heavier",
     test: Annotated[
         str | None,
         typer.Option(
-            help="One benchmark id or a -k style expression (a release is bad when any of "
-            "them regressed).",
+            help="Run and judge only these benchmarks: an exact id (test_parse[5000], or the "
+            "full id), k:EXPR (a -k style expression) or glob:PATTERN.",
             show_default="every benchmark",
         ),
     ] = None,
@@ -227,8 +291,9 @@ def bisect_command(
     from pytest_benchmem.sweep.options import check_options
     from pytest_benchmem.sweep.releases import interpreter_version
 
-    request = Request(package, good, bad, metric, threshold, test, pre)
+    request = Request(package, good, bad, metric, threshold, test, pre, direction)
     rule = request.rule()
+    request.way()  # a bad --direction is a usage error before anything runs
     options = check_options(
         SweepOptions(
             suite=suite,
@@ -243,6 +308,7 @@ def bisect_command(
             python=python[0] if python and len(python) == 1 else None,
             jobs=2,
             resume=True,
+            profile=rule.field != "time",  # captures for the attribution of the first bad
         )
     )
     if python and len(python) > 1:
@@ -311,5 +377,44 @@ def _bisect_one(request: Request, options: SweepOptions, version: str | None) ->
     typer.echo(render_table(outcome))
     typer.echo("")
     typer.echo(render_answer(outcome, prober))
+    for line in attribute(outcome, prober, options.out):
+        typer.echo(line)
     typer.echo(f"runs and bisect.json in {_shown_path(options.out)}")
     return 0
+
+
+def attribute(outcome: Outcome, prober: Prober, out: Path) -> list[str]:
+    """Where the benchmark that tripped grew between the last good and the first bad release:
+    the top sites, and the differential flame graph written next to bisect.json."""
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.sweep.bisect_runner import run_path
+
+    bad = outcome.probe(outcome.first_bad or "")
+    if outcome.threshold.field == "time" or bad is None or not bad.crossings:
+        return []
+    tripped = max(bad.crossings, key=lambda c: c.new - c.base).id
+    ends = [run_path(prober, v) for v in (outcome.last_good or "", outcome.first_bad or "")]
+    if ends[0] is None or ends[1] is None:
+        return []
+    try:
+        from pytest_benchmem.attribution import diff_runs
+        from pytest_benchmem.attribution.report import brief
+
+        diff = diff_runs(ends[0], ends[1], pattern=tripped)[0]
+    except BenchmemError as exc:
+        return [f"no attribution of {tripped}: {exc}"]
+    head = (
+        f"where {tripped} grew from {outcome.last_good} to {outcome.first_bad} "
+        "(bytes live at the peak, by site):"
+    )
+    lines = [head, *brief(diff, top=5)[1:]]
+    target = out / "bisect-diff.html"
+    try:
+        from pytest_benchmem.plotting.flame import write_diff_html
+
+        write_diff_html([diff], target)
+    except BenchmemError as exc:
+        lines.append(f"no differential flame graph: {exc}")
+    else:
+        lines.append(f"differential flame graph: {_shown_path(target)}")
+    return lines

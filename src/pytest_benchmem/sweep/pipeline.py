@@ -375,6 +375,9 @@ def _interleave(state: _Sweep, slots: list[int], provs: list[Provisioned], logs_
         for s, p in zip(slots, provs, strict=True)
     }
     fingerprints = {id(p): state.results[s].fingerprint for s, p in zip(slots, provs, strict=True)}
+    if state.options.profile:  # round 1 keeps the captures (the combined run's memory is its)
+        for prov in provs:
+            shutil.rmtree(state.options.captures_dir(prov.label), ignore_errors=True)
 
     def run_one(prov: Provisioned, number: int) -> TargetResult:
         state.tell(prov.label, f"round {number} of {rounds}")

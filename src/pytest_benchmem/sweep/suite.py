@@ -206,8 +206,10 @@ def run_suite(
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
         if options.profile and options.memory:
             captures = options.captures_dir(prov.label)
-            shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
-            argv.append(f"--benchmark-memory-profile={captures}")
+            if options.rounds == 1:
+                shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
+            if options.rounds == 1 or not captures.exists():  # rounds: memory is round 1's
+                argv.append(f"--benchmark-memory-profile={captures}")
         command = Command(
             tuple(argv), cwd, logs.next("run"), env, timeout=options.timeout, pass_fds=pass_fds
         )

@@ -466,7 +466,7 @@ def test_single_path_fast_times_and_only_an_x_dim(tmp_path):
     fig, n_ids = plot_scaling(run)  # one path, not a list
     assert n_ids == 3
     assert fig.layout.yaxis.title.text == "time"
-    assert list(fig.layout.yaxis.ticktext) == ["1 ns", "10 ns", "100 ns"]
+    assert list(fig.layout.yaxis.ticktext) == ["1 ns", "3 ns", "10 ns", "30 ns", "100 ns"]
     assert [t.name for t in fig.data] == ["time"]  # no dim left to colour by
     assert fig.layout.yaxis.type == "log"
 

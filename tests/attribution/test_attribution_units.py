@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -237,3 +238,36 @@ def test_import_is_light():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_consecutive_changes_and_mode_note(runs, tmp_path):
+    a, b = runs
+    plain = write_run(tmp_path / "plain.json", {"t.py::x": (5, None)})
+    diffs = attribution.changed_between([("a", a), ("b", b), ("plain", plain)])
+    assert [(d.benchmark_id, d.before_label, d.after_label) for d in diffs] == [
+        ("t.py::x", "a", "b")
+    ]
+    assert attribution.changed_between([("a", a), ("b", b)], threshold=2.0) == []
+    before, after = diffs[0].before, diffs[0].after
+    assert attribution.mode_note(before, after) is None
+    traced = dataclasses.replace(after, python_allocators=True)
+    note = attribution.mode_note(before, traced)
+    assert note is not None
+    assert note.startswith("note: only B traced Python objects one by one")
+
+
+def test_sources_reject_what_is_not_a_run(benchmem, tmp_path):
+    (tmp_path / "bad.json").write_text("{not json")
+    err = one_line_error(benchmem, "flamegraph", tmp_path / "bad.json")
+    assert "is not valid JSON (line 1" in err
+    (tmp_path / "list.json").write_text("[]")
+    err = one_line_error(benchmem, "flamegraph", tmp_path / "list.json")
+    assert "is not a pytest-benchmark run (no 'benchmarks' list)" in err
+    err = one_line_error(benchmem, "flamegraph", tmp_path)
+    assert "is a directory" in err
+    err = one_line_error(benchmem, "flamegraph", tmp_path / "bad.json", "-o", tmp_path / "x.png")
+    assert "a flame graph is HTML" in err
+    err = one_line_error(
+        benchmem, "diff", tmp_path / "bad.json", tmp_path / "bad.json", "-o", "d.svg"
+    )
+    assert "the differential flame graph is HTML" in err

@@ -164,10 +164,3 @@ def _changed(a: CaptureRef, b: CaptureRef, threshold: float) -> bool:
     if before is None or after is None:
         return False
     return abs(after - before) > threshold * max(before, 1)
-
-
-def top_changes(diff: BenchmarkDiff, top: int) -> Sequence[SiteChange]:
-    """The ``top`` largest growths then the ``top`` largest shrinks (unchanged sites left out)."""
-    grown = [c for c in diff.changes if c.delta > 0][:top]
-    shrunk = [c for c in diff.changes if c.delta < 0][:top]
-    return [*grown, *shrunk]

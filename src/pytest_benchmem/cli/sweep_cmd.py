@@ -7,6 +7,7 @@ the summary table across the labels and the follow-up commands, and sets the exi
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -174,7 +175,7 @@ def _short(path: Path) -> str:
         return str(path)
 
 
-def _attribution(results: list[TargetResult]) -> list[Any]:
+def _attribution(results: list[TargetResult], *, err: bool = False) -> list[Any]:
     """Print where the peak moved between consecutive versions (``--profile`` runs)."""
     from pytest_benchmem.attribution import CHANGE_THRESHOLD, changed_between
     from pytest_benchmem.attribution.report import brief
@@ -189,11 +190,12 @@ def _attribution(results: list[TargetResult]) -> list[Any]:
     if diffs:
         typer.echo(
             f"Where the peak moved (sites live at the peak, peaks changed > "
-            f"{CHANGE_THRESHOLD:.0%}):"
+            f"{CHANGE_THRESHOLD:.0%}):",
+            err=err,
         )
         for diff in diffs:
             for line in brief(diff):
-                typer.echo(f"  {line}")
+                typer.echo(f"  {line}", err=err)
     return diffs
 
 
@@ -203,6 +205,8 @@ def _report(
     report: Path,
     memory: bool,
     attribution: Sequence[Any] = (),
+    *,
+    err: bool = False,
 ) -> bool:
     """Write the sweep view; a failure is reported without losing the sweep's outcome."""
     from pytest_benchmem.errors import BenchmemError
@@ -217,7 +221,7 @@ def _report(
     except BenchmemError as exc:
         typer.echo(f"benchmem sweep: no report: {exc}", err=True)
         return False
-    typer.echo(f"Report: {_short(written)}")
+    typer.echo(f"Report: {_short(written)}", err=err)
     return True
 
 
@@ -353,6 +357,23 @@ def sweep(
             help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
         ),
     ] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            metavar="[md]",
+            help="Print a GitHub-flavoured markdown summary instead of the tables (stdout is the "
+            "markdown alone: redirect it into a file or a pull request comment).",
+            show_default=False,
+        ),
+    ] = None,
+    step_summary: Annotated[
+        bool,
+        typer.Option(
+            "--step-summary/--no-step-summary",
+            help="When $GITHUB_STEP_SUMMARY is set (GitHub Actions), append the markdown "
+            "summary to it.",
+        ),
+    ] = True,
     timeout: Annotated[
         float | None,
         typer.Option(
@@ -456,11 +477,13 @@ def sweep(
     ] = None,
 ) -> int:
     from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.summary import check_format
     from pytest_benchmem.sweep import SweepOptions, run_targets
     from pytest_benchmem.sweep.config import load_config
     from pytest_benchmem.sweep.process import terminate_as_interrupt
     from pytest_benchmem.sweep.progress import make_progress
 
+    summary_format = check_format(summary) if summary is not None else None
     cfg = load_config(config)
     suite_value = _pick(suite, cfg, "suite")
     if suite_value is None:
@@ -528,16 +551,74 @@ def sweep(
         )
         raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
-    paths = _summary(results, use_memory)
-    reported, diffs = True, _attribution(results) if options.profile and use_memory else []
-    if not paths and report_path is not None:
+    report_file = Path(str(report_path)) if report_path is not None else None
+    return _finish(results, options, report_file, summary_format, step_summary=step_summary)
+
+
+def _finish(
+    results: list[TargetResult],
+    options: SweepOptions,
+    report: Path | None,
+    summary: str | None,
+    *,
+    step_summary: bool,
+) -> int:
+    """Everything after the runs: tables (or the markdown summary), report, exit code."""
+    from pytest_benchmem.summary import STEP_SUMMARY, append_step_summary
+
+    memory = options.memory
+    markdown = None
+    if summary is not None or (step_summary and os.environ.get(STEP_SUMMARY)):
+        markdown = _markdown(results, options)
+    if summary is not None and markdown is not None:  # stdout is the markdown alone
+        typer.echo(markdown, nl=False)
+        paths = [r.run_path for r in results if r.ok and r.run_path is not None]
+    else:
+        paths = _summary(results, memory)
+    quiet = summary is not None
+    reported = True
+    diffs = _attribution(results, err=quiet) if options.profile and memory else []
+    if not paths and report is not None:
         typer.echo("benchmem sweep: no report: no target produced a run", err=True)
     if paths:
-        _follow_up(paths, use_memory)
-        if report_path is not None:
+        if summary is None:
+            _follow_up(paths, memory)
+        if report is not None:
             labels = [r.label for r in results if r.ok and r.run_path is not None]
-            reported = _report(paths, labels, Path(str(report_path)), use_memory, diffs)
-    typer.echo(f"Manifest: {_short(options.out.resolve() / 'sweep.json')}")
+            reported = _report(paths, labels, report, memory, diffs, err=quiet)
+    manifest = _short(options.out.resolve() / "sweep.json")
+    typer.echo(f"Manifest: {manifest}", err=quiet)
+    if step_summary and markdown is not None:
+        written = append_step_summary(markdown)
+        if written is not None:
+            typer.echo(f"benchmem sweep: summary appended to ${STEP_SUMMARY}", err=True)
     sys.stdout.flush()
     code = _outcome(results)
     return code if reported else max(code, 1)
+
+
+def _markdown(results: list[TargetResult], options: SweepOptions) -> str:
+    """The sweep's markdown summary: a table per metric, the failed targets."""
+    from pytest_benchmem.origins import by_python, machines_note
+    from pytest_benchmem.runs import load_runs
+    from pytest_benchmem.summary import markdown_summary
+
+    done = [r for r in results if r.ok and r.run_path is not None]
+    runs = load_runs([r.run_path for r in done if r.run_path], [r.label for r in done])
+    groups = by_python(runs) if runs else []
+    failed = [
+        f"`{r.label}` {r.describe_failure().removeprefix(r.label + ' ')}"
+        for r in results
+        if not r.ok
+    ]
+    partial = [f"`{r.label}` partial: {r.reason}" for r in results if r.ok and r.reason]
+    note = machines_note(runs) if runs else None
+    rounds = f", {options.rounds} interleaved rounds" if options.rounds > 1 else ""
+    return markdown_summary(
+        runs,
+        ("peak", "time") if options.memory else ("time",),
+        title=f"benchmem sweep: {len(results)} target{'s' * (len(results) != 1)}{rounds}",
+        groups=groups,
+        failed=failed,
+        notes=[*partial, *([note] if note else [])],
+    )

@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric, check_stat
+from pytest_benchmem.origins import by_python, python_of
 from pytest_benchmem.runmodel import NODE_NAMES, check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
 from pytest_benchmem.selection import apply_where, parse_where, pivot_runs
@@ -166,12 +167,16 @@ def load_dataset(
         named += NODE_DIMS
     points: list[Point] = []
     notes: list[str] = list(pivot_notes)
+    matrix = len(by_python(runs)) > 1  # a Python matrix: every point carries a python dim
     for index, run in enumerate(runs):
         drawn = [
             p
             for b in run.benchmarks
             if (p := _point(index, b, metric, named, stat=stat, band=band)) is not None
         ]
+        if matrix:
+            python = python_of(run) or "(unknown)"
+            drawn = [replace(p, dims={**p.dims, "python": python}) for p in drawn]
         lacking = len(run.benchmarks) - len(drawn)
         if drawn and lacking:
             notes.append(f"{run.label}: {lacking} benchmark(s) have no {metric} value")

@@ -128,7 +128,7 @@ def test_scaling_needs_an_x(tmp_path, one_run):
     flat = write_run(
         tmp_path / "flat.json", [entry("t.py::test_a", peak=[1]), entry("t.py::test_b", peak=[2])]
     )
-    with pytest.raises(UsageError, match=r"needs a numeric dim.*--x"):
+    with pytest.raises(UsageError, match=r"needs a numeric dim.*parametrize the benchmarks"):
         plot_scaling([flat], metric="peak")
     two = write_run(
         tmp_path / "two.json", [entry("t.py::t[1-2]", peak=[1], params={"a": 1, "b": 2})]

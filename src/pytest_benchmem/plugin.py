@@ -10,6 +10,7 @@ table and runs the memory compare gate. Session state lives on a registered
 from __future__ import annotations
 
 import platform
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -251,6 +252,8 @@ def provenance(label: str | None, *, trace_python_allocators: bool = False) -> d
         "label": label,
         "spec": os.environ.get("BENCHMEM_SPEC") or None,
         "python": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "executable": sys.executable,
         "trace_python_allocators": trace_python_allocators,
         "packages": dict(sorted(packages.items(), key=lambda kv: kv[0].lower())),
         "harness": {

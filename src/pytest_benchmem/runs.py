@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import PLOT_HINT, SchemaError, UsageError
 from .metrics import METRIC_FIELDS, METRIC_UNITS, SERIES_KEYS, canonical_metric
-from .runmodel import NODE_DIMS, TIME_STATS, Benchmark, Dim, Run, Sample, parse_run, read_json
+from .runmodel import (
+    NODE_DIMS,
+    NODE_NAMES,
+    TIME_STATS,
+    Benchmark,
+    Dim,
+    Run,
+    Sample,
+    parse_run,
+    read_json,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,7 +93,8 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
 
     In a sweep's output directory the runs come in the order of its ``sweep.json`` manifest
     (oldest -> newest as the sweep was given), and the manifests and ``logs/`` are skipped.
-    A file ``root`` is returned as is. Raises SchemaError when ``root`` does not exist.
+    A file ``root`` is returned as is; ``rounds/`` (interleaved sweep rounds) is skipped like
+    ``logs/``. Raises SchemaError when ``root`` does not exist.
     """
     base = Path(root)
     if base.is_file():
@@ -95,7 +106,7 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
         path
         for path in base.rglob("*.json")
         if path.name not in MANIFESTS
-        and "logs" not in path.relative_to(base).parts[:-1]
+        and not {"logs", "rounds"} & set(path.relative_to(base).parts[:-1])
         and path.is_file()
     ]
     found.sort(key=lambda p: (p.parent.as_posix(), p.name))
@@ -297,11 +308,19 @@ def load_long_df(
     stat: str = "min",
     labels: Sequence[str] | None = None,
     dims: Sequence[str] = (),
+    pivot: str | None = None,
+    where: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, str]:
     """Stack runs into a tidy frame: ``snapshot, id, value`` plus one column per dim.
 
-    Needs pandas (this project's ``[plot]`` extra). ``dims`` adds named node dims.
+    Needs pandas (this project's ``[plot]`` extra). Every row also carries the node
+    dims ``module``, ``class`` and ``func`` (a benchmark's own dim of that name wins); ``dims``
+    adds more by name (``node.group``, ``param:NAME``, ``extra:NAME``). ``where`` keeps the
+    benchmarks matching every ``KEY=VALUE``; ``pivot`` folds ONE run along a dim, each value
+    becoming a ``snapshot`` (benchmarks lacking the dim are left out, never a NaN series).
     """
+    from .selection import apply_where, parse_where, pivot_runs
+
     try:
         import pandas as pd
     except ImportError:
@@ -312,17 +331,22 @@ def load_long_df(
     loaded = iter(load_runs(paths) if paths else [])
     runs_list = [r if isinstance(r, Run) else next(loaded) for r in items]
     runs_list = relabel(runs_list, labels)
+    runs_list = apply_where(runs_list, parse_where(where))
+    runs_list, _ = pivot_runs(runs_list, pivot)
     name = require_metric(runs_list, metric)
     records: list[dict[str, Any]] = []
     reserved = ("snapshot", "id", "value")
     columns: dict[str, None] = dict.fromkeys(reserved)
+    wanted = (*(n for n in NODE_NAMES if n != "group"), *dims)
     for run in runs_list:
-        for sample in run_samples(run, name, stat, dims=dims):
+        for sample in run_samples(run, name, stat, dims=wanted):
             record = {k: v for k, v in sample.dims.items() if k not in reserved}
             record.update(snapshot=run.label, id=sample.id, value=sample.value)
             records.append(record)
             columns.update(dict.fromkeys(sample.dims))
-    frame = pd.DataFrame.from_records(records, columns=list(columns))
+    node = [n for n in wanted[:3] if n in columns and n not in dims]
+    order = [c for c in columns if c not in node] + node  # the node dims last
+    frame = pd.DataFrame.from_records(records, columns=order)
     return frame, METRIC_UNITS[name]
 
 

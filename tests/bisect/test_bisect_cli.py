@@ -316,6 +316,8 @@ def test_many_benchmarks_show_the_largest_change(
     out = capsys.readouterr().out
     assert "release  largest change" in out
     assert "test_c +100.0%" in out
+    good_row = next(line for line in out.splitlines() if line.startswith("1.0 "))
+    assert good_row.split()[:4] == ["1.0", "test_c", "977", "KiB"]  # its own value, no +0.0 %
 
 
 def test_time_metric(

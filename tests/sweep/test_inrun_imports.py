@@ -17,6 +17,7 @@ INRUN = (
     "pytest_benchmem.inrun",
     "pytest_benchmem.inrun.machine",
     "pytest_benchmem.inrun.isolation",
+    "pytest_benchmem.inrun.select",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from . import app
+from .choices import VIEWS, completer, stats
 
 PLOTS_DIR = Path(".benchmarks") / "plots"
 
@@ -29,10 +30,13 @@ class MetricName(StrEnum):
     MEMORY = "memory"
 
 
-def default_output(view: str, metric: str, labels: tuple[str, ...]) -> Path:
-    """``.benchmarks/plots/<view>-<metric>-<first label>[-<last label>].html``."""
+def default_output(
+    view: str, metric: str, labels: tuple[str, ...], stat: str | None = None
+) -> Path:
+    """``.benchmarks/plots/<view>-<metric>[-<stat>]-<first label>[-<last label>].html``."""
     ends = labels[:1] + labels[-1:] if len(labels) > 1 else labels
-    parts = [view, metric, *(re.sub(r"[^A-Za-z0-9._+-]+", "_", label) for label in ends)]
+    names = (metric, stat) if stat else (metric,)
+    parts = [view, *names, *(re.sub(r"[^A-Za-z0-9._+-]+", "_", label) for label in ends)]
     return PLOTS_DIR / ("-".join(parts) + ".html")
 
 
@@ -53,10 +57,22 @@ def plot(
             "of peak; pair with --stat for a distribution).",
         ),
     ] = MetricName.TIME,
+    stat: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            autocompletion=completer(stats),
+            help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
+            "| median | stddev; for time also pytest-benchmark's iqr, q1, q3, ...). Default: "
+            "the headline value.",
+            show_default=False,
+        ),
+    ] = None,
     view: Annotated[
         str | None,
         typer.Option(
             metavar="TEXT",
+            autocompletion=completer(VIEWS),
             help="compare | scatter | sweep | scaling (default: by count).",
             show_default=False,
         ),
@@ -99,15 +115,18 @@ def plot(
         view,
         list(runs),
         metric=metric.value,
+        stat=stat,
         x=x,
         facet=facet,
         clip=clip,
         labels=label or None,
     )
-    target = output or default_output(result.name, result.metric, result.labels)
+    stat_name = stat.strip().lower() if stat else None  # build_view checked it
+    target = output or default_output(result.name, result.metric, result.labels, stat_name)
     save_figure(result.figure, target)
+    what = f"{result.metric} ({stat_name})" if stat_name else result.metric
     typer.echo(
-        f"{result.name} view of {result.metric}: {result.n_ids} id(s) drawn "
+        f"{result.name} view of {what}: {result.n_ids} id(s) drawn "
         f"from {len(result.labels)} run(s) -> {target}"
     )
     for note in result.notes:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _PANEL_SOURCES = "Provisioning"
 _PANEL_POLICY = "Version policies (instead of listing targets)"
+_PANEL_SHARD = "Plan and shard (CI matrices; then benchmem merge)"
 
 
 def _pick(cli: object, config: SweepConfig, key: str, default: object = None) -> object:
@@ -35,6 +36,11 @@ def _pick(cli: object, config: SweepConfig, key: str, default: object = None) ->
 def _text(cli: str | Path | None, config: SweepConfig, key: str) -> str | None:
     value = _pick(cli, config, key)
     return None if value is None else str(value)
+
+
+def _int(cli: int | None, config: SweepConfig, key: str, default: int) -> int:
+    value = _pick(cli, config, key, default)
+    return value if isinstance(value, int) else default
 
 
 def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, ...]:
@@ -90,6 +96,7 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     """Print the comparison tables across the finished runs; return their paths."""
     from pytest_benchmem.compare import compare_runs
     from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.render import render_table
     from pytest_benchmem.runs import load_runs
 
@@ -98,11 +105,17 @@ def _summary(results: list[TargetResult], memory: bool) -> list[Path]:
     if not paths:
         return []
     runs = load_runs(paths, [r.label for r in done])
-    for metric in ("peak", "time") if memory else ("time",):
-        try:
-            typer.echo(render_table(compare_runs(runs, metric)))
-        except BenchmemError as exc:
-            typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    for python, group in by_python(runs):
+        if python:  # a Python matrix: the versions compared under each interpreter
+            typer.echo(f"Python: {python}")
+        for metric in ("peak", "time") if memory else ("time",):
+            try:
+                typer.echo(render_table(compare_runs(group, metric)))
+            except BenchmemError as exc:
+                typer.echo(f"benchmem sweep: no {metric} table: {exc}", err=True)
+    note = machines_note(runs)
+    if note:
+        typer.echo(note)
     return paths
 
 
@@ -137,7 +150,7 @@ def _report(paths: list[Path], labels: list[str], report: Path, memory: bool) ->
     return True
 
 
-def _check_report(report: Path) -> None:
+def check_report(report: Path) -> None:
     """UsageError when ``--report`` could never be written (a directory, a file as parent)."""
     import importlib.util
 
@@ -157,18 +170,30 @@ def _check_report(report: Path) -> None:
         raise UsageError(msg, hint=PLOT_HINT)
 
 
-def _outcome(results: list[TargetResult]) -> int:
+def show_results(results: list[TargetResult], memory: bool, command: str) -> int:
+    """The summary tables and the failures, as a sweep prints them (``benchmem merge`` too);
+    returns the exit code."""
+    paths = _summary(results, memory)
+    if paths:
+        _follow_up(paths, memory)
+    sys.stdout.flush()
+    return _outcome(results, command)
+
+
+def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
     from pytest_benchmem.sweep.model import Status
 
     failed = [r for r in results if not r.ok]
     for r in results:
+        if r.extra.get("note"):
+            typer.echo(f"benchmem sweep: note: {r.label}: {r.extra['note']}", err=True)
         if r.status is Status.PARTIAL:
             typer.echo(
-                f"benchmem sweep: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
+                f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
             )
     if not failed:
         return 0
-    typer.echo(f"benchmem sweep: {len(failed)} of {len(results)} target(s) failed:", err=True)
+    typer.echo(f"benchmem {command}: {len(failed)} of {len(results)} target(s) failed:", err=True)
     for r in failed:
         typer.echo(f"  {r.describe_failure()}", err=True)
     return 1
@@ -211,7 +236,8 @@ def sweep(
         ),
     ] = None,
     import_check: Annotated[
-        str | None, typer.Option(help="Module to check imports from the venv (default: derived).")
+        str | None,
+        typer.Option(help="Module to check imports from the venv.", show_default="derived"),
     ] = None,
     copy_dir: Annotated[
         Path | None, typer.Option(help="Directory copied into each run's cwd (holds the suite).")
@@ -234,17 +260,35 @@ def sweep(
         typer.Option(help="Package index URL for uv (repeatable).", rich_help_panel=_PANEL_SOURCES),
     ] = None,
     python: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            help="Interpreter for the venvs.",
+            help="Interpreter for the venvs (a path or a uv request such as 3.12). Repeat it "
+            "for a Python matrix: every target runs under each, labelled LABEL-py3.12.",
             show_default="this one",
             rich_help_panel=_PANEL_SOURCES,
         ),
     ] = None,
+    python_downloads: Annotated[
+        bool,
+        typer.Option(
+            "--python-downloads",
+            help="Let uv download a matrix interpreter it cannot find.",
+            rich_help_panel=_PANEL_SOURCES,
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
             help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
+        ),
+    ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="Run every suite N times, the targets alternating (A B A B ...), and combine "
+            "each target's rounds: machine drift hits every version alike.",
+            show_default="1",
         ),
     ] = None,
     fresh: Annotated[
@@ -280,6 +324,40 @@ def sweep(
     pre: Annotated[
         bool, typer.Option("--pre", help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
     ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Print the plan (targets x interpreters, labels) and run nothing.",
+            rich_help_panel=_PANEL_SHARD,
+        ),
+    ] = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="[table|json]",
+            help="--plan output: table, or json (a list a CI matrix takes with fromJSON).",
+            rich_help_panel=_PANEL_SHARD,
+        ),
+    ] = "table",
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run only the plan entry with this label (repeatable).",
+            rich_help_panel=_PANEL_SHARD,
+            show_default=False,
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            metavar="K/N",
+            help="Run only slice K of N of the plan (entries K, K+N, ...).",
+            rich_help_panel=_PANEL_SHARD,
+            show_default=False,
+        ),
+    ] = None,
 ) -> int:
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.sweep import SweepOptions, run_targets
@@ -294,7 +372,8 @@ def sweep(
         raise UsageError(msg)
     use_memory = bool(_pick(memory, cfg, "memory", default=True))
     copied = _text(copy_dir, cfg, "copy_dir")
-    jobs_value = _pick(jobs, cfg, "jobs", 4)
+    one_python = _text(None, cfg, "python")
+    pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
     options = SweepOptions(
         suite=Path(str(suite_value)),
         out=Path(_text(out, cfg, "out") or ".benchmarks/sweep"),
@@ -307,8 +386,13 @@ def sweep(
         env=_texts(env, cfg, "env"),
         find_links=_texts(find_links, cfg, "find_links"),
         index_urls=_texts(index_url, cfg, "index_urls"),
-        python=_text(python, cfg, "python"),
-        jobs=jobs_value if isinstance(jobs_value, int) else 4,
+        python=pythons[0] if len(pythons) == 1 else None,
+        pythons=pythons if len(pythons) > 1 else (),
+        python_downloads=python_downloads or bool(cfg.get("python_downloads")),
+        only=tuple(only or ()),
+        shard=shard,
+        jobs=_int(jobs, cfg, "jobs", 4),
+        rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
     )
@@ -322,8 +406,16 @@ def sweep(
     }
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
-        _check_report(Path(str(report_path)))  # before a sweep that may take long
+        check_report(Path(str(report_path)))  # before a sweep that may take long
     chosen, extra = _expand_policy(chosen, cfg, options, flags)
+    if plan:
+        from pytest_benchmem.sweep.plan import show_plan
+
+        typer.echo(show_plan(chosen, options, format_), nl=False)
+        return 0
+    if format_ != "table":
+        msg = "--format applies to --plan (the sweep's own summary is always a table)"
+        raise UsageError(msg)
     progress = make_progress()
     try:
         with terminate_as_interrupt():  # a cancelled CI job stops like Ctrl-C

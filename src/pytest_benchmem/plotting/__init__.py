@@ -141,8 +141,13 @@ def build_view(
     facet: str | None = None,
     clip: float | None = None,
     labels: Sequence[str] | None = None,
+    stat: str | None = None,
 ) -> View:
-    """Build the view ``name`` (None: by run count), with notes on what was not drawn."""
+    """Build the view ``name`` (None: by run count), with notes on what was not drawn.
+
+    ``stat`` reduces each benchmark's series (min, max, mean, median, stddev; for time also
+    pytest-benchmark's stats); None draws the headline value.
+    """
     if name is not None and name not in VIEWS:
         msg = f"unknown view {name!r} (choose from {' | '.join(VIEWS)})"
         raise UsageError(msg)
@@ -152,7 +157,7 @@ def build_view(
     if facet is not None and name == "sweep":
         msg = "--facet does not apply to the sweep view"
         raise UsageError(msg)
-    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet))
+    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet), stat=stat)
     chosen = name or default_view(len(ds.labels))
     if chosen == "scaling":
         if clip is not None:
@@ -200,8 +205,25 @@ def write_sweep_report(
     Returns:
         The path written.
     """
-    ds = load_dataset(runs, metric, labels)
-    figures = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
-    figures.append(build_lines(ds).figure)
-    page = report_page(f"benchmem sweep report: {ds.metric}", _report_summary(ds), figures)
+    from pytest_benchmem.origins import by_python, machines_note
+    from pytest_benchmem.runs import load_runs
+
+    loaded = load_runs(runs, labels)
+    groups = by_python(loaded)
+    figures: list[go.Figure] = []
+    summary: list[str] = []
+    for python, group in groups:  # a Python matrix: one panel per interpreter
+        ds = load_dataset([r.path for r in group], metric, [r.label for r in group])
+        panel = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
+        panel.append(build_lines(ds).figure)
+        if python:
+            for fig in panel:
+                fig.update_layout(title_text=f"Python {python}: {fig.layout.title.text or ''}")
+            summary.append(f"Python {python}:")
+        figures.extend(panel)
+        summary.extend(_report_summary(ds))
+    note = machines_note(loaded) if metric == "time" else None
+    if note:
+        summary.append(note)
+    page = report_page(f"benchmem sweep report: {ds.metric}", summary, figures)
     return write_atomic(Path(path), page.encode("utf-8"))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric
+from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric, check_stat
+from pytest_benchmem.runmodel import check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
 from pytest_benchmem.units import byte_unit, format_value
 
@@ -70,8 +71,10 @@ class Dataset:
         raise UsageError(msg)
 
 
-def _point(index: int, bench: Benchmark, metric: str, want_node: bool) -> Point | None:
-    value = bench.value(metric)
+def _point(
+    index: int, bench: Benchmark, metric: str, want_node: bool, stat: str | None = None
+) -> Point | None:
+    value = bench.value(metric, stat)
     if value is None or not math.isfinite(value):
         return None
     low = high = None
@@ -104,18 +107,25 @@ def load_dataset(
     labels: Sequence[str] | None = None,
     *,
     node: bool = False,
+    stat: str | None = None,
 ) -> Dataset:
     """Read ``snapshots`` (paths, directories or loaded runs) into a :class:`Dataset`.
 
+    ``stat`` reduces each value's series (None: the headline value).
+
     Raises:
-        UsageError: no runs, a label count that does not match, or no run with ``metric``.
+        UsageError: no runs, a label count that does not match, no run with ``metric``, or
+            a stat the metric does not have.
     """
     metric = canonical_metric(metric)
+    stat = check_plot_stat(metric, stat)
     runs = _as_runs(snapshots, labels)
     points: list[Point] = []
     notes: list[str] = []
     for index, run in enumerate(runs):
-        drawn = [p for b in run.benchmarks if (p := _point(index, b, metric, node)) is not None]
+        drawn = [
+            p for b in run.benchmarks if (p := _point(index, b, metric, node, stat)) is not None
+        ]
         lacking = len(run.benchmarks) - len(drawn)
         if drawn and lacking:
             notes.append(f"{run.label}: {lacking} benchmark(s) have no {metric} value")
@@ -129,6 +139,19 @@ def load_dataset(
         raise UsageError(msg)
     labels_out = tuple(run.label for run in runs)
     return Dataset(metric, labels_out, tuple(points), tuple(notes))
+
+
+def check_plot_stat(metric: str, stat: str | None) -> str | None:
+    """The validated stat for ``metric``; time's ``ops`` is refused (a rate, not seconds)."""
+    if stat is None:
+        return None
+    if metric != "time":
+        return check_stat(stat)
+    key = check_time_stat(stat)
+    if key == "ops":
+        msg = "--stat ops is a rate, not a time: plot time with another stat (min, mean, ...)"
+        raise UsageError(msg)
+    return key
 
 
 def esc(text: object) -> str:

@@ -17,9 +17,9 @@ from pytest_benchmem.errors import UsageError
 
 _STR = ("as_of", "import_check", "python", "since", "until")
 _PATHS = ("suite", "out", "copy_dir", "report")
-_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env")
-_BOOLS = ("memory", "each_minor", "pre")
-_INTS = ("jobs", "last")
+_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env", "pythons")
+_BOOLS = ("memory", "each_minor", "pre", "python_downloads")
+_INTS = ("jobs", "last", "rounds")
 _ALIASES = {"pin": "pins", "pytest_arg": "pytest_args", "index_url": "index_urls"}
 KEYS = frozenset(_STR + _PATHS + _LISTS + _BOOLS + _INTS)
 

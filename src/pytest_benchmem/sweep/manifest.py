@@ -104,6 +104,7 @@ def write_manifest(
         "pytest_args": list(options.pytest_args),
         "env": list(options.env),
         "python": options.python or sys.executable,
+        "rounds": options.rounds,
         "harness": dict(harness),
         **dict(extra or {}),
         "targets": [result_to_json(r) for r in results],

@@ -46,6 +46,11 @@ class SweepOptions:
     fresh: bool = False
     resume: bool = False
     env: tuple[str, ...] = ()  # NAME=VALUE set in every run's environment (e.g. PYTHONMALLOC)
+    pythons: tuple[str, ...] = ()  # a Python matrix: every target under each (two or more)
+    python_downloads: bool = False  # let uv download a matrix interpreter it cannot find
+    only: tuple[str, ...] = ()  # run only the plan entries with these labels
+    shard: str | None = None  # run only slice K of N of the plan ("K/N")
+    rounds: int = 1  # run every suite this many times, the targets alternating (A B A B ...)
 
     def env_vars(self) -> dict[str, str]:
         """``env`` as a mapping."""

@@ -28,6 +28,9 @@ def check_options(options: SweepOptions) -> SweepOptions:
         if not options.suite.resolve().is_relative_to(options.copy_dir.resolve()):
             msg = f"the suite {options.suite} is not inside --copy-dir {options.copy_dir}"
             raise UsageError(msg)
+    if options.rounds < 1:
+        msg = f"--rounds must be at least 1, got {options.rounds}"
+        raise UsageError(msg)
     if options.jobs < 1:
         msg = f"--jobs must be at least 1, got {options.jobs}"
         raise UsageError(msg)

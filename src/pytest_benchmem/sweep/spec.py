@@ -45,6 +45,9 @@ class Target:
         install: the argument handed to ``uv pip install``.
         name: the canonical distribution name, when known before installing.
         version: the exact version expected (``pkg==X`` and wheels), else None.
+        python: the interpreter of this target's venv in a Python matrix (None: the sweep's).
+        suffix: added to the label in a Python matrix (``-py3.12``), also to a label learned
+            from the installed version.
     """
 
     text: str
@@ -54,13 +57,15 @@ class Target:
     install: str
     name: str | None
     version: str | None
+    python: str | None = None
+    suffix: str = ""
 
     @property
     def key(self) -> str:
         """A file-name-safe name for this target before its label is known."""
         if self.label:
             return self.label
-        return re.sub(r"[^A-Za-z0-9._+-]+", "_", self.spec).strip("_") or "target"
+        return (re.sub(r"[^A-Za-z0-9._+-]+", "_", self.spec).strip("_") or "target") + self.suffix
 
 
 def check_label(label: str) -> str:

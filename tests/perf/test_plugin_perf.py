@@ -130,8 +130,12 @@ def test_one(benchmark):
 
 @pytest.mark.parametrize("variant", ["plain", "exact"])
 def test_perf_fixed_cost_one_benchmark(
-    benchmark: BenchmarkFixture, pytester: pytest.Pytester, variant: str
+    benchmark: BenchmarkFixture,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    variant: str,
 ) -> None:
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)  # compile once, not per run
     pytester.makepyfile(test_one=ONE)
     pytester.makeconftest(
         "import pytest\n"

@@ -1,7 +1,8 @@
 """Per-run start-up inside a swept venv: what our plugins add to pytest + pytest-benchmark.
 
 Each round is a fresh ``python -m pytest --collect-only`` of a one-benchmark suite (the
-plugins load, nothing runs). Three variants, in this one session:
+plugins load, nothing runs), with bytecode written as the sweep lets it be in its venvs.
+Three variants, in this one session:
 
 - ``bare``: pytest and pytest-benchmark only (``-p no:benchmem``);
 - ``ours``: our plugin plus the two in-run plugins a sweep loads in every run
@@ -36,8 +37,13 @@ def _only_with_benchmark_only(request: pytest.FixtureRequest) -> None:
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_perf_run_startup(
-    benchmark: BenchmarkFixture, pytester: pytest.Pytester, variant: str
+    benchmark: BenchmarkFixture,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    variant: str,
 ) -> None:
+    # as inside a swept venv: bytecode is written once (the warm-up round), then reused
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     pytester.makepyfile(test_one="def test_one(benchmark):\n    benchmark(sum, range(9))\n")
 
     def run() -> int:

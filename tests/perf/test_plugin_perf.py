@@ -37,6 +37,9 @@ SUITE_ARGS = (
 #: the exact mode and the fast (arena) mode of the memory pass
 EXACT = ("--benchmark-memory", "--benchmark-memory-trace-python-allocators")
 FAST = ("--benchmark-memory",)
+#: the perf venv's other plugins are off in fresh processes (pytest-memray imports memray
+#: at start-up, which would hide memray's import from the fixed cost)
+OTHERS = ("-p", "no:memray", "-p", "no:hypothesispytest", "-p", "no:cov", "-p", "no:randomly")
 MEDIANS: dict[str, float] = {}
 FIXED: dict[str, float] = {}
 
@@ -146,7 +149,7 @@ def test_perf_fixed_cost_one_benchmark(
     extra = EXACT if variant == "exact" else ()
 
     def run() -> int:
-        result = pytester.runpytest_subprocess(*SUITE_ARGS, *extra)
+        result = pytester.runpytest_subprocess(*SUITE_ARGS, *OTHERS, *extra)
         return result.parseoutcomes().get("passed", 0)
 
     benchmark.group = "plugin: one-benchmark suite, fresh process"

@@ -19,7 +19,10 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 ROUNDS = 7
-ARGS = ("-p", "no:cacheprovider", "--collect-only", "-q")
+#: other plugins of the perf venv (pytest-memray imports memray, hypothesis is heavy) are off:
+#: a swept venv holds only the harness
+OTHERS = ("-p", "no:memray", "-p", "no:hypothesispytest", "-p", "no:cov", "-p", "no:randomly")
+ARGS = ("-p", "no:cacheprovider", *OTHERS, "--collect-only", "-q")
 INRUN = ("-p", "pytest_benchmem.inrun.machine", "-p", "pytest_benchmem.inrun.isolation")
 VARIANTS = {
     "bare": ("-p", "no:benchmem"),

@@ -123,4 +123,3 @@ def test_traced_first_pass_over_unseen_code_is_exact():
     assert first.total_bytes == again.total_bytes
     # a second, independent copy of the same code reads the very same bytes
     assert measure_memory(_fresh_code("unseen_b"), 1, trace_python_allocators=True) == first
-

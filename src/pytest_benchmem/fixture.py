@@ -16,15 +16,28 @@ from typing import Any
 import pytest
 
 from .errors import MeasureError
-from .measure import MemoryResult, run_passes
+from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
-from .options import CEILINGS
+from .options import CEILINGS, DEFAULT_MAX_TIME, Repeats
 from .units import format_value
 
 Args = tuple[Sequence[Any], Mapping[str, Any]]
 #: the keyword parameters of pytest-benchmark's ``pedantic`` the patch relies on
 #: (``teardown`` too when present: pytest-benchmark 4.x has none)
 PEDANTIC_PARAMS = ("args", "kwargs", "setup", "rounds", "warmup_rounds", "iterations")
+
+
+@dataclass(frozen=True)
+class PassPlan:
+    """How one test's memory is measured (flags, then the marker): passes, untracked warm-up
+    runs, calls per pass, the time cap of ``repeats="auto"``, and the tracing mode."""
+
+    repeats: Repeats = 1
+    warmup: int = 0
+    calls: int = 1
+    max_time: float = DEFAULT_MAX_TIME
+    trace_python_allocators: bool = False
+    keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
 
 @dataclass
@@ -35,7 +48,7 @@ class Measured:
     name: str
     result: MemoryResult | None = None
     ceilings: Mapping[str, int] = field(default_factory=dict)
-    trace_python_allocators: bool = False
+    plan: PassPlan = field(default_factory=PassPlan)
 
 
 def measure_call(
@@ -43,12 +56,15 @@ def measure_call(
     args: Sequence[Any],
     kwargs: Mapping[str, Any] | None,
     *,
-    repeats: int,
+    plan: PassPlan,
     setup: Callable[[], Any] | None = None,
     teardown: Callable[..., Any] | None = None,
-    trace_python_allocators: bool = False,
 ) -> MemoryResult:
-    """Run ``repeats`` memray passes of ``target``; ``setup``/``teardown`` run untracked."""
+    """Run the plan's memray passes of ``target``; ``setup``/``teardown`` run untracked.
+
+    With ``plan.calls`` > 1 each pass calls ``target`` that many times in a row, ``setup``
+    having run (untracked) once per call before the pass starts.
+    """
     pending: list[Args] = []
 
     def finish() -> None:
@@ -57,8 +73,7 @@ def measure_call(
             if teardown is not None:
                 teardown(*done_args, **done_kwargs)
 
-    def prepare() -> Callable[[], Any]:
-        finish()
+    def one() -> Callable[[], Any]:
         call_args: Sequence[Any] = args
         call_kwargs: Mapping[str, Any] = kwargs or {}
         if setup is not None:
@@ -68,15 +83,40 @@ def measure_call(
         pending.append((call_args, call_kwargs))
         return lambda: target(*call_args, **call_kwargs)
 
+    def prepare() -> Callable[[], Any]:
+        finish()
+        if plan.calls == 1:
+            return one()
+        actions = [one() for _ in range(plan.calls)]
+
+        def batch() -> None:
+            for action in actions:
+                action()  # each result dropped before the next call, as in a loop
+
+        return batch
+
     try:
-        return run_passes(prepare, repeats, trace_python_allocators=trace_python_allocators)
+        return run_passes(
+            prepare,
+            plan.repeats,
+            trace_python_allocators=plan.trace_python_allocators,
+            warmup=plan.warmup,
+            max_time=plan.max_time,
+            keep=plan.keep,
+        )
     finally:
         finish()
 
 
 def record(benchmark: Any, measured: Measured, result: MemoryResult) -> None:
-    """Store the blob in pytest-benchmark's ``extra_info`` and keep the result for ceilings."""
-    benchmark.extra_info[BLOB_KEY] = result.to_blob()
+    """Store the blob in pytest-benchmark's ``extra_info`` and keep the result for ceilings.
+
+    With ``calls`` > 1 the blob says so: each pass's figures cover that many calls.
+    """
+    blob: dict[str, Any] = dict(result.to_blob())
+    if measured.plan.calls > 1:
+        blob["calls"] = measured.plan.calls
+    benchmark.extra_info[BLOB_KEY] = blob
     measured.result = result
 
 
@@ -98,10 +138,9 @@ class BenchmarkMemory:
         result: the full :class:`~pytest_benchmem.MemoryResult` of the last call, or None.
     """
 
-    def __init__(self, benchmark: Any, measured: Measured, repeats: int) -> None:
+    def __init__(self, benchmark: Any, measured: Measured) -> None:
         self._benchmark = benchmark
         self._measured = measured
-        self._repeats = repeats
         self.result: MemoryResult | None = None
 
     @property
@@ -123,15 +162,7 @@ class BenchmarkMemory:
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Time ``function(*args, **kwargs)`` with pytest-benchmark, then measure its memory."""
         value = self._benchmark(function, *args, **kwargs)
-        self._finish(
-            lambda: measure_call(
-                function,
-                args,
-                kwargs,
-                repeats=self._repeats,
-                trace_python_allocators=self._measured.trace_python_allocators,
-            )
-        )
+        self._finish(lambda: measure_call(function, args, kwargs, plan=self._measured.plan))
         return value
 
     def pedantic(  # noqa: PLR0917 - pytest-benchmark's signature
@@ -159,13 +190,7 @@ class BenchmarkMemory:
         )
         self._finish(
             lambda: measure_call(
-                target,
-                args,
-                kwargs,
-                repeats=self._repeats,
-                setup=setup,
-                teardown=teardown,
-                trace_python_allocators=self._measured.trace_python_allocators,
+                target, args, kwargs, plan=self._measured.plan, setup=setup, teardown=teardown
             )
         )
         return value
@@ -183,9 +208,7 @@ def check_patchable(cls: type) -> str | None:
     return None
 
 
-def patch_fixture(
-    benchmark: Any, measured: Measured, repeats: int, classes: dict[type, type]
-) -> None:
+def patch_fixture(benchmark: Any, measured: Measured, classes: dict[type, type]) -> None:
     """Make an unchanged ``benchmark`` fixture instance add the memory pass after timing.
 
     ``classes`` caches the patched subclass per fixture class (kept by the session plugin).
@@ -196,23 +219,16 @@ def patch_fixture(
     cls = classes.get(base)
     if cls is None:
         cls = classes[base] = _patched_class(base)
-    benchmark._benchmem = (measured, repeats)
+    benchmark._benchmem = measured
     benchmark.__class__ = cls
 
 
 def _patched_class(base: Any) -> type:
     def call(self: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         value = base.__call__(self, function, *args, **kwargs)
-        measured, repeats = self._benchmem
+        measured = self._benchmem
         result = guarded_measure(
-            measured,
-            lambda: measure_call(
-                function,
-                args,
-                kwargs,
-                repeats=repeats,
-                trace_python_allocators=measured.trace_python_allocators,
-            ),
+            measured, lambda: measure_call(function, args, kwargs, plan=measured.plan)
         )
         record(self, measured, result)
         return value
@@ -222,17 +238,16 @@ def _patched_class(base: Any) -> type:
         bound = inspect.signature(base.pedantic).bind(self, target, *args, **kwargs)
         bound.apply_defaults()
         opts = bound.arguments
-        measured, repeats = self._benchmem
+        measured = self._benchmem
         result = guarded_measure(
             measured,
             lambda: measure_call(
                 target,
                 opts["args"],
                 opts["kwargs"],
-                repeats=repeats,
+                plan=measured.plan,
                 setup=opts["setup"],
                 teardown=opts.get("teardown"),
-                trace_python_allocators=measured.trace_python_allocators,
             ),
         )
         record(self, measured, result)

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,19 @@ from .errors import MeasureError
 _SHM = Path("/dev/shm")  # noqa: S108 - tmpfs base; mkdtemp makes a private dir in it
 _state = threading.local()
 _warm = {"done": False}
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Keep the capture of the representative pass (the one giving the headline peak).
+
+    ``sink(path)`` gets the pass's memray file before the private temp dir is deleted, and
+    moves or copies it where it belongs (``captures.CaptureKeeper``); no extra pass is run.
+    ``native_traces`` records native (C) stacks in every pass.
+    """
+
+    sink: Callable[[str], None]
+    native_traces: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,11 +124,19 @@ def _read_records(path: str) -> tuple[int, int, int]:  # pragma: no cover - fall
         reader.close()
 
 
-def _track(path: str, action: Callable[[], object], *, python_allocators: bool = False) -> None:
+def _track(
+    path: str,
+    action: Callable[[], object],
+    *,
+    python_allocators: bool = False,
+    native_traces: bool = False,
+) -> None:
     import memray
 
     try:
-        tracker = memray.Tracker(path, trace_python_allocators=python_allocators)
+        tracker = memray.Tracker(
+            path, trace_python_allocators=python_allocators, native_traces=native_traces
+        )
         tracker.__enter__()
     except RuntimeError as exc:
         msg = (
@@ -155,56 +177,119 @@ def prime(directory: str, action: Callable[[], object]) -> None:
     Path(throwaway).unlink(missing_ok=True)
 
 
+def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:
+    """The file of the first pass with the minimum peak so far; the other one is deleted."""
+    if kept is None or passes[-1][0] < min(p[0] for p in passes[:-1]):
+        if kept is not None:
+            Path(kept).unlink(missing_ok=True)
+        return path
+    Path(path).unlink(missing_ok=True)
+    return kept
+
+
+#: ``repeats="auto"``: at most this many passes
+AUTO_CAP = 10
+
+
+def settled(peaks: Sequence[int], elapsed: float, max_time: float) -> bool:
+    """``repeats="auto"``: stop when two passes in a row did not lower the minimum peak,
+    after ``AUTO_CAP`` passes, or once ``max_time`` seconds have gone by."""
+    if len(peaks) >= AUTO_CAP or elapsed >= max_time:
+        return True
+    return len(peaks) >= 3 and min(peaks[:-2]) <= min(peaks[-2:])
+
+
+def _check_counts(repeats: int | str, warmup: int) -> None:
+    if repeats != "auto" and (
+        isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1
+    ):
+        msg = f"repeats must be a whole number >= 1 or 'auto', got {repeats!r}"
+        raise ValueError(msg)
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        msg = f"warmup must be a whole number >= 0, got {warmup!r}"
+        raise ValueError(msg)
+
+
 def run_passes(
     prepare: Callable[[], Callable[[], Any]],
-    repeats: int = 1,
+    repeats: int | str = 1,
     *,
     trace_python_allocators: bool = False,
+    warmup: int = 0,
+    max_time: float = 1.0,
+    keep: Keep | None = None,
 ) -> MemoryResult:
     """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
 
     With ``trace_python_allocators`` memray records Python objects one by one instead of the
     pymalloc arenas they live in: exact for small-object workloads, slower to track.
+    ``warmup`` untracked dry runs (``prepare`` and the action) come first. ``repeats="auto"``
+    measures until two passes in a row do not lower the minimum peak, at most ``AUTO_CAP``
+    passes and no new pass after ``max_time`` seconds. With ``keep`` the file of the pass
+    giving the headline (minimum) peak goes to ``keep.sink``.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
-        ValueError: when ``repeats`` < 1.
+        ValueError: when ``repeats`` < 1 or ``warmup`` < 0.
     """
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        msg = f"repeats must be a whole number >= 1, got {repeats!r}"
-        raise ValueError(msg)
+    _check_counts(repeats, warmup)
     directory = _capture_dir()
     try:
         _warm_up(directory)
+        for _ in range(warmup):
+            prepare()()
         if trace_python_allocators:
             prime(directory, prepare())
-        passes = []
-        for index in range(repeats):
+        passes: list[tuple[int, int, int]] = []
+        kept: str | None = None
+        native = keep is not None and keep.native_traces
+        start = time.perf_counter()
+        for index in range(AUTO_CAP if repeats == "auto" else int(repeats)):
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
-            _track(path, action, python_allocators=trace_python_allocators)
+            _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
             passes.append(_read(path))
-            Path(path).unlink(missing_ok=True)
+            if keep is None:
+                Path(path).unlink(missing_ok=True)
+            else:
+                kept = _representative(kept, path, passes)
+            peaks = [p[0] for p in passes]
+            if repeats == "auto" and settled(peaks, time.perf_counter() - start, max_time):
+                break
+        if keep is not None and kept is not None:
+            keep.sink(kept)
         return MemoryResult.from_passes(passes)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 
 def measure_memory(
-    action: Callable[[], object], repeats: int = 1, *, trace_python_allocators: bool = False
+    action: Callable[[], object],
+    repeats: int | str = 1,
+    *,
+    trace_python_allocators: bool = False,
+    warmup: int = 0,
+    max_time: float = 1.0,
 ) -> MemoryResult:
     """Measure ``action()`` (a zero-argument callable) in ``repeats`` memray passes.
 
-    There is no warm-up call: the first pass measures a cold call. ``trace_python_allocators``
-    tracks Python objects individually rather than through pymalloc's arenas (see
-    ``docs/metrics.md``).
+    By default there is no warm-up call: the first pass measures a cold call; ``warmup``
+    runs it that many times untracked first. ``repeats="auto"`` measures until the minimum
+    settles (see :func:`run_passes`). ``trace_python_allocators`` tracks Python objects
+    individually rather than through pymalloc's arenas (see ``docs/metrics.md``).
 
     Example:
         >>> result = measure_memory(lambda: bytearray(10_000_000))
         >>> 10_000_000 <= result.peak_bytes < 10_000_100
         True
     """
-    return run_passes(lambda: action, repeats, trace_python_allocators=trace_python_allocators)
+    return run_passes(
+        lambda: action,
+        repeats,
+        trace_python_allocators=trace_python_allocators,
+        warmup=warmup,
+        max_time=max_time,
+    )
 
 
 def measure_peak(
@@ -214,3 +299,63 @@ def measure_peak(
     return measure_memory(
         action, repeats, trace_python_allocators=trace_python_allocators
     ).peak_bytes
+
+
+Frames = tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class PeakRecords:
+    """What a kept capture holds at its peak, straight from memray (read by ``attribution``).
+
+    ``records``: one ``(bytes, allocations, python_stack, hybrid_stack)`` per live stack,
+    stacks as ``(function, file, line)`` innermost first; ``hybrid_stack`` (Python and native
+    frames interleaved) only for captures with native traces, else None.
+    """
+
+    peak: int
+    native: bool
+    records: tuple[tuple[int, int, Frames, Frames | None], ...]
+    python_allocators: bool = False
+
+
+def read_peak_records(path: str | os.PathLike[str]) -> PeakRecords:
+    """The allocations live at the high-water mark of memray capture ``path``.
+
+    Raises:
+        MeasureError: the file is missing, not a memray capture, or from another memray.
+    """
+    from memray import FileReader
+
+    shown = os.fspath(path)
+    if not Path(shown).is_file():
+        msg = f"capture {shown!r} does not exist"
+        raise MeasureError(msg)
+    try:
+        reader = FileReader(shown)
+        records = reader.get_high_watermark_allocation_records(merge_threads=True)
+        native = bool(reader.metadata.has_native_traces)
+        rows = tuple(
+            (
+                int(r.size),
+                int(r.n_allocations),
+                tuple(r.stack_trace()),
+                tuple(r.hybrid_stack_trace()) if native else None,
+            )
+            for r in records
+        )
+        peak = int(reader.metadata.peak_memory)
+        traced = bool(getattr(reader.metadata, "trace_python_allocators", False))
+        reader.close()
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = str(exc).split(": iostream error")[0].rstrip(".")
+        if "incompatible with this version" in reason:
+            from importlib.metadata import version
+
+            reason = (
+                "it was written by another memray version "
+                f"(this is memray {version('memray')}: read it with the memray that wrote it)"
+            )
+        msg = f"cannot read memray capture {shown!r}: {reason}"
+        raise MeasureError(msg) from None
+    return PeakRecords(peak=peak, native=native, records=rows, python_allocators=traced)

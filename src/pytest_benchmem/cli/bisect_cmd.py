@@ -37,14 +37,28 @@ def _shown_path(path: Path) -> str:
     return shlex.quote(text)
 
 
-def _cell(field: str, base: float | None, value: float | None) -> str:
+def _cell(
+    field: str,
+    base: float | None,
+    value: float | None,
+    stats: tuple[Mapping[str, object] | None, Mapping[str, object] | None] = (None, None),
+) -> str:
+    """A value and its change against the good end; for time ``±IQR`` and the noise verdict
+    (``stats`` are the good end's and this probe's pytest-benchmark stats)."""
+    from pytest_benchmem.noise import spread_of, verdict_of
     from pytest_benchmem.units import format_value
 
     if value is None:
         return "—"
     text = format_value(field, value)
+    own = spread_of(stats[1]) if stats[1] is not None else None
+    if own is not None:
+        text += f" ±{format_value(field, own.iqr)}"
     if base:
-        text += f" ({(value - base) / base * 100.0:+.1f}%)"
+        change = f"{(value - base) / base * 100.0:+.1f}%"
+        if stats[0] is not None and stats[1] is not None:
+            change += f", {verdict_of(stats[0], stats[1]).shift}"
+        text += f" ({change})"
     return text
 
 
@@ -87,7 +101,16 @@ def render_table(outcome: Outcome) -> str:
             cells = [f"{_short(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
         else:
             first = probe is outcome.probes[0]
-            cells = [_cell(field, None if first else base.get(i), values.get(i)) for i in ids]
+            good = outcome.probes[0].result.stats
+            cells = [
+                _cell(
+                    field,
+                    None if first else base.get(i),
+                    values.get(i),
+                    (good.get(i), probe.result.stats.get(i)),
+                )
+                for i in ids
+            ]
         rows.append([probe.version, *cells, _verdict(outcome, probe)])
     widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
     lines = [
@@ -149,8 +172,9 @@ def render_answer(outcome: Outcome, prober: Prober) -> str:
     if bad is not None and bad.crossings:
         lines.append(f"past {rule.describe()} in {bad.version} (against {outcome.good}):")
         for c in bad.crossings:
-            change = f" ({c.percent:+.1f}%)" if c.percent is not None else ""
-            change += f", {c.noise}" if c.noise else ""
+            parts = [f"{c.percent:+.1f}%"] if c.percent is not None else []
+            parts += [c.noise] if c.noise else []
+            change = f" ({', '.join(parts)})" if parts else ""
             lines.append(
                 f"  {c.id}: {format_value(rule.field, c.base)} -> "
                 f"{format_value(rule.field, c.new)}{change}"
@@ -308,6 +332,7 @@ def bisect_command(
             python=python[0] if python and len(python) == 1 else None,
             jobs=2,
             resume=True,
+            profile=rule.field != "time",  # captures for the attribution of the first bad
         )
     )
     if python and len(python) > 1:
@@ -376,5 +401,44 @@ def _bisect_one(request: Request, options: SweepOptions, version: str | None) ->
     typer.echo(render_table(outcome))
     typer.echo("")
     typer.echo(render_answer(outcome, prober))
+    for line in attribute(outcome, prober, options.out):
+        typer.echo(line)
     typer.echo(f"runs and bisect.json in {_shown_path(options.out)}")
     return 0
+
+
+def attribute(outcome: Outcome, prober: Prober, out: Path) -> list[str]:
+    """Where the benchmark that tripped grew between the last good and the first bad release:
+    the top sites, and the differential flame graph written next to bisect.json."""
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.sweep.bisect_runner import run_path
+
+    bad = outcome.probe(outcome.first_bad or "")
+    if outcome.threshold.field == "time" or bad is None or not bad.crossings:
+        return []
+    tripped = max(bad.crossings, key=lambda c: c.new - c.base).id
+    ends = [run_path(prober, v) for v in (outcome.last_good or "", outcome.first_bad or "")]
+    if ends[0] is None or ends[1] is None:
+        return []
+    try:
+        from pytest_benchmem.attribution import diff_runs
+        from pytest_benchmem.attribution.report import brief
+
+        diff = diff_runs(ends[0], ends[1], pattern=tripped)[0]
+    except BenchmemError as exc:
+        return [f"no attribution of {tripped}: {exc}"]
+    head = (
+        f"where {tripped} grew from {outcome.last_good} to {outcome.first_bad} "
+        "(bytes live at the peak, by site):"
+    )
+    lines = [head, *brief(diff, top=5)[1:]]
+    target = out / "bisect-diff.html"
+    try:
+        from pytest_benchmem.plotting.flame import write_diff_html
+
+        write_diff_html([diff], target)
+    except BenchmemError as exc:
+        lines.append(f"no differential flame graph: {exc}")
+    else:
+        lines.append(f"differential flame graph: {_shown_path(target)}")
+    return lines

@@ -441,6 +441,28 @@ def test_sweep_report_page(three_runs, tmp_path):
     assert "Runs, in order: 1.0 → 2.0 → 3.0." in page
     assert "cdn.plot.ly" not in page.split("</head>")[0]
     assert page.count("test_s.py::test_other") >= 2
+    # the time change of every benchmark, with its spread and the noise verdict
+    assert "Time, 1.0 → 3.0 (min ±IQR, n rounds; within noise when" in page
+    assert "no spread" in page or "IQRs" in page
+
+
+def test_sweep_report_states_time_noise(tmp_path):
+    from pytest_benchmem.noise import combine_stats
+
+    def run(name: str, data: list[float]):
+        stats = combine_stats(data)
+        bench = entry("t.py::test_x", peak=[1000])
+        bench["stats"] = {**bench["stats"], **stats}
+        return write_run(tmp_path / f"{name}.json", [bench], label=name)
+
+    base = [1e-3 + k * 1e-5 for k in range(10)]
+    paths = [run("a", base), run("b", [v * 1.01 for v in base]), run("c", [v * 3 for v in base])]
+    page = write_sweep_report(paths[:2], tmp_path / "noise.html").read_text()
+    assert "t.py::test_x: 1 ms ±50 us (n=10) → 1.01 ms ±50.5 us (n=10)" in page
+    assert "(n=10)" in page
+    assert "+1.0%, within noise (IQRs overlap)" in page
+    page = write_sweep_report([paths[0], paths[2]], tmp_path / "slow.html").read_text()
+    assert "+200.0%, slower (IQRs apart)" in page
 
 
 def test_sweep_report_one_run_and_many_ids(tmp_path):

@@ -216,6 +216,36 @@ def _report_summary(ds: Dataset) -> list[str]:
     return lines
 
 
+def time_lines(runs: Sequence[Run]) -> list[str]:
+    """The time change of each benchmark, last run vs first, with its spread and the noise
+    verdict (``pytest_benchmem.noise``): the report states it for every metric it draws."""
+    from pytest_benchmem.compare import build_comparison
+    from pytest_benchmem.units import format_value
+
+    if len(runs) < 2 or not any(run.has_metric("time") for run in runs):
+        return []
+    comparison = build_comparison(runs, "time", None, "name")
+    first, last = comparison.labels[0], comparison.labels[-1]
+    head = "(min ±IQR, n rounds; within noise when the interquartile ranges overlap)"
+    lines = [f"Time, {first} → {last} {head}:"]
+    for row in comparison.rows:
+        cells = []
+        for value, spread in ((row.values[0], row.spreads[0]), (row.values[-1], row.spreads[-1])):
+            if value is None:
+                cells.append("—")
+                continue
+            text = format_value("time", value)
+            if spread is not None:
+                text += f" ±{format_value('time', spread.iqr)} (n={spread.rounds})"
+            cells.append(text)
+        change = "" if row.percent is None else f" {row.percent:+.1f}%"
+        verdict = "" if row.noise is None else f", {row.noise.describe()}"
+        if row.within_noise and row.noise is not None and not row.noise.within:
+            verdict = f", within noise ({row.noise.describe()})"
+        lines.append(f"{row.id}: {cells[0]} → {cells[1]}:{change}{verdict}")
+    return lines
+
+
 def write_sweep_report(
     runs: Sequence[str | Path],
     path: Path,
@@ -247,6 +277,7 @@ def write_sweep_report(
             summary.append(f"Python {python}:")
         figures.extend(panel)
         summary.extend(_report_summary(ds))
+        summary.extend(time_lines(group))
     note = machines_note(loaded) if metric == "time" else None
     if note:
         summary.append(note)

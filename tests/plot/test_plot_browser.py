@@ -71,6 +71,19 @@ def render(html: Path, shot_dir: Path, name: str, *, height: int = 800) -> Page:
     return Page(done.stdout, shot)
 
 
+def _same_picture(page: Page, name: str) -> None:
+    """The screenshot is the one in docs/img/ to the byte (the picture must not change).
+
+    A deliberate change of the picture updates docs/img/ with BENCHMEM_UPDATE_SCREENSHOTS=1.
+    """
+    reference = DOCS_IMG / f"{name}.png"
+    if page.screenshot == reference:  # updating the references right now
+        return
+    assert page.screenshot.read_bytes() == reference.read_bytes(), (
+        f"{name}: the picture differs from {reference} (BENCHMEM_UPDATE_SCREENSHOTS=1 updates it)"
+    )
+
+
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if os.environ.get("BENCHMEM_UPDATE_SCREENSHOTS"):
@@ -148,6 +161,7 @@ def test_sweep_renders(benchmem, demo, tmp_path, shots):
     assert page.count("<image") == 1  # the heatmap's cells are painted into one image
     assert page.count('class="ytick"') == 13  # rows: one per id
     assert page.count('class="xtick"') == 3  # columns: one per run
+    _same_picture(page, "plot-sweep")
 
 
 @needs_chromium

@@ -219,7 +219,7 @@ def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
         (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
         (5, "missing", Status.FAILED, Stage.RUN, "exit code 5: no tests ran"),
         (0, "missing", Status.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
-        (0, "garbage", Status.FAILED, Stage.COLLECT, "does not parse"),
+        (0, "garbage", Status.FAILED, Stage.COLLECT, "malformed JSON"),
         (0, "zerobytes", Status.FAILED, Stage.COLLECT, "no test used the benchmark fixture"),
         (0, "empty", Status.FAILED, Stage.COLLECT, "holds no benchmarks"),
         (0, "noprov", Status.FAILED, Stage.COLLECT, "no benchmem provenance"),
@@ -625,7 +625,10 @@ def test_rounds_alternate_and_a_failed_round_keeps_the_others(suite_dir: Path, t
     targets = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
     results = run_targets(targets, _opts(suite_dir, out, rounds=3), runner=fake)
     # 2.0 is not run again after its failed round: 1 2 3, 1 2 3, 1 3
-    assert labels_of(fake.steps("pytest")) == ["1.0", "2.0", "3.0"] * 2 + ["1.0", "3.0"]
+    runs = fake.steps("pytest")
+    assert labels_of(runs) == ["1.0", "2.0", "3.0"] * 2 + ["1.0", "3.0"]
+    # memory is exact: only round 1 measures it
+    assert ["--benchmark-memory" in c.argv for c in runs] == [True] * 3 + [False] * 5
     assert [(r.label, r.status) for r in results] == [
         ("1.0", Status.OK), ("2.0", Status.PARTIAL), ("3.0", Status.OK),
     ]  # fmt: skip

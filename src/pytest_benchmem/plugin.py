@@ -81,6 +81,7 @@ class BenchmemPlugin:
             calls=spec.calls,
             max_time=settings.max_time,
             trace_python_allocators=settings.trace_python_allocators,
+            isolate=spec.isolate,
         )
         measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}), plan=plan)
         item.stash[_ENTRY] = measured

@@ -28,10 +28,10 @@ _TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns":
 _NUMBER = r"(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[A-Za-zµμ]*)\s*$")
 
-BYTE_FIELDS = frozenset({"peak", "allocated"})
+BYTE_FIELDS = frozenset({"peak", "allocated", "rss"})
 COUNT_FIELDS = frozenset({"allocations"})
 TIME_FIELDS = frozenset({"time"})
-THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time")
+THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time", "rss")
 _FIELD_ALIASES = {"memory": "peak", "allocs": "allocations"}
 
 

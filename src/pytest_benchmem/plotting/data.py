@@ -16,7 +16,7 @@ from pytest_benchmem.errors import UsageError
 from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric, check_stat
 from pytest_benchmem.runmodel import check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
-from pytest_benchmem.units import byte_unit, format_value
+from pytest_benchmem.units import BYTE_FIELDS, byte_unit, format_value
 
 MISSING = "(none)"
 
@@ -218,7 +218,7 @@ class Scale:
 
 def scale_for(metric: str, values: Sequence[float]) -> Scale:
     """Pick one display unit for ``values`` of ``metric``."""
-    if metric in ("peak", "allocated"):
+    if metric in BYTE_FIELDS:
         # One unit for the typical value (the median), not the smallest: axes span decades.
         nonzero = sorted(abs(v) for v in values if v)
         name, divisor = byte_unit(nonzero[len(nonzero) // 2 :][:1])

@@ -46,7 +46,3 @@ class MeasureError(BenchmemError):
 
 class ProvisionError(BenchmemError):
     """A sweep venv could not be created or installed."""
-
-
-class SuiteError(BenchmemError):
-    """A sweep's suite failed to run or produced no usable JSON."""

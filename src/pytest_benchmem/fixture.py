@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from .errors import MeasureError
-from .measure import MemoryResult, run_passes
+from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
 from .options import CEILINGS, DEFAULT_MAX_TIME, Repeats
 from .units import format_value
@@ -38,6 +38,7 @@ class PassPlan:
     max_time: float = DEFAULT_MAX_TIME
     trace_python_allocators: bool = False
     isolate: bool = False
+    keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
 
 @dataclass
@@ -108,6 +109,7 @@ def measure_call(
             trace_python_allocators=plan.trace_python_allocators,
             warmup=plan.warmup,
             max_time=plan.max_time,
+            keep=plan.keep,
         )
     finally:
         finish()

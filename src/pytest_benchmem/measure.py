@@ -26,6 +26,19 @@ _warm = {"done": False}
 
 
 @dataclass(frozen=True)
+class Keep:
+    """Keep the capture of the representative pass (the one giving the headline peak).
+
+    ``sink(path)`` gets the pass's memray file before the private temp dir is deleted, and
+    moves or copies it where it belongs (``captures.CaptureKeeper``); no extra pass is run.
+    ``native_traces`` records native (C) stacks in every pass.
+    """
+
+    sink: Callable[[str], None]
+    native_traces: bool = False
+
+
+@dataclass(frozen=True)
 class MemoryResult:
     """Memory of one measured action, every pass kept.
 
@@ -127,11 +140,19 @@ def _read_records(path: str) -> tuple[int, int, int]:  # pragma: no cover - fall
         reader.close()
 
 
-def _track(path: str, action: Callable[[], object], *, python_allocators: bool = False) -> None:
+def _track(
+    path: str,
+    action: Callable[[], object],
+    *,
+    python_allocators: bool = False,
+    native_traces: bool = False,
+) -> None:
     import memray
 
     try:
-        tracker = memray.Tracker(path, trace_python_allocators=python_allocators)
+        tracker = memray.Tracker(
+            path, trace_python_allocators=python_allocators, native_traces=native_traces
+        )
         tracker.__enter__()
     except RuntimeError as exc:
         msg = (
@@ -155,6 +176,16 @@ def _warm_up(directory: str) -> None:
     _track(path, lambda: None)
     Path(path).unlink(missing_ok=True)
     _warm["done"] = True
+
+
+def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:
+    """The file of the first pass with the minimum peak so far; the other one is deleted."""
+    if kept is None or passes[-1][0] < min(p[0] for p in passes[:-1]):
+        if kept is not None:
+            Path(kept).unlink(missing_ok=True)
+        return path
+    Path(path).unlink(missing_ok=True)
+    return kept
 
 
 #: ``repeats="auto"``: at most this many passes
@@ -187,6 +218,7 @@ def run_passes(
     trace_python_allocators: bool = False,
     warmup: int = 0,
     max_time: float = 1.0,
+    keep: Keep | None = None,
 ) -> MemoryResult:
     """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
 
@@ -194,7 +226,8 @@ def run_passes(
     pymalloc arenas they live in: exact for small-object workloads, slower to track.
     ``warmup`` untracked dry runs (``prepare`` and the action) come first. ``repeats="auto"``
     measures until two passes in a row do not lower the minimum peak, at most ``AUTO_CAP``
-    passes and no new pass after ``max_time`` seconds.
+    passes and no new pass after ``max_time`` seconds. With ``keep`` the file of the pass
+    giving the headline (minimum) peak goes to ``keep.sink``.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
@@ -214,16 +247,23 @@ def run_passes(
             _track(throwaway, prepare(), python_allocators=True)
             Path(throwaway).unlink(missing_ok=True)
         passes: list[tuple[int, int, int]] = []
+        kept: str | None = None
+        native = keep is not None and keep.native_traces
         start = time.perf_counter()
         for index in range(AUTO_CAP if repeats == "auto" else int(repeats)):
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
-            _track(path, action, python_allocators=trace_python_allocators)
+            _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
             passes.append(_read(path))
-            Path(path).unlink(missing_ok=True)
+            if keep is None:
+                Path(path).unlink(missing_ok=True)
+            else:
+                kept = _representative(kept, path, passes)
             peaks = [p[0] for p in passes]
             if repeats == "auto" and settled(peaks, time.perf_counter() - start, max_time):
                 break
+        if keep is not None and kept is not None:
+            keep.sink(kept)
         return MemoryResult.from_passes(passes)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -265,3 +305,63 @@ def measure_peak(
     return measure_memory(
         action, repeats, trace_python_allocators=trace_python_allocators
     ).peak_bytes
+
+
+Frames = tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class PeakRecords:
+    """What a kept capture holds at its peak, straight from memray (read by ``attribution``).
+
+    ``records``: one ``(bytes, allocations, python_stack, hybrid_stack)`` per live stack,
+    stacks as ``(function, file, line)`` innermost first; ``hybrid_stack`` (Python and native
+    frames interleaved) only for captures with native traces, else None.
+    """
+
+    peak: int
+    native: bool
+    records: tuple[tuple[int, int, Frames, Frames | None], ...]
+    python_allocators: bool = False
+
+
+def read_peak_records(path: str | os.PathLike[str]) -> PeakRecords:
+    """The allocations live at the high-water mark of memray capture ``path``.
+
+    Raises:
+        MeasureError: the file is missing, not a memray capture, or from another memray.
+    """
+    from memray import FileReader
+
+    shown = os.fspath(path)
+    if not Path(shown).is_file():
+        msg = f"capture {shown!r} does not exist"
+        raise MeasureError(msg)
+    try:
+        reader = FileReader(shown)
+        records = reader.get_high_watermark_allocation_records(merge_threads=True)
+        native = bool(reader.metadata.has_native_traces)
+        rows = tuple(
+            (
+                int(r.size),
+                int(r.n_allocations),
+                tuple(r.stack_trace()),
+                tuple(r.hybrid_stack_trace()) if native else None,
+            )
+            for r in records
+        )
+        peak = int(reader.metadata.peak_memory)
+        traced = bool(getattr(reader.metadata, "trace_python_allocators", False))
+        reader.close()
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = str(exc).split(": iostream error")[0].rstrip(".")
+        if "incompatible with this version" in reason:
+            from importlib.metadata import version
+
+            reason = (
+                "it was written by another memray version "
+                f"(this is memray {version('memray')}: read it with the memray that wrote it)"
+            )
+        msg = f"cannot read memray capture {shown!r}: {reason}"
+        raise MeasureError(msg) from None
+    return PeakRecords(peak=peak, native=native, records=rows, python_allocators=traced)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import pytest
@@ -74,6 +75,9 @@ class Settings:
     compare_fail: tuple[Threshold, ...] = ()
     label: str | None = None
     trace_python_allocators: bool = False
+    profile: str | None = None  # --benchmark-memory-profile DIR: keep the captures there
+    profile_native: bool = False
+    profile_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,28 @@ def add_options(parser: pytest.Parser) -> None:
                 "Track Python objects one by one in the memory pass (memray's "
                 "trace_python_allocators) instead of through pymalloc's arenas: exact, stable "
                 "peaks for pure-Python workloads; the untimed pass runs slower. Default: off."
+            ),
+        ),
+        (
+            "--benchmark-memory-profile",
+            {"metavar": "DIR", "default": None},
+            (
+                "Keep the memray capture of each benchmark's headline pass in DIR (no extra "
+                "pass; implies --benchmark-memory), for benchmem flamegraph / benchmem diff. "
+                "With --benchmark-memory-compare-fail only regressing ids are kept. Default: off."
+            ),
+        ),
+        (
+            "--benchmark-memory-profile-native",
+            {"action": "store_true", "default": None},
+            "Kept captures record native (C) stacks too (memray native_traces). Default: off.",
+        ),
+        (
+            "--benchmark-memory-profile-all",
+            {"action": "store_true", "default": None},
+            (
+                "Keep every benchmark's capture even when a compare-fail gate is set "
+                "(default: only the regressing ones)."
             ),
         ),
         (
@@ -318,8 +344,9 @@ def load_settings(config: pytest.Config) -> Settings:
     if rules and compare is None:
         compare = LATEST
     label = _raw(config, "benchmark_memory_label") or os.environ.get("BENCHMEM_LABEL") or None
+    profile = _profile_dir(_raw(config, "benchmark_memory_profile"))
     return Settings(
-        enabled=enabled,
+        enabled=enabled or profile is not None,
         repeats=repeats,
         warmup=warmup,
         max_time=max_time,
@@ -330,7 +357,23 @@ def load_settings(config: pytest.Config) -> Settings:
         compare_fail=rules,
         label=label,
         trace_python_allocators=bool(_raw(config, "benchmark_memory_trace_python_allocators")),
+        profile=profile,
+        profile_native=bool(_raw(config, "benchmark_memory_profile_native")),
+        profile_all=bool(_raw(config, "benchmark_memory_profile_all")),
     )
+
+
+def _profile_dir(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        msg = "--benchmark-memory-profile: expected a directory, got an empty value"
+        raise pytest.UsageError(msg)
+    if Path(text).exists() and not Path(text).is_dir():
+        msg = f"--benchmark-memory-profile: {text!r} is a file, not a directory"
+        raise pytest.UsageError(msg)
+    return text
 
 
 def _threshold_option(rule: str) -> Threshold:

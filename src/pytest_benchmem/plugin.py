@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from .baseline import Baseline, load_baseline, run_gate
+from .baseline import Baseline, load_baseline, regressing_ids, run_gate
+from .captures import PROFILE_KEY, CaptureKeeper
 from .errors import BenchmemError, UsageError
 from .fixture import (
     BenchmarkMemory,
@@ -56,6 +57,15 @@ class BenchmemPlugin:
         self.notes: list[str] = []
         self.gate_lines: list[str] = []
         self.gate_ok = True
+        self.keeper: CaptureKeeper | None = None
+        if settings.profile is not None:
+            self.keeper = CaptureKeeper(
+                Path(settings.profile),
+                native=settings.profile_native,
+                keep_all=settings.profile_all,
+            )
+        self.pruned = False
+        self.json_path: Path | None = None
 
     # -- per test -------------------------------------------------------------------------
     def entry(self, item: pytest.Item) -> Measured:
@@ -82,6 +92,7 @@ class BenchmemPlugin:
             max_time=settings.max_time,
             trace_python_allocators=settings.trace_python_allocators,
             isolate=spec.isolate,
+            keep=None if self.keeper is None else self.keeper.keep_for(item.nodeid),
         )
         measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}), plan=plan)
         item.stash[_ENTRY] = measured
@@ -137,14 +148,28 @@ class BenchmemPlugin:
         self.base = baseline.peaks
         self.notes.append(baseline.note)
 
+    def _results(self) -> list[tuple[str, str, Any]]:
+        return [
+            (m.nodeid, m.name, m.result) for m in self.measured.values() if m.result is not None
+        ]
+
+    def prune_captures(self) -> None:
+        """Under a compare-fail gate keep only the regressing ids' captures (once)."""
+        keeper = self.keeper
+        if keeper is None or self.pruned or keeper.keep_all or self.baseline is None:
+            return
+        self.pruned = True
+        wanted = regressing_ids(self.baseline, self._results(), self.settings.compare_fail)
+        if wanted is not None:
+            keeper.prune(wanted)
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.prune_captures()
         if self.baseline is None or not self.settings.compare_fail:
             return
         if self.config.getoption("collectonly", default=False):
             return  # nothing ran, nothing to gate: --collect-only keeps its own exit code
-        results = [
-            (m.nodeid, m.name, m.result) for m in self.measured.values() if m.result is not None
-        ]
+        results = self._results()
         self.gate_ok, self.gate_lines = run_gate(self.baseline, results, self.settings.compare_fail)
         if not self.gate_ok and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -157,6 +182,21 @@ class BenchmemPlugin:
         output_json[BLOB_KEY] = provenance(
             self.settings.label, trace_python_allocators=self.settings.trace_python_allocators
         )
+        if self.keeper is not None:
+            self.prune_captures()
+            base = self._json_dir()
+            self.keeper.stamp(output_json, base)
+            output_json[BLOB_KEY][PROFILE_KEY] = self.keeper.provenance(base, self.config.rootpath)
+
+    def _json_dir(self) -> Path:
+        """Capture paths are written relative to the --benchmark-json file's dir, else cwd."""
+        option = self.config.getoption("benchmark_json", None)
+        # a Path (pytest-benchmark 5) or an open file (argparse.FileType in 4.x)
+        name = option if isinstance(option, (str, Path)) else getattr(option, "name", None)
+        if isinstance(name, (str, Path)) and str(name):
+            self.json_path = Path(name)
+            return Path(name).resolve().parent
+        return Path.cwd()
 
     # -- the terminal table ---------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -217,6 +257,9 @@ class BenchmemPlugin:
             replay(tr, memory_table(rows, self._table_spec(bs)))
         for note in self.notes:
             tr.write_line(note)
+        if self.keeper is not None:
+            for line in self.keeper.summary(Path.cwd(), self.json_path):
+                tr.write_line(line)
         for line in self.gate_lines:
             tr.write_line(line, red=not self.gate_ok, green=self.gate_ok)
 

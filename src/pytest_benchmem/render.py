@@ -180,16 +180,33 @@ def render_table(comparison: Comparison, *, color: bool | None = None) -> str:
     return _layout(title, header, body, _marks(comparison) if color else None)
 
 
-def to_markdown(comparison: Comparison) -> str:
-    """A GitHub-flavoured markdown table (for pasting into a pull request)."""
-    title, header, body = _cells(comparison)
+def title_of(comparison: Comparison) -> str:
+    """The table's title line (metric, stat, runs, ids; for time the spread legend)."""
+    return _title(comparison)
+
+
+def markdown_rows(comparison: Comparison, *, emphasise: bool = False) -> list[str]:
+    """The markdown table's lines; ``emphasise`` puts changes within noise in italics."""
+    _, header, body = _cells(comparison)
 
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
     align = "| :--- | " + " | ".join("---:" for _ in header[1:]) + " |"
-    rows = [line(header), align, *(line([f"`{r[0]}`", *r[1:]]) for r in body)]
-    return f"**{title}**\n\n" + "\n".join(rows) + "\n"
+    rows = [line(header), align]
+    change = len(comparison.labels) + 1  # the first change column
+    for cells, row in zip(body, comparison.rows, strict=True):
+        shown = [f"`{cells[0]}`", *cells[1:]]
+        if emphasise and row.within_noise:
+            shown[change : change + 2] = [f"_{c}_" for c in shown[change : change + 2]]
+        rows.append(line(shown))
+    return rows
+
+
+def to_markdown(comparison: Comparison) -> str:
+    """A GitHub-flavoured markdown table (for pasting into a pull request)."""
+    rows = markdown_rows(comparison)
+    return f"**{_title(comparison)}**\n\n" + "\n".join(rows) + "\n"
 
 
 def _raw(value: float | None) -> str:

@@ -30,6 +30,7 @@ from .runmodel import (
     parse_run,
     read_json,
 )
+from .units import is_digits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -224,7 +225,7 @@ def find_storage_run(storage: str | Path, ref: str | None = None) -> Path | None
         candidate = Path(wanted)
         if candidate.is_file():
             return candidate
-        if wanted.isdigit():
+        if is_digits(wanted):
             found = [f for f in found if f[0] == int(wanted)]
         else:
             found = [f for f in found if wanted in f[3].relative_to(base).as_posix()]

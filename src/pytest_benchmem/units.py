@@ -25,11 +25,15 @@ _SIZE_UNITS = {
     "tb": 1000**4,
 }
 _TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns": 1e-9}
-_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# ASCII digits only (``\d`` would take any script's digits; ``"²".isdigit()`` is True)
+_NUMBER = r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[A-Za-zµμ]*)\s*$")
+_DIGITS = re.compile(r"[0-9]+")
+#: The largest value any parsed quantity may have (bytes, counts, seconds): beyond it a
+#: number is a typo, not a measurement (and ``round(1e400)`` would overflow).
+MAX_QUANTITY = 2**63 - 1
 
 BYTE_FIELDS = frozenset({"peak", "allocated", "rss"})
-COUNT_FIELDS = frozenset({"allocations"})
 TIME_FIELDS = frozenset({"time"})
 THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time", "rss")
 _FIELD_ALIASES = {"memory": "peak", "allocs": "allocations"}
@@ -39,7 +43,15 @@ def _split(text: str) -> tuple[float, str] | None:
     match = _QUANTITY.match(text)
     if not match:
         return None
-    return float(match.group("num")), match.group("unit")
+    number = float(match.group("num"))
+    if not math.isfinite(number) or number > MAX_QUANTITY:
+        return None
+    return number, match.group("unit")
+
+
+def is_digits(text: str) -> bool:
+    """True for a non-empty string of ASCII digits (``"²"`` and ``"٣"`` are not)."""
+    return _DIGITS.fullmatch(text) is not None
 
 
 def parse_size(value: object, *, what: str = "size") -> int:
@@ -56,14 +68,14 @@ def parse_size(value: object, *, what: str = "size") -> int:
             msg = f"{what}: size must not be negative, got {value}"
             raise UsageError(msg)
         return value
-    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+    if isinstance(value, float) and math.isfinite(value) and 0 <= value <= MAX_QUANTITY:
         return int(value)
     if isinstance(value, str):
         parts = _split(value)
         if parts is not None:
             number, unit = parts
             factor = _SIZE_UNITS.get(unit.lower() if unit else "b")
-            if factor is not None:
+            if factor is not None and number * factor <= MAX_QUANTITY:
                 return round(number * factor)
     msg = f"{what}: expected a size like '100MiB' (units B/KiB/MiB/GiB) or bytes, got {value!r}"
     raise UsageError(msg)
@@ -76,8 +88,9 @@ def parse_count(value: object, *, what: str = "count") -> int:
         raise UsageError(msg)
     if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if is_digits(text) and len(text) <= len(str(MAX_QUANTITY)) and int(text) <= MAX_QUANTITY:
+        return int(text)
     msg = f"{what}: expected a non-negative whole number (no unit), got {value!r}"
     raise UsageError(msg)
 

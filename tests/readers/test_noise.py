@@ -188,3 +188,38 @@ def test_gate_without_spread_still_trips(tmp_path: Path) -> None:
     result = gate(runs.load_run(base), runs.load_run(new), [parse_threshold("time:5%")])
     assert not result.ok
     assert result.regressions[0].line().endswith("(+20.0%, no spread)")
+
+
+def test_compare_cli_csv_keeps_the_spread_and_verdict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``compare --csv`` (the CLI path, one metric or several) writes the spread and verdict."""
+    runs.clear_cache()
+
+    def entry(data: list[float], peak: int) -> dict[str, Any]:
+        stats = combine_stats(data)
+        return bench("t.py::test_x", time=float(stats["min"]), stats=stats, peak=[peak])
+
+    base, slow = (
+        write_run(tmp_path / f"{name}.json", [entry(data, peak)], label=name)
+        for name, data, peak in (
+            ("base", noisy(1e-3, seed=1, width=0.2), 1000),
+            ("slow", [v * 3 for v in noisy(1e-3, seed=3, width=0.2)], 2000),
+        )
+    )
+    out_csv = tmp_path / "one.csv"
+    code, _ = cli(capsys, base, slow, "--csv", out_csv)
+    assert code == 0
+    (row,) = csv.DictReader(io.StringIO(out_csv.read_text()))
+    assert row["noise"] == "slower"
+    assert int(row["base_rounds"]) == int(row["slow_rounds"]) == 20
+    assert float(row["slow_iqr"]) > float(row["base_iqr"]) > 0
+
+    two_csv = tmp_path / "two.csv"
+    code, _ = cli(capsys, base, slow, "--metric", "time,peak", "--csv", two_csv)
+    assert code == 0
+    (row,) = csv.DictReader(io.StringIO(two_csv.read_text()))
+    assert row["time:min:noise"] == "slower"
+    assert row["time:min:slow_rounds"] == "20"
+    assert row["peak:min:change"] == "1000"
+    assert not any(key.startswith("peak:") and key.endswith("noise") for key in row)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_benchmem.sweep.process import Command, Outcome, format_log, write_atomic
+from pytest_benchmem.files import write_atomic
+from pytest_benchmem.sweep.process import Command, Outcome, format_log
 
 
 def run_json(label: str, venv: Path, *, memory: bool = True, count: int = 1) -> dict[str, object]:

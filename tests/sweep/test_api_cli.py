@@ -276,3 +276,43 @@ def test_cli_report_with_no_run_says_so(
     assert _cli([*args, "--report", str(tmp_path / "r.html")]) == 1
     assert "no report: no target produced a run" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_summary_md_and_github_step_summary(
+    fake_cli: FakeRunner,
+    suite_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    step = tmp_path / "step-summary.md"
+    step.write_text("## an earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step))
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "toypkg==9.9", "--suite", str(suite_dir)]
+    code = _cli([*args, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1  # 9.9 does not exist
+    # by default, in GitHub Actions: the terminal tables as usual, the summary appended
+    assert "Manifest:" in captured.out
+    assert "summary appended to $GITHUB_STEP_SUMMARY" in captured.err
+    written = step.read_text()
+    assert written.startswith("## an earlier step\n\n## benchmem sweep: 3 targets\n")
+    assert "| `suite/test_toy.py::test_work0` |" in written
+    assert "### Failed target (1)" in written
+    assert "- `9.9` failed at install: " in written
+
+    # --summary md: stdout is the markdown alone; --no-step-summary leaves the file alone
+    before = step.read_text()
+    code = _cli([*args, "--out", str(out), "--summary", "md", "--no-step-summary"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out.startswith("## benchmem sweep: 3 targets\n\n2 runs: `1.0`, `2.0`\n")
+    assert "Manifest:" not in captured.out
+    assert "Manifest:" in captured.err
+    assert "| noise |" in captured.out
+    assert step.read_text() == before
+
+    code = _cli([*args, "--out", str(out), "--summary", "pdf"])
+    assert code == 2
+    assert "unknown --summary format 'pdf'" in capsys.readouterr().err

@@ -25,7 +25,15 @@ from .style import StyledCommand, StyledGroup
 
 SUMMARY = "pytest-benchmem — plot and compare benchmark runs."
 #: the command modules, in the order `benchmem --help` lists their commands
-COMMAND_MODULES = ("plot_cmd", "compare_cmd", "sweep_cmd", "bisect_cmd", "merge_cmd")
+COMMAND_MODULES = (
+    "plot_cmd",
+    "compare_cmd",
+    "sweep_cmd",
+    "bisect_cmd",
+    "merge_cmd",
+    "diff_cmd",
+    "flamegraph_cmd",
+)
 
 app = typer.Typer(
     name="benchmem",

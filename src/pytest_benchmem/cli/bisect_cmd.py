@@ -308,6 +308,7 @@ def bisect_command(
             python=python[0] if python and len(python) == 1 else None,
             jobs=2,
             resume=True,
+            profile=rule.field != "time",  # captures for the attribution of the first bad
         )
     )
     if python and len(python) > 1:
@@ -376,5 +377,44 @@ def _bisect_one(request: Request, options: SweepOptions, version: str | None) ->
     typer.echo(render_table(outcome))
     typer.echo("")
     typer.echo(render_answer(outcome, prober))
+    for line in attribute(outcome, prober, options.out):
+        typer.echo(line)
     typer.echo(f"runs and bisect.json in {_shown_path(options.out)}")
     return 0
+
+
+def attribute(outcome: Outcome, prober: Prober, out: Path) -> list[str]:
+    """Where the benchmark that tripped grew between the last good and the first bad release:
+    the top sites, and the differential flame graph written next to bisect.json."""
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.sweep.bisect_runner import run_path
+
+    bad = outcome.probe(outcome.first_bad or "")
+    if outcome.threshold.field == "time" or bad is None or not bad.crossings:
+        return []
+    tripped = max(bad.crossings, key=lambda c: c.new - c.base).id
+    ends = [run_path(prober, v) for v in (outcome.last_good or "", outcome.first_bad or "")]
+    if ends[0] is None or ends[1] is None:
+        return []
+    try:
+        from pytest_benchmem.attribution import diff_runs
+        from pytest_benchmem.attribution.report import brief
+
+        diff = diff_runs(ends[0], ends[1], pattern=tripped)[0]
+    except BenchmemError as exc:
+        return [f"no attribution of {tripped}: {exc}"]
+    head = (
+        f"where {tripped} grew from {outcome.last_good} to {outcome.first_bad} "
+        "(bytes live at the peak, by site):"
+    )
+    lines = [head, *brief(diff, top=5)[1:]]
+    target = out / "bisect-diff.html"
+    try:
+        from pytest_benchmem.plotting.flame import write_diff_html
+
+        write_diff_html([diff], target)
+    except BenchmemError as exc:
+        lines.append(f"no differential flame graph: {exc}")
+    else:
+        lines.append(f"differential flame graph: {_shown_path(target)}")
+    return lines

@@ -106,6 +106,15 @@ def compare(
             show_default=False,
         ),
     ] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            metavar="[md]",
+            help="Print a GitHub-flavoured markdown summary instead: a table per metric (time "
+            "with its spread and noise verdict) and the gate's lines.",
+            show_default=False,
+        ),
+    ] = None,
     format_: Annotated[
         str,
         typer.Option(
@@ -124,6 +133,7 @@ def compare(
     from pytest_benchmem.runs import gc_paused, load_runs
     from pytest_benchmem.sections import build_report, parse_columns
     from pytest_benchmem.selection import apply_where, parse_group_by, parse_where, pivot_runs
+    from pytest_benchmem.summary import check_format, markdown_summary
     from pytest_benchmem.units import parse_threshold
 
     # Every option is checked before any file is read: a typo never costs a slow load. The
@@ -137,6 +147,8 @@ def compare(
     if format_ not in FORMATS:
         msg = f"unknown format {format_!r} (choose from {' | '.join(FORMATS)})"
         raise UsageError(msg)
+    if summary is not None:
+        check_format(summary)
     if csv is not None and csv.is_dir():
         example = str(csv / "compare.csv")
         msg = f"--csv {str(csv)!r} is a directory; give a file path such as {example!r}"
@@ -153,17 +165,31 @@ def compare(
             raise UsageError(msg, hint="pass several files, a directory of runs, or --pivot DIM")
         pythons = by_python(loaded)
         out = sys.stdout
-        for python, group in pythons:
-            out.write(_section(python, group, format_, build))
         note = machines_note(loaded) if "time" in columns.metrics else None
-        if note:
-            out.write(f"{'> ' if format_ == 'md' else ''}{note}\n")
+        if summary is None:
+            for python, group in pythons:
+                out.write(_section(python, group, format_, build))
+            if note:
+                out.write(f"{'> ' if format_ == 'md' else ''}{note}\n")
         if csv is not None:
             write_report_csv(build(loaded), csv)
             sys.stderr.write(f"benchmem: wrote {csv}\n")
-        if not thresholds:
-            return 0
         results = [gate(g[0], g[-1], thresholds) for _, g in pythons if len(g) > 1]
+        results = results if thresholds else []
+        if summary is not None:
+            lines = [line for result in results for line in result.lines()]
+            groups = [(p, g) for p, g in pythons if len(g) > 1] if len(pythons) > 1 else None
+            out.write(
+                markdown_summary(
+                    loaded,
+                    columns.metrics,
+                    title="benchmem compare",
+                    groups=groups,
+                    gate=lines,
+                    notes=[note] if note else [],
+                )
+            )
+            return 0 if all(r.ok for r in results) else 1
     for result in results:
         out.write("\n" + result.summary() + "\n")
     return 0 if all(r.ok for r in results) else 1

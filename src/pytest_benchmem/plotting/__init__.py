@@ -18,12 +18,16 @@ except ImportError as _exc:  # pragma: no branch
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.files import write_atomic
 from pytest_benchmem.runs import Run
+
+if TYPE_CHECKING:
+    from pytest_benchmem.attribution.model import BenchmarkDiff
 
 from .data import Dataset, load_dataset
 from .heatmap import build_lines, build_sweep
@@ -199,8 +203,10 @@ def write_sweep_report(
     *,
     metric: str = "peak",
     labels: Sequence[str] | None = None,
+    attribution: Sequence[BenchmarkDiff] = (),
 ) -> Path:
-    """Write one self-contained page: the sweep heatmap and a line per benchmark across labels.
+    """Write one self-contained page: the sweep heatmap and a line per benchmark across labels,
+    then, for ``attribution`` (``sweep --profile``), where each changed peak moved.
 
     Returns:
         The path written.
@@ -225,5 +231,10 @@ def write_sweep_report(
     note = machines_note(loaded) if metric == "time" else None
     if note:
         summary.append(note)
+    if attribution:
+        from .flame import attribution_section
+
+        lines, extra = attribution_section(attribution)
+        summary, figures = [*summary, *lines], [*figures, *extra]
     page = report_page(f"benchmem sweep report: {ds.metric}", summary, figures)
     return write_atomic(Path(path), page.encode("utf-8"))

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_benchmem.files import write_atomic
+
 from .model import Stage, Status, SweepOptions, TargetResult
 from .options import check_options
 from .pipeline import Progress, provision_all, provision_config, ready_target, run_targets
-from .process import Command, Outcome, Runner, SubprocessRunner, write_atomic
+from .process import Command, Outcome, Runner, SubprocessRunner
 from .spec import Target, parse_target, parse_targets
 from .suite import prepare_cwd, run_env
 from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, release_venv

@@ -28,7 +28,7 @@ def cpuinfo_path(cache: Path) -> Path:
 
 def probe(path: Path) -> None:
     """Probe the CPU (py-cpuinfo) and perf_counter's precision; write them to ``path``."""
-    from .process import write_atomic
+    from pytest_benchmem.files import write_atomic
 
     data: dict[str, object] = {}
     try:

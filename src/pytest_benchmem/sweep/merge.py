@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.files import write_atomic
 
 from .manifest import result_from_json, result_to_json
 from .model import Status, TargetResult
-from .process import write_atomic
 
 MANIFEST = "sweep.json"
 MISSING = "in no merged shard (its shard did not run, or was not given to merge)"

@@ -7,6 +7,7 @@ records what is finished and re-raises ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from pytest_benchmem.errors import BenchmemError
+from pytest_benchmem.files import unwritable, write_atomic
 from pytest_benchmem.inrun.isolation import ENV as ISOLATION_ENV
 from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
@@ -28,8 +31,9 @@ from .machine import start_probe
 from .manifest import read_manifest, write_manifest
 from .model import Stage, Status, SweepOptions, TargetResult
 from .options import check_options
+from .outlock import hold_out
 from .plan import Plan, Shard, build_plan, plan_record
-from .process import Runner, SubprocessRunner, write_atomic
+from .process import Runner, SubprocessRunner
 from .spec import Target
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import (
@@ -57,6 +61,7 @@ class Progress(Protocol):
 
 
 INTERRUPTED = "interrupted before this target finished"
+PENDING = "not run yet (the sweep had not reached it when this manifest was written)"
 
 
 def provision_config(options: SweepOptions, cache: Path | None = None) -> ProvisionConfig:
@@ -184,6 +189,7 @@ class _Sweep:
     machine: Path | None = None  # cached cpuinfo for pytest-benchmark's machine_info
     plan: Plan | None = None
     picked: Sequence[int] = ()  # the plan entries this sweep (or shard) runs
+    lock: int | None = None  # the out directory's lock, inherited by each suite run
 
     def save(self) -> None:
         h = self.cfg.harness
@@ -212,7 +218,7 @@ class _Sweep:
 def _pending(target: Target, logs_root: Path, fingerprint: str) -> TargetResult:
     label = target.label or target.key
     return TargetResult(
-        label, target.spec, Status.SKIPPED, None, INTERRUPTED, None, logs_root / label, {}, {},
+        label, target.spec, Status.SKIPPED, None, PENDING, None, logs_root / label, {}, {},
         fingerprint=fingerprint,
     )  # fmt: skip
 
@@ -266,12 +272,30 @@ def run_targets(
             state.tell(old.label, f"{old.status} (kept from the earlier sweep)")
             continue
         todo.append(i)
-    try:
-        if todo:  # with --resume everything may be done already
-            _execute(state, [parsed[i] for i in todo], todo, logs_root, unavailable)
-    finally:
-        state.save()
+    with hold_out(options.out) as lock:
+        state.lock = lock
+        try:
+            if todo:  # with --resume everything may be done already
+                _execute(state, [parsed[i] for i in todo], todo, logs_root, unavailable)
+        except KeyboardInterrupt:
+            _stopped(state, INTERRUPTED)
+            raise
+        except (OSError, BenchmemError) as exc:  # e.g. a full disk: say which file
+            error = exc if isinstance(exc, BenchmemError) else unwritable(exc)
+            _stopped(state, f"not run: the sweep stopped: {error}")
+            raise error from None
+        finally:
+            with contextlib.suppress(OSError, BenchmemError):  # the disk may still be full
+                state.save()
     return state.recorded()
+
+
+def _stopped(state: _Sweep, reason: str) -> None:
+    """Say in the manifest why the targets still pending did not run."""
+    state.results = [
+        replace(r, reason=reason) if r.status is Status.SKIPPED and r.reason == PENDING else r
+        for r in state.results
+    ]
 
 
 def _complete(old: TargetResult | None, fingerprint: str) -> bool:
@@ -477,6 +501,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
             logs=logs,
             runner=state.runner,
             plugins=plugins,
+            pass_fds=() if state.lock is None else (state.lock,),
         )
         durations["run"] = ran.duration
         return result(ran.status, ran.stage, ran.reason, ran.run_path)

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.runs import MANIFESTS
 
 _LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _WHEEL_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
@@ -68,6 +70,10 @@ class Target:
         return (re.sub(r"[^A-Za-z0-9._+-]+", "_", self.spec).strip("_") or "target") + self.suffix
 
 
+#: Stems of the files a sweep or bisect writes beside the runs (their manifests).
+RESERVED_LABELS = frozenset(name.removesuffix(".json") for name in MANIFESTS)
+
+
 def check_label(label: str) -> str:
     """Return ``label`` if it is usable as a file stem, else raise ``UsageError``."""
     if not _LABEL_RE.match(label):
@@ -76,7 +82,28 @@ def check_label(label: str) -> str:
             "(it names <label>.json)"
         )
         raise UsageError(msg)
+    if label.casefold() in RESERVED_LABELS:
+        reserved = ", ".join(sorted(RESERVED_LABELS))
+        msg = (
+            f"sweep label {label!r} is reserved ({label}.json would be a manifest; "
+            f"reserved: {reserved}): pick another LABEL=SPEC"
+        )
+        raise UsageError(msg)
     return label
+
+
+def version_order(targets: Sequence[Target]) -> list[int] | None:
+    """Positions of ``targets`` sorted oldest -> newest, when they are pinned versions of one
+    package given out of that order; None when the order given is already ascending or
+    some target has no version to sort by."""
+    try:
+        versions = [Version(t.version) if t.version else None for t in targets]
+    except InvalidVersion:
+        return None
+    if any(v is None for v in versions):
+        return None
+    order = sorted(range(len(targets)), key=lambda i: versions[i])  # type: ignore[arg-type,return-value]
+    return order if order != list(range(len(targets))) else None
 
 
 def split_label(text: str) -> tuple[str | None, str]:
@@ -186,8 +213,3 @@ def parse_targets(texts: Sequence[str]) -> list[Target]:
                 raise UsageError(msg)
             seen.add(str(key))
     return targets
-
-
-def package_name(targets: Sequence[Target]) -> str | None:
-    """The one package every target installs, when known."""
-    return next((t.name for t in targets if t.name), None)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from pytest_benchmem.files import move_atomic
 from pytest_benchmem.inrun.isolation import EXIT_CODE as ISOLATION_EXIT
 from pytest_benchmem.inrun.isolation import MARK as ISOLATION_MARK
 
@@ -192,15 +193,29 @@ def run_suite(
     logs: LogDir,
     runner: Runner,
     plugins: tuple[str, ...] = (),
+    pass_fds: tuple[int, ...] = (),
 ) -> RunOutcome:
-    """Run pytest in the venv and collect ``<out>/<label>.json``."""
+    """Run pytest in the venv and collect ``<out>/<label>.json``.
+
+    ``pass_fds`` stay open in pytest (the out directory's lock: an orphaned run holds it).
+    """
     final = options.out / f"{prov.label}.json"
     tmp = final.with_name(final.name + ".tmp")
     tmp.unlink(missing_ok=True)
     try:
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
-        outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
+        if options.profile and options.memory:
+            captures = options.captures_dir(prov.label)
+            shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
+            argv.append(f"--benchmark-memory-profile={captures}")
+        command = Command(
+            tuple(argv), cwd, logs.next("run"), env, timeout=options.timeout, pass_fds=pass_fds
+        )
+        outcome = runner(command)
         took = outcome.duration
+        if outcome.timed_out:
+            reason = f"timed out after {options.timeout:g}s (--timeout); its processes were killed"
+            return RunOutcome(Status.TIMEOUT, Stage.RUN, reason, None, took)
         if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it
             line = next(
                 (x for x in outcome.output.splitlines() if x.startswith(ISOLATION_MARK)), ""
@@ -214,12 +229,12 @@ def run_suite(
             if problem or not count:
                 reason = f"{pytest_failure(outcome)}; no benchmarks ran"
                 return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
-            tmp.replace(final)
+            move_atomic(tmp, final)
             reason = f"some tests failed (pytest exit code 1); {count} benchmarks kept"
             return RunOutcome(Status.PARTIAL, None, reason, final, took)
         if problem:
             return RunOutcome(Status.FAILED, Stage.COLLECT, problem, None, took)
-        tmp.replace(final)
+        move_atomic(tmp, final)
         return RunOutcome(Status.OK, None, None, final, took)
     finally:
         tmp.unlink(missing_ok=True)

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import IO
 
 from pytest_benchmem.errors import ProvisionError
+from pytest_benchmem.files import write_atomic
 
 from .harness import Harness, mentions_pin
 from .inspect import inspect_venv
 from .model import Stage
-from .process import Command, Outcome, Runner, write_atomic
+from .process import Command, Outcome, Runner
 from .spec import Kind, Target
 
 MARKER = "benchmem-venv.json"
@@ -457,12 +458,18 @@ def _install(
     base = [cfg.uv, "pip", "install", "--python", str(python), *cfg.source_args()]
     tail = [target.install, *cfg.pins]
     wheel = str(cfg.harness.wheel)
+    # requirements after "--": a pin (or target) can never be read by uv as an option
     pinned = runner(
         Command(
-            (*base, *tail, *cfg.harness.pins, wheel), python.parent, logs.next("install"), cfg.env
+            (*base, "--", *tail, *cfg.harness.pins, wheel),
+            python.parent,
+            logs.next("install"),
+            cfg.env,
         )
     )
     if pinned.ok or not mentions_pin(pinned.output, cfg.harness):
         return [pinned], "pinned"
-    free = runner(Command((*base, *tail, wheel), python.parent, logs.next("install-free"), cfg.env))
+    free = runner(
+        Command((*base, "--", *tail, wheel), python.parent, logs.next("install-free"), cfg.env)
+    )
     return [pinned, free], "free"

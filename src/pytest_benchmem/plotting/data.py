@@ -133,7 +133,10 @@ def load_dataset(
             notes.append(f"{run.label}: no {metric} values")
         points.extend(drawn)
     if not points:
-        hint = " (measure memory with pytest --benchmark-memory)" if metric != "time" else ""
+        hint = {
+            "time": "",
+            "rss": " (mark benchmarks @pytest.mark.benchmem(isolate=True))",
+        }.get(metric, " (measure memory with pytest --benchmark-memory)")
         names = ", ".join(run.label for run in runs)
         msg = f"nothing to plot: no run has {metric} values ({names}){hint}"
         raise UsageError(msg)

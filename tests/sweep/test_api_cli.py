@@ -69,6 +69,9 @@ def test_provision_yields_failed_venvs_with_their_stage(tmp_path: Path):
 def test_provision_rejects_unknown_options(tmp_path: Path):
     with pytest.raises(TypeError, match="unknown provision option"):
         list(provision(["toypkg==1.0"], out=tmp_path, runner=FakeRunner(), colour="red"))
+    # the Python matrix and the plan's selection are run_targets' (benchmem sweep), not ignored
+    with pytest.raises(TypeError, match=r"unknown provision option.*pythons"):
+        list(provision(["toypkg==1.0"], out=tmp_path, runner=FakeRunner(), pythons=["3.11"]))
 
 
 def test_provision_accepts_lists(tmp_path: Path):

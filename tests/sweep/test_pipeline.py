@@ -625,7 +625,10 @@ def test_rounds_alternate_and_a_failed_round_keeps_the_others(suite_dir: Path, t
     targets = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
     results = run_targets(targets, _opts(suite_dir, out, rounds=3), runner=fake)
     # 2.0 is not run again after its failed round: 1 2 3, 1 2 3, 1 3
-    assert labels_of(fake.steps("pytest")) == ["1.0", "2.0", "3.0"] * 2 + ["1.0", "3.0"]
+    runs = fake.steps("pytest")
+    assert labels_of(runs) == ["1.0", "2.0", "3.0"] * 2 + ["1.0", "3.0"]
+    # memory is exact: only round 1 measures it
+    assert ["--benchmark-memory" in c.argv for c in runs] == [True] * 3 + [False] * 5
     assert [(r.label, r.status) for r in results] == [
         ("1.0", Status.OK), ("2.0", Status.PARTIAL), ("3.0", Status.OK),
     ]  # fmt: skip

@@ -218,3 +218,27 @@ def test_origins_group_by_python_and_note_machines():
     assert note is not None
     assert note.startswith("note: times come from 2 machines (m1: 1.0-a, 2.0-a; m2: 1.0-b)")
     assert machines_note(runs[:2]) is None
+
+
+def test_views_get_a_python_dim_in_a_matrix(tmp_path: Path):
+    from pytest_benchmem.plotting.data import load_dataset
+
+    paths = []
+    for label, python in (("1.0-a", "3.11.2"), ("1.0-b", "3.11.7")):
+        data = {
+            "benchmarks": [
+                {"name": "t", "fullname": "s.py::t", "group": None, "params": None,
+                 "extra_info": {"benchmem": {"peak_bytes": [10], "allocations": [1],
+                                             "total_bytes": [10]}},
+                 "stats": {"min": 0.1, "max": 0.1, "mean": 0.1, "median": 0.1,
+                           "stddev": 0.0, "rounds": 1}},
+            ],
+            "benchmem": {"label": label, "python": python, "implementation": "cpython"},
+        }  # fmt: skip
+        path = tmp_path / f"{label}.json"
+        path.write_text(json.dumps(data))
+        paths.append(path)
+    ds = load_dataset(paths, "peak")
+    assert [p.dims["python"] for p in ds.points] == ["cpython 3.11.2", "cpython 3.11.7"]
+    assert ds.check_dim("python", "--facet") == "python"
+    assert "python" not in load_dataset(paths[:1], "peak").points[0].dims

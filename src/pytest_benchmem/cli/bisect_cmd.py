@@ -37,14 +37,28 @@ def _shown_path(path: Path) -> str:
     return shlex.quote(text)
 
 
-def _cell(field: str, base: float | None, value: float | None) -> str:
+def _cell(
+    field: str,
+    base: float | None,
+    value: float | None,
+    stats: tuple[Mapping[str, object] | None, Mapping[str, object] | None] = (None, None),
+) -> str:
+    """A value and its change against the good end; for time ``±IQR`` and the noise verdict
+    (``stats`` are the good end's and this probe's pytest-benchmark stats)."""
+    from pytest_benchmem.noise import spread_of, verdict_of
     from pytest_benchmem.units import format_value
 
     if value is None:
         return "—"
     text = format_value(field, value)
+    own = spread_of(stats[1]) if stats[1] is not None else None
+    if own is not None:
+        text += f" ±{format_value(field, own.iqr)}"
     if base:
-        text += f" ({(value - base) / base * 100.0:+.1f}%)"
+        change = f"{(value - base) / base * 100.0:+.1f}%"
+        if stats[0] is not None and stats[1] is not None:
+            change += f", {verdict_of(stats[0], stats[1]).shift}"
+        text += f" ({change})"
     return text
 
 
@@ -87,7 +101,16 @@ def render_table(outcome: Outcome) -> str:
             cells = [f"{_short(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
         else:
             first = probe is outcome.probes[0]
-            cells = [_cell(field, None if first else base.get(i), values.get(i)) for i in ids]
+            good = outcome.probes[0].result.stats
+            cells = [
+                _cell(
+                    field,
+                    None if first else base.get(i),
+                    values.get(i),
+                    (good.get(i), probe.result.stats.get(i)),
+                )
+                for i in ids
+            ]
         rows.append([probe.version, *cells, _verdict(outcome, probe)])
     widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
     lines = [
@@ -149,8 +172,9 @@ def render_answer(outcome: Outcome, prober: Prober) -> str:
     if bad is not None and bad.crossings:
         lines.append(f"past {rule.describe()} in {bad.version} (against {outcome.good}):")
         for c in bad.crossings:
-            change = f" ({c.percent:+.1f}%)" if c.percent is not None else ""
-            change += f", {c.noise}" if c.noise else ""
+            parts = [f"{c.percent:+.1f}%"] if c.percent is not None else []
+            parts += [c.noise] if c.noise else []
+            change = f" ({', '.join(parts)})" if parts else ""
             lines.append(
                 f"  {c.id}: {format_value(rule.field, c.base)} -> "
                 f"{format_value(rule.field, c.new)}{change}"

@@ -106,10 +106,70 @@ def plot(
         typer.Option("--output", "-o", metavar="PATH", help="HTML out.", show_default=False),
     ] = None,
     open_: Annotated[bool, typer.Option("--open/--no-open")] = False,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="KEY=VALUE",
+            help="Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold).",
+            show_default=False,
+        ),
+    ] = None,
+    pivot: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIM",
+            help="Fold ONE run along a dim (e.g. param:impl): its values become the runs.",
+            show_default=False,
+        ),
+    ] = None,
+    color: Annotated[
+        str | None,
+        typer.Option(metavar="DIM", help="scaling: dim to colour lines by.", show_default=False),
+    ] = None,
+    log_x: Annotated[
+        bool | None,
+        typer.Option(
+            "--log-x/--linear-x",
+            help="x-axis scale; unset: log when the values span more than a decade.",
+            show_default=False,
+        ),
+    ] = None,
+    log_y: Annotated[
+        bool | None,
+        typer.Option(
+            "--log-y/--linear-y",
+            help="y-axis scale; unset: log when the values span more than a decade.",
+            show_default=False,
+        ),
+    ] = None,
+    y_zero: Annotated[
+        bool, typer.Option("--y-zero", help="scaling: start a linear y-axis at zero.")
+    ] = False,
+    free_axes: Annotated[
+        str | None,
+        typer.Option(
+            metavar="[x|y|both]",
+            autocompletion=completer(("x", "y", "both")),
+            help="Facets get their own x and/or y range (unset: shared).",
+            show_default=False,
+        ),
+    ] = None,
+    band: Annotated[
+        str,
+        typer.Option(
+            metavar="[auto|minmax|none]",
+            autocompletion=completer(("auto", "minmax", "none")),
+            help="scaling: shade the spread over the repeats (auto: memory passes, on up to 8 "
+            "lines; minmax: every line, time's rounds too; none).",
+        ),
+    ] = "auto",
 ) -> int:
     """Build the view, write it, print what was drawn and where."""
-    from pytest_benchmem.plotting import build_view, check_output, save_figure
+    from pytest_benchmem.plotting import AxisOptions, build_view, check_output, save_figure
+    from pytest_benchmem.selection import parse_where
 
+    options = AxisOptions(log_x, log_y, y_zero, free_axes, color, band)
+    parse_where(where or ())  # a malformed condition fails before any file is read
     if output is not None:
         check_output(output)
     result = build_view(
@@ -121,6 +181,9 @@ def plot(
         facet=facet,
         clip=clip,
         labels=label or None,
+        where=where or (),
+        pivot=pivot,
+        options=options,
     )
     stat_name = stat.strip().lower() if stat else None  # build_view checked it
     target = output or default_output(result.name, result.metric, result.labels, stat_name)

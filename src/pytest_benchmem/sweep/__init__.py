@@ -140,13 +140,15 @@ def _venv(
 def _options(
     suite: str | Path | None, out: str | Path, extra: Mapping[str, object]
 ) -> SweepOptions:
-    known = set(SweepOptions.__dataclass_fields__) - {"suite", "out", "resume"}
+    # the plan's selection and Python matrix belong to run_targets (benchmem sweep)
+    sweep_only = {"pythons", "python_downloads", "only", "shard"}
+    known = set(SweepOptions.__dataclass_fields__) - {"suite", "out", "resume", *sweep_only}
     unknown = sorted(set(extra) - known)
     if unknown:
         msg = f"unknown provision option(s): {', '.join(unknown)}"
         raise TypeError(msg)
     values = dict(extra)
-    for key in ("pins", "find_links", "index_urls", "pytest_args", "env", "pythons", "only"):
+    for key in ("pins", "find_links", "index_urls", "pytest_args", "env"):
         if key in values:
             values[key] = tuple(values[key])  # type: ignore[arg-type]
     return SweepOptions(suite=Path(suite or "."), out=Path(out), **values)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ Each round's run is kept as ``<out>/rounds/<label>/round-<k>.json``; the manifes
 every round (its place in the overall order, status, duration). When the rounds are done,
 ``<out>/<label>.json`` combines them: every round's raw timing rounds (``stats.data``)
 concatenated and pytest-benchmark's stats recomputed from them; memory from round 1 (it is
-exact, so one round is enough; the other rounds' memory stays in their round files).
+exact, so one round is enough: the pipeline runs the later rounds without the memory pass).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""A two-module suite for the pivot / where / group-by / extra / multi-metric tests, and a
-helper that runs it with the real plugin (pytest + memray) into JSON files.
+"""A two-module suite for the pivot / where / group-by / extra / multi-metric tests (and a
+scaling module for the plot axis tests), and a helper that runs it with the real plugin
+(pytest + memray) into JSON files.
 
 ``test_sum`` is parametrized by ``impl`` (``py``, ``c``: ``c`` allocates twice as much) and
 ``n``; ``test_plain`` and ``TestK::test_k`` have no ``impl``; ``test_b.py::test_b`` has an
@@ -49,19 +50,49 @@ def test_b(benchmark, impl):
     benchmark(bytearray, 500_000)
 """
 
+MODULE_GROW = """
+import itertools, pytest
+
+_calls = itertools.count()
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("impl", ["py", "c"])
+@pytest.mark.parametrize("mib", [1, 3, 10, 30])
+def test_grow(benchmark, impl, mib):
+    factor = 2 if impl == "py" else 1
+
+    def build():
+        # consecutive calls differ by up to 40%: the memory passes have a spread
+        return bytearray(int(mib * MIB * factor * (1 + (next(_calls) % 3) * 0.2)))
+
+    benchmark(build)
+
+
+def test_tiny(benchmark):
+    benchmark(bytearray, 1000)
+"""
+
 FAST = ["--benchmark-max-time=0", "--benchmark-min-rounds=1", "--benchmark-warmup=off"]
 
 
-def run_suite(root: Path, plans: dict[str, str]) -> dict[str, Path]:
-    """Write the suite under ``root`` and run it once per ``name -> BENCH_SCALE`` (in parallel)."""
+def run_suite(
+    root: Path, plans: dict[str, str], *, grow: bool = False, flags: tuple[str, ...] = ()
+) -> dict[str, Path]:
+    """Write the suite under ``root`` and run it once per ``name -> BENCH_SCALE`` (in parallel).
+
+    ``grow`` runs ``test_grow.py`` (``MODULE_GROW``) instead of the two shape modules.
+    """
     root.mkdir(parents=True, exist_ok=True)
     (root / "test_a.py").write_text(MODULE_A)
     (root / "test_b.py").write_text(MODULE_B)
+    (root / "test_grow.py").write_text(MODULE_GROW)
+    files = ["test_grow.py"] if grow else ["test_a.py", "test_b.py"]
     procs = {}
     for name, scale in plans.items():
         target = root / f"{name}.json"
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-        argv += ["test_a.py", "test_b.py", *FAST, "--benchmark-memory"]
+        argv += [*files, *FAST, "--benchmark-memory", *flags]
         argv += [f"--benchmark-json={target}", f"--benchmark-memory-label={name}"]
         env = {**os.environ, "BENCH_SCALE": scale}
         procs[name] = (target, subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE))

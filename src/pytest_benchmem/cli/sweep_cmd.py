@@ -157,6 +157,12 @@ def _seconds(value: object) -> float | None:
 def _follow_up(paths: list[Path], memory: bool) -> None:
     shown = " ".join(shlex.quote(_short(p)) for p in paths)
     metric = "peak" if memory else "time"
+    if len(paths) == 1:  # compare and plot's views need two runs: say what would give them
+        typer.echo(
+            f"Next: only one run ({shown}); comparing needs two or more: fix the failed "
+            "target(s) and rerun with --resume, or add targets"
+        )
+        return
     typer.echo("Next:")
     typer.echo(f"  benchmem compare {shown} --metric {metric}")
     typer.echo(f"  benchmem plot {shown} --metric {metric}")

@@ -271,3 +271,8 @@ def test_sources_reject_what_is_not_a_run(benchmem, tmp_path):
         benchmem, "diff", tmp_path / "bad.json", tmp_path / "bad.json", "-o", "d.svg"
     )
     assert "the differential flame graph is HTML" in err
+
+
+def test_bytes_of_the_call_itself_get_the_harness_site():
+    profile = build_profile("i", Path("a"), 360, [record(360)])  # no frame below the harness
+    assert list(attribution.sites(profile)) == ["pytest_benchmem:<call>"]

@@ -182,10 +182,11 @@ def test_the_gate_under_xdist_says_it_needs_one_process(grow):
     grow(4, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
     result = grow(8, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%", "-n", "2")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(
-        ["ERROR: --benchmark-memory-compare does not work under pytest-xdist (-n 2): run the "
-         "gated session in one process with -p no:xdist (or -n 0)"]
-    )  # fmt: skip
+    line = (
+        "ERROR: --benchmark-memory-compare does not work under pytest-xdist (-n 2): run the "
+        "gated session in one process with -p no:xdist (or -n 0)"
+    )
+    result.stderr.fnmatch_lines([line])
     assert "measured no memory" not in result.stdout.str()
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
     again = grow(

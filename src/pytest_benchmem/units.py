@@ -320,7 +320,7 @@ def log_ticks(field: str, lo: float, hi: float, *, most: int = 10) -> list[float
         if len(ticks) > most:
             break
         best = ticks
-        if len(ticks) >= 3:
+        if len(ticks) >= 4:
             break
     if not best:
         coarse = _tick_candidates(field, _LEVELS[0], lo, hi)

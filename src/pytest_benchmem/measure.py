@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,9 @@ class MemoryResult:
         total_bytes: headline total bytes allocated (minimum over passes).
         repeats: number of passes.
         peak_series / allocations_series / total_bytes_series: one entry per pass.
+        rss_bytes / rss_series: whole-process peak RSS of each isolated pass
+            (``isolate=True``; see :mod:`pytest_benchmem.isolate`), else None / ().
+        rss_base_series: each isolated process's RSS just before the call.
     """
 
     peak_bytes: int
@@ -59,6 +62,9 @@ class MemoryResult:
     peak_series: tuple[int, ...] = field(default=())
     allocations_series: tuple[int, ...] = field(default=())
     total_bytes_series: tuple[int, ...] = field(default=())
+    rss_bytes: int | None = None
+    rss_series: tuple[int, ...] = field(default=())
+    rss_base_series: tuple[int, ...] = field(default=())
 
     @classmethod
     def from_passes(cls, passes: Sequence[tuple[int, int, int]]) -> MemoryResult:
@@ -80,13 +86,23 @@ class MemoryResult:
             total_bytes_series=totals,
         )
 
+    def with_rss(self, passes: Sequence[tuple[int, int]]) -> MemoryResult:
+        """This result with ``(peak RSS, RSS before the call)`` of isolated passes."""
+        peaks = tuple(peak for peak, _ in passes)
+        bases = tuple(base for _, base in passes)
+        return replace(self, rss_bytes=min(peaks), rss_series=peaks, rss_base_series=bases)
+
     def to_blob(self) -> dict[str, list[int]]:
-        """The ``extra_info["benchmem"]`` blob: three per-pass series."""
-        return {
+        """The ``extra_info["benchmem"]`` blob: three per-pass series (four when isolated)."""
+        blob = {
             "peak_bytes": list(self.peak_series),
             "allocations": list(self.allocations_series),
             "total_bytes": list(self.total_bytes_series),
         }
+        if self.rss_series:
+            blob["rss_bytes"] = list(self.rss_series)
+            blob["rss_base_bytes"] = list(self.rss_base_series)
+        return blob
 
 
 def tracking_active() -> bool:

@@ -91,6 +91,7 @@ class BenchmemPlugin:
             calls=spec.calls,
             max_time=settings.max_time,
             trace_python_allocators=settings.trace_python_allocators,
+            isolate=spec.isolate,
             keep=None if self.keeper is None else self.keeper.keep_for(item.nodeid),
         )
         measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}), plan=plan)

@@ -33,9 +33,9 @@ _DIGITS = re.compile(r"[0-9]+")
 #: number is a typo, not a measurement (and ``round(1e400)`` would overflow).
 MAX_QUANTITY = 2**63 - 1
 
-BYTE_FIELDS = frozenset({"peak", "allocated"})
+BYTE_FIELDS = frozenset({"peak", "allocated", "rss"})
 TIME_FIELDS = frozenset({"time"})
-THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time")
+THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time", "rss")
 _FIELD_ALIASES = {"memory": "peak", "allocs": "allocations"}
 
 

@@ -389,6 +389,8 @@ def test_metric_no_run_has(two_runs, tmp_path):
     with pytest.raises(UsageError, match=r"no run has peak values.*--benchmark-memory"):
         plot_sweep([timing, timing], metric="peak")
     with pytest.raises(UsageError, match="unknown metric"):
+        plot_scatter(two_runs, metric="vms")
+    with pytest.raises(UsageError, match=r"no run has rss values.*isolate=True"):
         plot_scatter(two_runs, metric="rss")
 
 

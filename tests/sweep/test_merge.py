@@ -177,3 +177,28 @@ def test_merge_reads_shards_moved_from_where_they_ran(
     assert _cli(["merge", str(tmp_path / "m2"), str(a), "--report", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
     assert not (tmp_path / "m2").exists()
+
+
+def test_merged_view_marks_times_from_different_machines(
+    suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    a = _shard(suite_dir, tmp_path / "a", "1/2")
+    b = _shard(suite_dir, tmp_path / "b", "2/2")
+    for shard, node in ((a, "runner-a"), (b, "runner-b")):
+        for run in shard.glob("*.json"):
+            if run.name == "sweep.json":
+                continue
+            data = json.loads(run.read_text())
+            data["machine_info"] = {"node": node, "cpu": {"brand_raw": "Some CPU"}}
+            run.write_text(json.dumps(data))
+    out = tmp_path / "merged"
+    assert _cli(["merge", str(out), str(a), str(b)]) == 0
+    note = (
+        "note: times come from 2 machines (runner-a (Some CPU): 1.0, 3.0; "
+        "runner-b (Some CPU): 2.0); compare times only within one machine"
+    )
+    assert note in capsys.readouterr().out
+    assert _cli(["compare", str(out), "--metric", "time", "--format", "md"]) == 0
+    assert f"> {note}" in capsys.readouterr().out
+    assert _cli(["compare", str(out), "--metric", "peak"]) == 0
+    assert "times come from" not in capsys.readouterr().out  # peaks compare across machines

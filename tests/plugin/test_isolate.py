@@ -12,7 +12,7 @@ import pytest
 # imported before pytester snapshots sys.modules (multiprocessing and numpy, which plotting
 # imports, must not be loaded twice in one process)
 import pytest_benchmem.isolate
-import pytest_benchmem.plotting  # noqa: F401
+import pytest_benchmem.plotting
 from pytest_benchmem.cli import main
 
 MB = 1_000_000
@@ -215,3 +215,53 @@ def test_each_failure_is_one_line(suite):
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+# -- the child's side and the death notes, in this process (the spawned child is not traced
+# by coverage) -------------------------------------------------------------------------------
+def grow_mib(mib: int) -> int:
+    return len(bytearray(b"x") * (mib * MIB))
+
+
+def needs_memory() -> None:
+    raise MemoryError
+
+
+def setup_two() -> tuple[tuple[int], dict[str, object]]:
+    return (2,), {}
+
+
+def child_reply(payload: bytes) -> object:
+    import multiprocessing
+
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    pytest_benchmem.isolate.child_main(sender, payload)
+    return receiver.recv()
+
+
+def test_child_main_replies_in_one_message():
+    from pytest_benchmem.isolate import pickled
+
+    status, (peak, base) = child_reply(pickled(grow_mib, (), None, setup=setup_two, calls=2))
+    assert status == "ok"
+    assert peak >= base > 0
+    assert child_reply(pickled(needs_memory, (), None)) == (
+        "error",
+        "ran out of memory (MemoryError) in the isolated process",
+    )
+    assert child_reply(pickled(grow_mib, ("x",), None))[0] == "error"
+
+
+def test_death_notes():
+    import signal
+
+    from pytest_benchmem.isolate import death, oom_kills
+
+    before = oom_kills()
+    assert death(-signal.SIGTERM) == "was killed by SIGTERM"
+    assert death(-99) == "was killed by signal 99"
+    assert death(3) == "exited with code 3 before reporting"
+    assert "out-of-memory killer" in death(-signal.SIGKILL, None)
+    if before is not None:  # no OOM kill happened meanwhile: a plain SIGKILL
+        assert death(-signal.SIGKILL, before) == "was killed by SIGKILL"
+        assert "out of memory" in death(-signal.SIGKILL, before - 1)

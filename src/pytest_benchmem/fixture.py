@@ -37,6 +37,7 @@ class PassPlan:
     calls: int = 1
     max_time: float = DEFAULT_MAX_TIME
     trace_python_allocators: bool = False
+    isolate: bool = False
     keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
 
@@ -63,8 +64,14 @@ def measure_call(
     """Run the plan's memray passes of ``target``; ``setup``/``teardown`` run untracked.
 
     With ``plan.calls`` > 1 each pass calls ``target`` that many times in a row, ``setup``
-    having run (untracked) once per call before the pass starts.
+    having run (untracked) once per call before the pass starts. With ``plan.isolate`` each
+    pass is repeated in a fresh process for its peak RSS (:mod:`pytest_benchmem.isolate`).
     """
+    payload = None
+    if plan.isolate:  # a lambda fails here, before any pass runs
+        from .isolate import pickled
+
+        payload = pickled(target, args, kwargs, setup=setup, teardown=teardown, calls=plan.calls)
     pending: list[Args] = []
 
     def finish() -> None:
@@ -96,7 +103,7 @@ def measure_call(
         return batch
 
     try:
-        return run_passes(
+        result = run_passes(
             prepare,
             plan.repeats,
             trace_python_allocators=plan.trace_python_allocators,
@@ -106,6 +113,11 @@ def measure_call(
         )
     finally:
         finish()
+    if payload is None:
+        return result
+    from .isolate import rss_passes
+
+    return result.with_rss(rss_passes(payload, result.repeats))
 
 
 def record(benchmark: Any, measured: Measured, result: MemoryResult) -> None:
@@ -265,7 +277,10 @@ def ceiling_failures(measured: Measured) -> list[str]:
     lines = []
     for key, limit in measured.ceilings.items():
         label, attr = CEILINGS[key]
-        value = int(getattr(result, attr))
+        found = getattr(result, attr)
+        if found is None:  # pragma: no cover - max_rss without isolate is refused
+            continue
+        value = int(found)
         if value > limit:
             lines.append(
                 f"{measured.name}: {label} {format_value(label, value)} exceeds "

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,9 @@ class MemoryResult:
         total_bytes: headline total bytes allocated (minimum over passes).
         repeats: number of passes.
         peak_series / allocations_series / total_bytes_series: one entry per pass.
+        rss_bytes / rss_series: whole-process peak RSS of each isolated pass
+            (``isolate=True``; see :mod:`pytest_benchmem.isolate`), else None / ().
+        rss_base_series: each isolated process's RSS just before the call.
     """
 
     peak_bytes: int
@@ -59,6 +62,9 @@ class MemoryResult:
     peak_series: tuple[int, ...] = field(default=())
     allocations_series: tuple[int, ...] = field(default=())
     total_bytes_series: tuple[int, ...] = field(default=())
+    rss_bytes: int | None = None
+    rss_series: tuple[int, ...] = field(default=())
+    rss_base_series: tuple[int, ...] = field(default=())
 
     @classmethod
     def from_passes(cls, passes: Sequence[tuple[int, int, int]]) -> MemoryResult:
@@ -80,13 +86,23 @@ class MemoryResult:
             total_bytes_series=totals,
         )
 
+    def with_rss(self, passes: Sequence[tuple[int, int]]) -> MemoryResult:
+        """This result with ``(peak RSS, RSS before the call)`` of isolated passes."""
+        peaks = tuple(peak for peak, _ in passes)
+        bases = tuple(base for _, base in passes)
+        return replace(self, rss_bytes=min(peaks), rss_series=peaks, rss_base_series=bases)
+
     def to_blob(self) -> dict[str, list[int]]:
-        """The ``extra_info["benchmem"]`` blob: three per-pass series."""
-        return {
+        """The ``extra_info["benchmem"]`` blob: three per-pass series (four when isolated)."""
+        blob = {
             "peak_bytes": list(self.peak_series),
             "allocations": list(self.allocations_series),
             "total_bytes": list(self.total_bytes_series),
         }
+        if self.rss_series:
+            blob["rss_bytes"] = list(self.rss_series)
+            blob["rss_base_bytes"] = list(self.rss_base_series)
+        return blob
 
 
 def tracking_active() -> bool:
@@ -162,6 +178,21 @@ def _warm_up(directory: str) -> None:
     _warm["done"] = True
 
 
+def prime(directory: str, action: Callable[[], object]) -> None:
+    """Run ``action`` once in a discarded arena-mode window, before the traced passes.
+
+    The first time a profiler (memray's included) sees a code object, CPython 3.11 allocates
+    that code's line table with ``PyMem_Malloc``, which a traced pass records (58-96 B per
+    new code object). A discarded window of the same action builds those tables first; in
+    arena mode it tracks only pymalloc's arenas, so it costs about half a traced pass and
+    writes a capture too small to matter, and it runs the very same steps as a kept pass
+    around the call (so the state Python objects start from, e.g. free lists, is alike).
+    """
+    throwaway = str(Path(directory) / "discard.bin")
+    _track(throwaway, action, python_allocators=False)
+    Path(throwaway).unlink(missing_ok=True)
+
+
 def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:
     """The file of the first pass with the minimum peak so far; the other one is deleted."""
     if kept is None or passes[-1][0] < min(p[0] for p in passes[:-1]):
@@ -224,12 +255,7 @@ def run_passes(
         for _ in range(warmup):
             prepare()()
         if trace_python_allocators:
-            # memray's first traced window over code it has not seen records ~100 KB of its
-            # own Python objects: one discarded pass of the same action keeps every kept
-            # pass exact (measured: 1,265,120 then 1,164,912 B on every later pass).
-            throwaway = str(Path(directory) / "discard.bin")
-            _track(throwaway, prepare(), python_allocators=True)
-            Path(throwaway).unlink(missing_ok=True)
+            prime(directory, prepare())
         passes: list[tuple[int, int, int]] = []
         kept: str | None = None
         native = keep is not None and keep.native_traces

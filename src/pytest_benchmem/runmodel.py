@@ -20,12 +20,14 @@ from .metrics import (
     BLOB_KEY,
     HEADLINE_STAT,
     METRIC_FIELDS,
+    RUN_SCHEMA,
     SERIES_KEYS,
     STATS,
     canonical_metric,
     check_stat,
     series_stat,
 )
+from .units import MAX_QUANTITY
 
 Dim = str | int | float
 
@@ -214,6 +216,19 @@ def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
     if not memory:
         msg = f"{where}: extra_info.{BLOB_KEY} has none of {', '.join(SERIES_KEYS)}"
         raise SchemaError(msg)
+    if len({len(v) for v in memory.values()}) > 1:
+        lengths = ", ".join(f"{k} {len(v)}" for k, v in memory.items())
+        msg = (
+            f"{where}: extra_info.{BLOB_KEY} series differ in length ({lengths}): "
+            "each holds one entry per memory pass"
+        )
+        raise SchemaError(msg)
+    for key, values in memory.items():
+        if max(values) > MAX_QUANTITY:
+            msg = (
+                f"{where}: extra_info.{BLOB_KEY}.{key} holds {max(values):g}, not a plausible {key}"
+            )
+            raise SchemaError(msg)
     return memory
 
 
@@ -301,6 +316,16 @@ def parse_run(data: object, path: Path) -> Run:
     label = provenance.get("label")
     if label is not None and not isinstance(label, str):
         msg = f"{path}: '{BLOB_KEY}.label' must be a string, got {_short(label)}"
+        raise SchemaError(msg)
+    schema = provenance.get("schema", RUN_SCHEMA)
+    if isinstance(schema, bool) or not isinstance(schema, int) or schema > RUN_SCHEMA:
+        msg = (
+            f"{path}: '{BLOB_KEY}.schema' is {_short(schema)}; this pytest-benchmem reads "
+            f"schema {RUN_SCHEMA} (written by a newer version? upgrade to read it)"
+        )
+        raise SchemaError(msg)
+    if not benchmarks:
+        msg = f"{path}: the run holds no benchmarks (no test used the benchmark fixture)"
         raise SchemaError(msg)
     parsed = tuple(_parse_benchmark(raw, i, path) for i, raw in enumerate(benchmarks))
     machine = _machine(data.get("machine_info"))

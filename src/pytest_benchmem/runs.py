@@ -195,6 +195,9 @@ def relabel(runs: Sequence[Run], labels: Sequence[str] | None = None) -> list[Ru
     if labels is not None and len(labels) != len(runs):
         msg = f"got {len(labels)} label(s) for {len(runs)} run(s); give one label per run"
         raise UsageError(msg)
+    if labels is not None and any(not label.strip() for label in labels):
+        msg = "a run label must not be empty (--label/-l gives one label per run, in order)"
+        raise UsageError(msg)
     names = list(labels) if labels is not None else [r.label for r in runs]
     names = _distinct(names, [r.path for r in runs])
     return [r if r.label == n else replace(r, label=n) for r, n in zip(runs, names, strict=True)]
@@ -264,7 +267,12 @@ def require_metric(runs: Sequence[Run], metric: str) -> str:
         if name == "time":
             msg = f"no benchmark timings in {where}"
         else:
-            msg = f"no run has {name} data ({where}): record memory with pytest --benchmark-memory"
+            how = (
+                "mark benchmarks @pytest.mark.benchmem(isolate=True)"
+                if name == "rss"
+                else "record memory with pytest --benchmark-memory"
+            )
+            msg = f"no run has {name} data ({where}): {how}"
         raise SchemaError(msg)
     return name
 

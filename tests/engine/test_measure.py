@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import numpy
 import pytest
 
@@ -95,3 +98,28 @@ def test_trace_python_allocators_sees_small_objects_exactly():
     assert 900_000 < result.peak_bytes < 2_000_000
     assert result.allocations > 10_000  # every tuple and int, not a few arenas
     assert measure_peak(lambda: bytearray(10_000_000), trace_python_allocators=True) >= 10_000_000
+
+
+def _fresh_code(name: str) -> Callable[[], object]:
+    """A function whose code objects no profiler has seen yet (compiled here, just now)."""
+    source = (
+        f"def {name}():\n"
+        "    key = lambda x: x[::-1]\n"
+        "    return sorted([str(i) for i in range(2_000)], key=key)\n"
+    )
+    space: dict[str, Any] = {}
+    exec(compile(source, f"<{name}>", "exec"), space)
+    return cast("Callable[[], object]", space[name])
+
+
+def test_traced_first_pass_over_unseen_code_is_exact():
+    # The first traced pass over code objects no profiler has seen must read what every
+    # later pass reads (CPython allocates each code's line table on first profiling).
+    action = _fresh_code("unseen_a")
+    first = measure_memory(action, 1, trace_python_allocators=True)
+    again = measure_memory(action, 2, trace_python_allocators=True)
+    assert first.peak_series == (again.peak_series[0],) == (again.peak_series[1],)
+    assert first.allocations == again.allocations
+    assert first.total_bytes == again.total_bytes
+    # a second, independent copy of the same code reads the very same bytes
+    assert measure_memory(_fresh_code("unseen_b"), 1, trace_python_allocators=True) == first

@@ -48,3 +48,19 @@ def test_off_by_default_and_recorded(suite):
 def test_flag_is_listed_in_help(pytester):
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["*--benchmark-memory-trace-python-allocators*"])
+
+
+def test_traced_peaks_are_identical_across_processes(suite):
+    # Each run is a fresh process whose profiler has seen none of the suite's code: every
+    # pass of every run reads the same bytes (no first-pass or first-process excess).
+    suite.pytester.makepyfile(test_small=SMALL_OBJECTS)
+    args = ("-p", "no:cacheprovider", "--benchmark-min-rounds=1", "--benchmark-max-time=0")
+    args += (f"--benchmark-json={suite.json}", "--benchmark-memory")
+    args += ("--benchmark-memory-trace-python-allocators",)
+    series = []
+    for _ in range(2):
+        suite.pytester.runpytest_subprocess(*args).assert_outcomes(passed=2)
+        blob = suite.benchmarks()["test_tuples"]["extra_info"]["benchmem"]
+        series.append((blob["peak_bytes"], blob["allocations"], blob["total_bytes"]))
+    assert series[0] == series[1]
+    assert len(set(series[0][0])) == 1

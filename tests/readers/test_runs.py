@@ -466,9 +466,11 @@ def test_require_metric(golden_dir: Path) -> None:
     assert runs.require_metric(plain, "time") == "time"
     with pytest.raises(SchemaError, match="no run has allocations data"):
         runs.require_metric(plain, "allocs")
-    empty = runs.load_run(write_run(golden_dir / "e.json", []))
+    untimed = runs.load_run(write_run(golden_dir / "e.json", [{"fullname": "t", "stats": {}}]))
     with pytest.raises(SchemaError, match="no benchmark timings"):
-        runs.require_metric([empty] * 4, "time")
+        runs.require_metric([untimed] * 4, "time")
+    with pytest.raises(SchemaError, match="holds no benchmarks"):
+        runs.load_run(write_run(golden_dir / "none.json", []))
 
 
 def test_float_series_and_odd_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

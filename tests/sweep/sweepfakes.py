@@ -165,6 +165,9 @@ class FakeRunner:
         elif how == "elsewhere":
             data["benchmem"]["harness"]["path"] = "/somewhere/else/pytest_benchmem"  # type: ignore[index]
             path.write_text(json.dumps(data))
+        elif how == "mismatch":  # parses, but the readers reject it
+            data["benchmarks"][0]["extra_info"]["benchmem"]["allocations"] = [1, 2]  # type: ignore[index]
+            path.write_text(json.dumps(data))
         elif how == "nomem":
             path.write_text(json.dumps(run_json(label, venv, memory=False)))
         rc = self.pytest_rc.get(label, 0)

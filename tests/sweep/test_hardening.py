@@ -331,3 +331,15 @@ def test_a_full_disk_names_the_file_and_the_manifest_says_why_targets_did_not_ru
     reasons = [t["reason"] or "" for t in manifest["targets"]]
     assert not any("interrupted" in r for r in reasons)
     assert "not run yet" in reasons[1]
+
+
+# --- twin: the sweep validates a run with the readers' validation ----------------------------
+
+
+def test_the_sweep_refuses_a_run_the_readers_would_refuse(suite_dir: Path, tmp_path: Path):
+    runner = FakeRunner(pytest_json={"2.0": "mismatch"})
+    options = SweepOptions(suite=suite_dir, out=tmp_path / "o")
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], options, runner=runner)
+    assert [(r.status, r.stage) for r in results] == [("ok", None), ("failed", "collect")]
+    assert "series differ in length (peak_bytes 1, allocations 2" in str(results[1].reason)
+    assert not (tmp_path / "o" / "2.0.json").exists()

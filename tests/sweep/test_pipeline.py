@@ -219,7 +219,7 @@ def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
         (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
         (5, "missing", Status.FAILED, Stage.RUN, "exit code 5: no tests ran"),
         (0, "missing", Status.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
-        (0, "garbage", Status.FAILED, Stage.COLLECT, "does not parse"),
+        (0, "garbage", Status.FAILED, Stage.COLLECT, "malformed JSON"),
         (0, "zerobytes", Status.FAILED, Stage.COLLECT, "no test used the benchmark fixture"),
         (0, "empty", Status.FAILED, Stage.COLLECT, "holds no benchmarks"),
         (0, "noprov", Status.FAILED, Stage.COLLECT, "no benchmem provenance"),

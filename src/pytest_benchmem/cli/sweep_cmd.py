@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import app
+from . import app, path_option
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.config import SweepConfig
@@ -157,6 +157,12 @@ def _seconds(value: object) -> float | None:
 def _follow_up(paths: list[Path], memory: bool) -> None:
     shown = " ".join(shlex.quote(_short(p)) for p in paths)
     metric = "peak" if memory else "time"
+    if len(paths) == 1:  # compare and plot's views need two runs: say what would give them
+        typer.echo(
+            f"Next: only one run ({shown}); comparing needs two or more: fix the failed "
+            "target(s) and rerun with --resume, or add targets"
+        )
+        return
     typer.echo("Next:")
     typer.echo(f"  benchmem compare {shown} --metric {metric}")
     typer.echo(f"  benchmem plot {shown} --metric {metric}")
@@ -286,7 +292,12 @@ def sweep(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Where runs, logs and sweep.json go.", show_default=".benchmarks/sweep"),
+        typer.Option(
+            help="Where runs, logs and sweep.json go.",
+            show_default=".benchmarks/sweep",
+            parser=path_option,
+            metavar="DIR",
+        ),
     ] = None,
     memory: Annotated[
         bool | None,

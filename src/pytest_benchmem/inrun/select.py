@@ -26,6 +26,7 @@ import pytest
 from pytest_benchmem.errors import UsageError
 
 ENV = "BENCHMEM_TEST"
+NO_MATCH = "--test"  # how the run's error line starts when nothing matches
 Matcher = Callable[[str], bool]
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 
@@ -137,6 +138,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     match = matcher(test)
     keep = [item for item in items if match(item.nodeid)]
+    if items and not keep:  # said at once (bisect checks this before probing the other end)
+        msg = f"{NO_MATCH} {test!r} matches none of the {len(items)} collected test(s)"
+        raise pytest.UsageError(msg)
     dropped = [item for item in items if not match(item.nodeid)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -25,6 +25,9 @@ _CONFIG = {"displaylogo": False, "responsive": True}
 
 def check_output(path: Path) -> str:
     """The output kind for ``path`` (``html`` or the image format); errors for anything else."""
+    if path.is_dir():
+        msg = f"cannot write {str(path)!r}: it is a directory (give a file such as plot.html)"
+        raise UsageError(msg)
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
         return "html"

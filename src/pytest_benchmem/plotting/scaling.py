@@ -68,9 +68,19 @@ def pick_x(ds: Dataset, x: str | None) -> str:
         return candidates[0]
     if not candidates:
         names = ", ".join(ds.dim_names()) or "none"
+        if len(ds.labels) > 1:
+            instead = "name one with --x, or use --view compare/sweep"
+        elif ds.dim_names():
+            instead = "name one with --x, or give two or more runs to compare them"
+        else:  # one run, nothing to put on an x-axis: the only way on is more runs or a dim
+            instead = (
+                "parametrize the benchmarks by a number, or give two or more runs "
+                "(scatter/compare/sweep views)"
+            )
         msg = (
-            f"the scaling view needs a numeric dim for the x-axis and these runs have none "
-            f"(dims: {names}); name one with --x, or use --view compare/sweep"
+            f"the scaling view needs a numeric dim for the x-axis and "
+            f"{'these runs have' if len(ds.labels) > 1 else 'this run has'} none "
+            f"(dims: {names}); {instead}"
         )
         raise UsageError(msg)
     msg = f"several numeric dims could be the x-axis ({', '.join(candidates)}): choose one with --x"

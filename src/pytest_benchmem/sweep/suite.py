@@ -7,7 +7,6 @@ once it parses, holds benchmarks and proves (provenance) that our harness in the
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -204,7 +203,7 @@ def run_suite(
     tmp.unlink(missing_ok=True)
     try:
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
-        if options.profile and options.memory:
+        if options.profile and options.memory:  # with --rounds: round 1 only (its memory)
             captures = options.captures_dir(prov.label)
             shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
             argv.append(f"--benchmark-memory-profile={captures}")
@@ -241,35 +240,30 @@ def run_suite(
 
 
 def validate_run(path: Path, venv: Path, *, memory: bool) -> tuple[str | None, int]:
-    """Check a run JSON: parses, holds benchmarks, written by the harness in ``venv``."""
+    """Check a run JSON with the readers' own validation (what ``compare``/``plot`` will
+    accept), then that the harness in ``venv`` wrote it and, with ``memory``, measured."""
+    from pytest_benchmem.errors import SchemaError
+    from pytest_benchmem.runmodel import parse_run, read_json
+
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_file() and path.stat().st_size == 0:  # pytest-benchmark had nothing to save
+            return "no benchmarks ran (no test used the benchmark fixture)", 0
+        run = parse_run(read_json(path), path)
     except FileNotFoundError:
         return "pytest wrote no benchmark JSON", 0
     except OSError as exc:
         return f"the benchmark JSON cannot be read: {exc}", 0
-    if not text.strip():  # pytest-benchmark opened the file, then had nothing to save
-        return "no benchmarks ran (no test used the benchmark fixture)", 0
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return f"the benchmark JSON does not parse: {exc}", 0
-    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
-    if not isinstance(benchmarks, list) or not benchmarks:
-        return "the run holds no benchmarks", 0
-    blob = data.get("benchmem")
-    harness = blob.get("harness") if isinstance(blob, dict) else None
+    except SchemaError as exc:
+        if not path.exists():
+            return "pytest wrote no benchmark JSON", 0
+        return str(exc).replace(str(path), path.name), 0
+    harness = run.provenance.get("harness")
     where = harness.get("path") if isinstance(harness, dict) else None
     if not isinstance(where, str):
         return "the run has no benchmem provenance: the injected harness did not run", 0
     prefix = os.path.realpath(venv).rstrip("/") + "/"
     if not os.path.realpath(where).startswith(prefix):
         return f"the harness ran from {where}, not from the venv {venv}", 0
-    if memory and not any(
-        isinstance(b, dict)
-        and isinstance(b.get("extra_info"), dict)
-        and "benchmem" in b["extra_info"]
-        for b in benchmarks
-    ):
+    if memory and not any(b.memory for b in run.benchmarks):
         return "no benchmark carries memory measurements (extra_info.benchmem)", 0
-    return None, len(benchmarks)
+    return None, len(run.benchmarks)

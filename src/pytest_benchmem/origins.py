@@ -23,6 +23,40 @@ def python_of(run: Run) -> str:
     return f"{name} {version}"
 
 
+def mode_of(run: Run) -> str:
+    """How a run's memory was measured, as its provenance records it: ``exact`` (every Python
+    object traced at its size) or ``fast`` (pymalloc's arenas), with ``PYTHONMALLOC`` when set.
+
+    ``mode`` wins; else the older ``trace_python_allocators`` (true = exact, false = fast);
+    "not recorded" for a run without our provenance."""
+    raw = run.provenance.get("mode")
+    if isinstance(raw, str) and raw:
+        mode = raw
+    elif "trace_python_allocators" in run.provenance:
+        mode = "exact" if run.provenance.get("trace_python_allocators") is True else "fast"
+    elif run.provenance:
+        mode = "fast"  # measured before the modes existed: pymalloc's arenas
+    else:
+        return "not recorded"
+    malloc = run.provenance.get("pythonmalloc")
+    return f"{mode}, PYTHONMALLOC={malloc}" if isinstance(malloc, str) and malloc else mode
+
+
+def runs_lines(runs: Sequence[Run]) -> list[str]:
+    """One line per run: its label, interpreter and memory mode (what a report must state)."""
+    lines = []
+    for run in runs:
+        python = python_of(run) or "Python not recorded"
+        lines.append(f"Run {run.label}: {python}; memory mode {mode_of(run)}")
+    modes = {mode_of(run) for run in runs}
+    if len(modes) > 1:
+        lines.append(
+            f"note: these runs were measured in {len(modes)} different memory modes "
+            f"({', '.join(sorted(modes))}); their peaks do not compare"
+        )
+    return lines
+
+
 def by_python(runs: Sequence[Run]) -> list[tuple[str, list[Run]]]:
     """Runs grouped by interpreter, groups in order of first appearance, runs in order.
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from .compare import Comparison, Row
 from .files import write_atomic
 from .sections import Report, Section
-from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit, human_count
+from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit, human_count, plain_zero, signed_percent
 
 MISSING = "—"
 _TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
@@ -37,7 +37,7 @@ class Scale:
         if value is None:
             return MISSING
         sign = "+" if signed else ""
-        return f"{value / self.factor:{sign},.{self.decimals}f}"
+        return plain_zero(f"{value / self.factor:{sign},.{self.decimals}f}")
 
 
 def scale_for(metric: str, values: Sequence[float | None]) -> Scale:
@@ -56,7 +56,7 @@ def scale_for(metric: str, values: Sequence[float | None]) -> Scale:
 
 
 def _percent(value: float | None) -> str:
-    return MISSING if value is None else f"{value:+.1f}%"
+    return MISSING if value is None else signed_percent(value)
 
 
 def _title(comparison: Comparison) -> str:

@@ -268,6 +268,21 @@ _TIME_STEPS = (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0))
 _LEVELS = ((1.0,), (1.0, 3.0), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0, 7.0))
 
 
+_ZERO = re.compile(r"[+\-\u2212]?[0.,]*\s*%?")
+
+
+def plain_zero(text: str) -> str:
+    """``0`` for a formatted number that reads as zero (``-0.00``, ``+0.0%``, ``−0.0 %``),
+    else ``text``: a zero carries no sign and no decimals in any table or plot."""
+    stripped = text.strip()
+    return "0" if "0" in stripped and _ZERO.fullmatch(stripped) else text
+
+
+def signed_percent(value: float, digits: int = 1) -> str:
+    """``+12.5%``, ``-3.0%``; a change that rounds to zero is ``0``."""
+    return plain_zero(f"{value:+.{digits}f}%")
+
+
 def _compact(number: float) -> str:
     """``3``, ``1.5``, ``250``: at most three significant digits, no trailing zeros."""
     text = f"{number:.3g}"

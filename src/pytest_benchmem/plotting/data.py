@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -206,6 +207,22 @@ def check_plot_stat(metric: str, stat: str | None) -> str | None:
         msg = "--stat ops is a rate, not a time: plot time with another stat (min, mean, ...)"
         raise UsageError(msg)
     return key
+
+
+def short_ids(ids: Sequence[str]) -> dict[str, str]:
+    """Each id's short form for legends and labels: the id without the path and ``::`` parts
+    every id shares (``tests/test_x.py::test_sort[10]`` -> ``test_sort[10]``); a lone id keeps
+    its last ``::`` part. Ids whose short forms would collide keep their full form."""
+    unique = list(dict.fromkeys(ids))
+    if len(unique) == 1:
+        return {unique[0]: unique[0].rpartition("::")[2] or unique[0]}
+    shared = os.path.commonprefix(unique)
+    colons = shared.rfind("::")
+    cut = max(colons + 2 if colons >= 0 else 0, shared.rfind("/") + 1)
+    shorts = {key: key[cut:] or key.rpartition("::")[2] or key for key in unique}
+    if len(set(shorts.values())) < len(shorts):
+        return {key: key for key in unique}
+    return shorts
 
 
 def esc(text: object) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.units import signed_percent
 
 from .axes import AxisOptions, check_log, log_axis, share_axes, want_log
 from .data import (
@@ -23,6 +24,7 @@ from .data import (
     category_order,
     esc,
     scale_for,
+    short_ids,
 )
 from .layout import (
     FLAT,
@@ -44,6 +46,8 @@ from .layout import (
 SORTS = ("absolute", "relative")
 #: the ratio axis always spans at least ×1/1.1 .. ×1.1
 RATIO_SPAN = 1.1
+#: the scatter labels this many of its largest changes in place
+TOP_MOVERS = 5
 
 
 @dataclass(frozen=True)
@@ -66,16 +70,16 @@ class Pair:
             return 1.0 if self.new.value == 0 else None
         return self.new.value / self.base.value
 
-    def hover(self, labels: Sequence[str], scale: Scale) -> str:
-        """The hover text: id, both values with labels, the change."""
+    def hover(self, labels: Sequence[str], scale: Scale, name: str | None = None) -> str:
+        """The hover text: id (or its short ``name``), both values with labels, the change."""
         ratio = self.ratio
         change = scale.human(self.delta)
         if self.delta > 0:
             change = "+" + change
         if ratio is not None:
-            change += f" ({(ratio - 1) * 100:+.1f}%, ×{ratio:.3g})"
+            change += f" ({signed_percent((ratio - 1) * 100)}, ×{ratio:.3g})"
         return (
-            f"{esc(self.base.id)}<br>{esc(labels[0])}: {scale.human(self.base.value)}"
+            f"{esc(name or self.base.id)}<br>{esc(labels[0])}: {scale.human(self.base.value)}"
             f"<br>{esc(labels[self.run])}: {scale.human(self.new.value)}<br>change: {change}"
         )
 
@@ -101,6 +105,13 @@ def _drop_zero_base(pairs: list[Pair], notes: list[str]) -> list[Pair]:
     if len(kept) < len(pairs):
         notes.append(f"{len(pairs) - len(kept)} id(s) grew from a zero base (no ratio, not drawn)")
     return kept
+
+
+def top_movers(pairs: Sequence[Pair], count: int = TOP_MOVERS) -> set[tuple[int, str]]:
+    """``(run, id)`` of the ``count`` pairs that moved most (by |log ratio|; unchanged never)."""
+    moved = [p for p in pairs if p.ratio is not None and p.ratio > 0 and p.ratio != 1.0]
+    moved.sort(key=lambda p: (-abs(math.log(p.ratio or 1.0)), p.base.id))
+    return {(p.run, p.base.id) for p in moved[:count]}
 
 
 def _clamped(ratio: float, clip: float | None) -> tuple[float, str]:
@@ -150,6 +161,8 @@ def build_scatter(
     traces: list[go.Scatter] = []
     cells: list[Cell] = []
     pinned = 0
+    shorts = short_ids([pair.base.id for pair in pairs])
+    movers = top_movers(pairs)
     for facet_key in facets:
         for run in range(1, len(ds.labels)):
             chosen = [p for p in pairs if p.run == run and category(p.base, facet) == facet_key]
@@ -161,13 +174,19 @@ def build_scatter(
                 go.Scatter(
                     x=[p.base.value / scale.factor for p in chosen],
                     y=[ratio for ratio, _ in placed],
-                    mode="markers",
+                    mode="markers+text",  # the top movers carry their short id in place
                     name=f"{ds.labels[run]} / {ds.labels[0]}",
                     legendgroup=str(run),
                     showlegend=facet_key == facets[0] or facet is None,
                     marker={"color": colour(run - 1), "size": 8, "symbol": [s for _, s in placed]},
-                    text=[p.hover(ds.labels, scale) for p in chosen],
-                    hovertemplate="%{text}<extra></extra>",
+                    text=[
+                        esc(shorts[p.base.id]) if (p.run, p.base.id) in movers else ""
+                        for p in chosen
+                    ],
+                    textposition="top center",
+                    textfont={"size": 11},
+                    hovertext=[p.hover(ds.labels, scale, shorts[p.base.id]) for p in chosen],
+                    hovertemplate="%{hovertext}<extra></extra>",
                 )
             )
             cells.append(figure_grid.cells[facet_key])

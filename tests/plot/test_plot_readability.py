@@ -137,8 +137,10 @@ def test_scatter_labels_its_top_movers_in_place(tmp_path: Path):
     assert len(labelled) == 5
     assert labelled[0] == "test_build[list-10]"  # the biggest mover, its short id
     assert all("::" not in t for t in labelled)
-    assert all(h.split("<br>")[0] in set(short_ids([b["fullname"] for b in moved]).values())
-               for h in trace.hovertext)
+    assert all(
+        h.split("<br>")[0] in set(short_ids([b["fullname"] for b in moved]).values())
+        for h in trace.hovertext
+    )
 
 
 # --- the sweep report -------------------------------------------------------------------------

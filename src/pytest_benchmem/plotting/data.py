@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -216,7 +215,10 @@ def short_ids(ids: Sequence[str]) -> dict[str, str]:
     unique = list(dict.fromkeys(ids))
     if len(unique) == 1:
         return {unique[0]: unique[0].rpartition("::")[2] or unique[0]}
-    shared = os.path.commonprefix(unique)
+    shared = min(unique)
+    for key in unique:
+        while not key.startswith(shared):
+            shared = shared[:-1]
     colons = shared.rfind("::")
     cut = max(colons + 2 if colons >= 0 else 0, shared.rfind("/") + 1)
     shorts = {key: key[cut:] or key.rpartition("::")[2] or key for key in unique}

@@ -86,7 +86,9 @@ def change_text(fold: float) -> str:
 def _colourbar(limit: float, base: str) -> dict[str, object]:
     if limit >= 1.5:  # doublings: ×2, ×4 ... ×1/2
         step = max(1, math.ceil(limit / 3))
-        ticks = [float(t) for t in range(-step * math.floor(limit / step), math.floor(limit) + 1, step)]
+        ticks = [
+            float(t) for t in range(-step * math.floor(limit / step), math.floor(limit) + 1, step)
+        ]
         texts = [f"×{2**t:g}" if t >= 0 else f"×1/{2**-t:g}" for t in ticks]
     else:  # a narrow scale reads in percent: -10%, -5%, 0, +5%, +10%
         ticks = [limit * k / 2 for k in (-2, -1, 0, 1, 2)]

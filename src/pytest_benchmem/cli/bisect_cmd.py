@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import app
+from . import app, path_option
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.bisect import Outcome, Probe
@@ -305,7 +305,10 @@ def bisect_command(
         ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Runs, logs and bisect.json go here.")
+        Path,
+        typer.Option(
+            "--out", help="Runs, logs and bisect.json go here.", parser=path_option, metavar="DIR"
+        ),
     ] = BISECT_DIR,
     pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
 ) -> int:

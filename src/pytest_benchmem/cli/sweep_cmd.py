@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from . import app
+from . import app, path_option
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.config import SweepConfig
@@ -292,7 +292,12 @@ def sweep(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Where runs, logs and sweep.json go.", show_default=".benchmarks/sweep"),
+        typer.Option(
+            help="Where runs, logs and sweep.json go.",
+            show_default=".benchmarks/sweep",
+            parser=path_option,
+            metavar="DIR",
+        ),
     ] = None,
     memory: Annotated[
         bool | None,

@@ -210,6 +210,15 @@ class ReportRequest:
     clip: float | None = None
 
 
+def failed_lines(results: Sequence[TargetResult]) -> list[str]:
+    """``LABEL: reason`` for each failed target (the report lists them)."""
+    return [
+        f"{r.label}: {r.describe_failure().removeprefix(r.label + ' ')}"
+        for r in results
+        if not r.ok
+    ]
+
+
 def _report(
     paths: list[Path],
     labels: list[str],
@@ -222,11 +231,7 @@ def _report(
     """Write the sweep view; a failure is reported without losing the sweep's outcome."""
     from pytest_benchmem.errors import BenchmemError
 
-    failed = [
-        f"{r.label}: {r.describe_failure().removeprefix(r.label + ' ')}"
-        for r in results
-        if not r.ok
-    ]
+    failed = failed_lines(results)
     try:
         from pytest_benchmem.plotting import write_sweep_report
 

@@ -19,6 +19,7 @@ from .files import write_atomic
 from .sections import Report, Section
 from .units import MISSING, ColumnScale, column_scale, human_count
 
+
 def _percent(value: float | None) -> str:
     return MISSING if value is None else f"{value:+.1f}%"
 

@@ -17,8 +17,7 @@ from pytest_benchmem.compare import (
     gate,
 )
 from pytest_benchmem.errors import SchemaError, UsageError
-from pytest_benchmem.units import format_gate_value
-from pytest_benchmem.units import parse_threshold
+from pytest_benchmem.units import format_gate_value, parse_threshold
 
 MB = 1_000_000
 

@@ -19,7 +19,7 @@ from pytest_benchmem.runmodel import NODE_NAMES, check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
 from pytest_benchmem.selection import apply_where, parse_where, pivot_runs
 
-MISSING = "(none)"
+NO_CATEGORY = "(none)"
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ def category(point: Point, dim: str | None) -> str:
     if dim is None:
         return ""
     value = point.dims.get(dim)
-    return MISSING if value is None else str(value)
+    return NO_CATEGORY if value is None else str(value)
 
 
 def category_order(points: Iterable[Point], dim: str | None) -> list[str]:

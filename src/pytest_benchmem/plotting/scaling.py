@@ -200,7 +200,13 @@ def _colours(
 
 
 def _draw(
-    ds: Dataset, placed: list[Point], axes: _Axes, scale: ColumnScale, *, band: str, notes: list[str]
+    ds: Dataset,
+    placed: list[Point],
+    axes: _Axes,
+    scale: ColumnScale,
+    *,
+    band: str,
+    notes: list[str],
 ) -> Grid:
     colour_of, keys = _colours(ds, placed, axes)
     facets = category_order(placed, axes.facet)

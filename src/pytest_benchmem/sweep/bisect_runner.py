@@ -20,11 +20,11 @@ from pytest_benchmem.metrics import canonical_metric
 from pytest_benchmem.units import Threshold, parse_threshold
 
 from .bisect import (
+    BisectResult,
+    BisectStatus,
     Direction,
-    Outcome,
     Probe,
     ProbeResult,
-    Status,
     bisect,
     no_regression_message,
 )
@@ -250,7 +250,7 @@ def _probe_json(probe: Probe) -> dict[str, object]:
     return data
 
 
-def section(request: Request, outcome: Outcome | None, status: str) -> dict[str, object]:
+def section(request: Request, outcome: BisectResult | None, status: str) -> dict[str, object]:
     """The ``bisect`` section of the manifest."""
     data: dict[str, object] = {
         "package": request.package,
@@ -309,7 +309,7 @@ def run_bisect(
     run: RunTargets | None = None,
     echo: Callable[[str], None] | None = None,
     on_probe: Callable[[Probe], None] | None = None,
-) -> tuple[Outcome, Prober, Listing]:
+) -> tuple[BisectResult, Prober, Listing]:
     """List the releases, search, and write ``<out>/bisect.json`` (also when the search fails).
 
     Raises:
@@ -337,7 +337,7 @@ def run_bisect(
         )
     options.out.mkdir(parents=True, exist_ok=True)
     prober = Prober(request.package, options, metric, ends=(good, bad), run=run, echo=echo)
-    outcome: Outcome | None = None
+    outcome: BisectResult | None = None
     status = "interrupted"
     try:
         outcome = bisect(
@@ -351,7 +351,7 @@ def run_bisect(
     finally:
         if prober.records:
             prober.finish(section(request, outcome, status))
-    if outcome.status is Status.NO_REGRESSION:
+    if outcome.status is BisectStatus.NO_REGRESSION:
         raise NoRegressionError(no_regression_message(outcome), outcome=outcome, prober=prober)
     return outcome, prober, listing
 
@@ -359,7 +359,7 @@ def run_bisect(
 class NoRegressionError(BenchmemError):
     """The bad end did not regress against the good end (exit 1); carries what was measured."""
 
-    def __init__(self, message: str, *, outcome: Outcome, prober: Prober) -> None:
+    def __init__(self, message: str, *, outcome: BisectResult, prober: Prober) -> None:
         super().__init__(message)
         self.outcome = outcome
         self.prober = prober

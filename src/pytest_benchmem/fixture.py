@@ -8,6 +8,7 @@ The patch swaps a ``BenchmarkFixture`` instance's class for a subclass whose pub
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pytest
 from .errors import MeasureError
 from .measure import MemoryResult, run_passes
 from .metrics import BLOB_KEY
+from .modes import DEFAULT_MODE, MemoryMode
 from .options import CEILINGS
 from .units import format_value
 
@@ -35,7 +37,7 @@ class Measured:
     name: str
     result: MemoryResult | None = None
     ceilings: Mapping[str, int] = field(default_factory=dict)
-    trace_python_allocators: bool = False
+    mode: MemoryMode = DEFAULT_MODE
 
 
 def measure_call(
@@ -46,7 +48,7 @@ def measure_call(
     repeats: int,
     setup: Callable[[], Any] | None = None,
     teardown: Callable[..., Any] | None = None,
-    trace_python_allocators: bool = False,
+    mode: MemoryMode = DEFAULT_MODE,
 ) -> MemoryResult:
     """Run ``repeats`` memray passes of ``target``; ``setup``/``teardown`` run untracked."""
     pending: list[Args] = []
@@ -66,10 +68,12 @@ def measure_call(
             if supplied:
                 call_args, call_kwargs = supplied
         pending.append((call_args, call_kwargs))
-        return lambda: target(*call_args, **call_kwargs)
+        # a partial, not a lambda: no wrapper frame of ours in the window (with Python
+        # objects traced, every Python frame called there is a ~150 B frame object)
+        return functools.partial(target, *call_args, **call_kwargs)
 
     try:
-        return run_passes(prepare, repeats, trace_python_allocators=trace_python_allocators)
+        return run_passes(prepare, repeats, trace_python_allocators=mode.traces_python)
     finally:
         finish()
 
@@ -129,7 +133,7 @@ class BenchmarkMemory:
                 args,
                 kwargs,
                 repeats=self._repeats,
-                trace_python_allocators=self._measured.trace_python_allocators,
+                mode=self._measured.mode,
             )
         )
         return value
@@ -165,7 +169,7 @@ class BenchmarkMemory:
                 repeats=self._repeats,
                 setup=setup,
                 teardown=teardown,
-                trace_python_allocators=self._measured.trace_python_allocators,
+                mode=self._measured.mode,
             )
         )
         return value
@@ -211,7 +215,7 @@ def _patched_class(base: Any) -> type:
                 args,
                 kwargs,
                 repeats=repeats,
-                trace_python_allocators=measured.trace_python_allocators,
+                mode=measured.mode,
             ),
         )
         record(self, measured, result)
@@ -232,7 +236,7 @@ def _patched_class(base: Any) -> type:
                 repeats=repeats,
                 setup=opts["setup"],
                 teardown=opts.get("teardown"),
-                trace_python_allocators=measured.trace_python_allocators,
+                mode=measured.mode,
             ),
         )
         record(self, measured, result)

@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MeasureError
+from .modes import MemoryMode, resolve_mode
 
 _SHM = Path("/dev/shm")  # noqa: S108 - tmpfs base; mkdtemp makes a private dir in it
 _state = threading.local()
 _warm = {"done": False}
+#: per tracing mode: (allocations, bytes) memray's own exit path records in every window
+_tare: dict[bool, tuple[int, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -140,16 +143,43 @@ def _warm_up(directory: str) -> None:
     _warm["done"] = True
 
 
+def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
+    """Allocations and bytes that an empty window records in this mode (measured once).
+
+    With Python allocators traced, ``Tracker.__exit__`` allocates two small method objects
+    (2 x 72 B on memray 1.20) inside the window, after the action has returned: they are
+    subtracted from every pass's allocation count and total bytes. They come after the
+    action, so they touch the peak only of an action whose own peak is below them.
+    """
+    found = _tare.get(python_allocators)
+    if found is None:
+        seen = []
+        for index in range(2):  # the first traced window can hold memray's own first objects
+            path = str(Path(directory) / f"tare-{index}.bin")
+            _track(path, int, python_allocators=python_allocators)  # int(): allocates nothing
+            _, allocations, total = _read(path)
+            Path(path).unlink(missing_ok=True)
+            seen.append((allocations, total))
+        found = _tare[python_allocators] = min(seen)
+    return found
+
+
 def run_passes(
     prepare: Callable[[], Callable[[], Any]],
     repeats: int = 1,
     *,
-    trace_python_allocators: bool = False,
+    trace_python_allocators: bool = True,
+    discard_first: bool = True,
 ) -> MemoryResult:
     """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
 
-    With ``trace_python_allocators`` memray records Python objects one by one instead of the
-    pymalloc arenas they live in: exact for small-object workloads, slower to track.
+    ``discard_first`` (exact mode only) runs one traced pass first and throws it away: it
+    fills CPython's free lists (e.g. 2,000 two-tuples) the way every later pass finds them,
+    so each kept pass sees the same allocations. The standalone API measures cold instead.
+
+    With ``trace_python_allocators`` (the default, the exact mode) memray records Python
+    objects one by one instead of the pymalloc arenas they live in: exact and reproducible
+    for small-object workloads, slower to track. ``False`` is the fast (arena) mode.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
@@ -161,46 +191,69 @@ def run_passes(
     directory = _capture_dir()
     try:
         _warm_up(directory)
-        if trace_python_allocators:
-            # memray's first traced window over code it has not seen records ~100 KB of its
-            # own Python objects: one discarded pass of the same action keeps every kept
-            # pass exact (measured: 1,265,120 then 1,164,912 B on every later pass).
+        if trace_python_allocators and discard_first:
+            # the first traced call of an action finds CPython's free lists empty and
+            # allocates ~100 KB more than any later one: one discarded pass of the same
+            # action keeps every kept pass alike (10k tuples: 1,273,968 then 1,164,912 B).
             throwaway = str(Path(directory) / "discard.bin")
             _track(throwaway, prepare(), python_allocators=True)
             Path(throwaway).unlink(missing_ok=True)
+        tare_allocations, tare_bytes = _tare_of(directory, trace_python_allocators)
         passes = []
         for index in range(repeats):
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
             _track(path, action, python_allocators=trace_python_allocators)
-            passes.append(_read(path))
+            peak, allocations, total = _read(path)
             Path(path).unlink(missing_ok=True)
+            allocations = max(allocations - tare_allocations, 0)
+            # nothing of the action's own was allocated: the whole peak was memray's exit path
+            passes.append((peak if allocations else 0, allocations, max(total - tare_bytes, 0)))
         return MemoryResult.from_passes(passes)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 
 def measure_memory(
-    action: Callable[[], object], repeats: int = 1, *, trace_python_allocators: bool = False
+    action: Callable[[], object],
+    repeats: int = 1,
+    *,
+    mode: MemoryMode | str | None = None,
+    trace_python_allocators: bool | None = None,
 ) -> MemoryResult:
     """Measure ``action()`` (a zero-argument callable) in ``repeats`` memray passes.
 
-    There is no warm-up call: the first pass measures a cold call. ``trace_python_allocators``
-    tracks Python objects individually rather than through pymalloc's arenas (see
-    ``docs/metrics.md``).
+    There is no warm-up call: the first pass measures a cold call (in the exact mode a cold
+    call also finds CPython's free lists empty, so pass 1 can read more than the passes
+    after it: use ``repeats`` > 1, the headline is the min). ``mode`` is ``"exact"``
+    (the default: every Python object traced at its own size) or ``"fast"`` (small objects
+    seen only through pymalloc's arenas: cheaper, not reproducible); see ``docs/metrics.md``.
+    ``trace_python_allocators=True``/``False`` is the older spelling of exact/fast.
+
+    Raises:
+        ValueError: bad ``repeats``, unknown ``mode``, or ``mode`` contradicting
+            ``trace_python_allocators``.
 
     Example:
         >>> result = measure_memory(lambda: bytearray(10_000_000))
-        >>> 10_000_000 <= result.peak_bytes < 10_000_100
+        >>> 10_000_000 <= result.peak_bytes <= 10_000_064
         True
     """
-    return run_passes(lambda: action, repeats, trace_python_allocators=trace_python_allocators)
+    chosen = resolve_mode(mode, trace_python_allocators)
+    return run_passes(
+        lambda: action, repeats, trace_python_allocators=chosen.traces_python, discard_first=False
+    )
 
 
 def measure_peak(
-    action: Callable[[], object], repeats: int = 1, *, trace_python_allocators: bool = False
+    action: Callable[[], object],
+    repeats: int = 1,
+    *,
+    mode: MemoryMode | str | None = None,
+    trace_python_allocators: bool | None = None,
 ) -> int:
-    """Peak bytes of ``action()``, the minimum over ``repeats`` passes."""
+    """Peak bytes of ``action()``, the minimum over ``repeats`` passes (``mode`` as
+    :func:`measure_memory`)."""
     return measure_memory(
-        action, repeats, trace_python_allocators=trace_python_allocators
+        action, repeats, mode=mode, trace_python_allocators=trace_python_allocators
     ).peak_bytes

@@ -20,6 +20,7 @@ from .baseline import Baseline, load_baseline, run_gate
 from .errors import BenchmemError, UsageError
 from .fixture import BenchmarkMemory, Measured, ceiling_failures, check_patchable, patch_fixture
 from .metrics import BLOB_KEY, RUN_SCHEMA
+from .modes import DEFAULT_MODE, MemoryMode
 from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
 from .options import parse_marker as _parse_marker
 from .recorder import replay
@@ -70,7 +71,7 @@ class BenchmemPlugin:
             item.nodeid,
             item.name,
             ceilings=dict(spec.ceilings or {}),
-            trace_python_allocators=self.settings.trace_python_allocators,
+            mode=self.settings.mode,
         )
         entry = (measured, spec.repeats or self.settings.repeats)
         item.stash[_ENTRY] = entry
@@ -144,9 +145,7 @@ class BenchmemPlugin:
     def pytest_benchmark_update_json(
         self, config: pytest.Config, benchmarks: object, output_json: dict[str, Any]
     ) -> None:
-        output_json[BLOB_KEY] = provenance(
-            self.settings.label, trace_python_allocators=self.settings.trace_python_allocators
-        )
+        output_json[BLOB_KEY] = provenance(self.settings.label, mode=self.settings.mode)
 
     # -- the terminal table ---------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -233,9 +232,10 @@ def _is_benchmark_fixture(value: object) -> bool:
     return isinstance(value, BenchmarkFixture)
 
 
-def provenance(label: str | None, *, trace_python_allocators: bool = False) -> dict[str, Any]:
+def provenance(label: str | None, *, mode: MemoryMode = DEFAULT_MODE) -> dict[str, Any]:
     """The run-level ``benchmem`` section: schema, label, spec, python, packages, harness, and
-    whether Python objects were tracked one by one (``trace_python_allocators``)."""
+    how memory was measured: ``mode`` (exact/fast; ``trace_python_allocators`` kept for older
+    readers) and the allocator environment (``pythonmalloc``: ``$PYTHONMALLOC`` or null)."""
     import os
     from importlib import metadata
 
@@ -251,7 +251,9 @@ def provenance(label: str | None, *, trace_python_allocators: bool = False) -> d
         "label": label,
         "spec": os.environ.get("BENCHMEM_SPEC") or None,
         "python": platform.python_version(),
-        "trace_python_allocators": trace_python_allocators,
+        "mode": mode.value,
+        "trace_python_allocators": mode.traces_python,
+        "pythonmalloc": os.environ.get("PYTHONMALLOC") or None,
         "packages": dict(sorted(packages.items(), key=lambda kv: kv[0].lower())),
         "harness": {
             "version": pytest_benchmem.__version__,

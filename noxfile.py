@@ -36,6 +36,7 @@ def tests(session: nox.Session) -> None:
         "-m",
         "pytest",
         "--ignore=tests/perf",
+        "-rfEs",  # failures, errors and every skip with its reason (e.g. no chromium, no kaleido)
         *session.posargs,
         env=dict(os.environ),
     )

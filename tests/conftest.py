@@ -17,3 +17,9 @@ def golden_dir(tmp_path: Path) -> Path:
     target = tmp_path / "golden"
     shutil.copytree(GOLDEN, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never append to a real GitHub Actions job summary (they set their own)."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

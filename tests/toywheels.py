@@ -36,6 +36,7 @@ def build_wheel(
     *,
     requires: tuple[str, ...] = (),
     module: str | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``<name>-<version>-py3-none-any.whl`` into ``dest_dir`` and return its path.
 
@@ -59,6 +60,7 @@ def build_wheel(
     meta += [f"Requires-Dist: {req}" for req in requires]
     files: dict[str, bytes] = {
         f"{mod}/__init__.py": body.encode(),
+        **{f"{mod}/{name}": source.encode() for name, source in (files or {}).items()},
         f"{info}/METADATA": ("\n".join(meta) + "\n").encode(),
         f"{info}/WHEEL": (
             b"Wheel-Version: 1.0\nGenerator: toywheels\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
@@ -112,6 +114,68 @@ def build_broken_wheel(dest_dir: str | Path, name: str, version: str) -> Path:
     path = dest / f"{_normalize(name)}-{version}-py3-none-any.whl"
     path.write_bytes(b"this is not a zip archive\n")
     return path
+
+
+SPLIT_INIT = '''"""toy package {version}: work() holds what core.build() and extra.grow() make."""
+
+from toypkg import core, extra
+
+__version__ = {version!r}
+
+
+def work():
+    held = core.build()
+    more = extra.grow()
+    return len(held) + sum(len(x) for x in more)
+'''
+
+SPLIT_CORE = '''"""core: build() allocates {size} bytes."""
+
+SIZE = {size}
+
+
+def build():
+    return bytearray(SIZE)
+'''
+
+SPLIT_EXTRA_OLD = '''"""extra: grow() keeps a 1 MB buffer."""
+
+
+def grow():
+    base = bytearray(1_000_000)
+    return [base]
+'''
+
+SPLIT_EXTRA_NEW = '''"""extra: grow() keeps a 1 MB buffer and, since 5.0, a 5 MB cache."""
+
+
+def grow():
+    base = bytearray(1_000_000)
+    # 5.0: a cache that stays alive with the result
+    cache = bytearray(5_000_000)
+    return [base, cache]
+'''
+
+
+def build_split_index(
+    dest_dir: str | Path, versions: tuple[str, ...], *, grown: str = "5.0"
+) -> Path:
+    """``toypkg`` wheels whose ``work()`` calls ``core.build()`` and ``extra.grow()``.
+
+    From version ``grown`` on, ``extra.grow()`` holds 5 MB more (on a new line) and
+    ``core.build()`` 1 MB less (2 MB before, 1 MB after): the attribution acceptance case.
+    """
+    from packaging.version import Version
+
+    dest = Path(dest_dir)
+    for version in versions:
+        new = Version(version) >= Version(grown)
+        files = {
+            "core.py": SPLIT_CORE.format(size=1 * MB if new else 2 * MB),
+            "extra.py": SPLIT_EXTRA_NEW if new else SPLIT_EXTRA_OLD,
+        }
+        build_wheel(dest, "toypkg", version, SPLIT_INIT.format(version=version), files=files)
+    return dest
 
 
 TOY_SUITE = '''"""Toy benchmark suite: one benchmark calling toypkg.work()."""

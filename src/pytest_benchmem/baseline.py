@@ -152,3 +152,15 @@ def run_gate(
     except BenchmemError as exc:  # pragma: no cover - rules are validated at startup
         return False, [f"benchmem: memory gate error: {exc}"]
     return verdict.ok, [f"benchmem: {line}" for line in verdict.lines()]
+
+
+def regressing_ids(
+    baseline: Baseline, results: Sequence[tuple[str, str, MemoryResult]], rules: Sequence[Threshold]
+) -> set[str] | None:
+    """The ids this session's gate flags, or None when there is nothing to gate against."""
+    from .compare import gate
+
+    if baseline.peaks is None or baseline.run is None or not results or not rules:
+        return None
+    verdict = gate(baseline.run, session_run(results), rules)
+    return {r.id for r in verdict.regressions}

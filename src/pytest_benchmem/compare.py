@@ -8,28 +8,42 @@ plugin's ``--benchmark-memory-compare*`` options. No I/O, no heavy imports.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import UsageError
 from .metrics import canonical_metric, check_stat
+from .noise import Spread, Verdict, spread_of, time_verdict, verdict_of
 from .runmodel import Run, check_time_stat
 from .runs import require_metric
+from .selection import natural_key
 from .units import BYTE_FIELDS, Threshold, byte_unit, format_value
 
 SORTS = ("name", "value", "change")
-_DIGITS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
 class Row:
-    """One id: its value in each run (None where missing), and the change last vs first."""
+    """One id: its value in each run (None where missing), and the change last vs first.
+
+    For time, ``spreads`` holds each run's spread (None where missing) and ``noise`` the
+    verdict of the noise rule (``pytest_benchmem.noise``) on the change last vs first.
+    """
 
     id: str
     values: tuple[float | None, ...]
     delta: float | None
     percent: float | None
+    spreads: tuple[Spread | None, ...] = ()
+    noise: Verdict | None = None
+
+    @property
+    def within_noise(self) -> bool:
+        """True when a time change is not supported by the spread (within noise, or the
+        measured shift points the other way); False for memory and unknown spreads."""
+        if self.noise is None or self.delta is None or self.noise.method == "none":
+            return False
+        return not self.noise.agrees(self.delta)
 
 
 @dataclass(frozen=True)
@@ -77,12 +91,6 @@ def _change_key(row: Row) -> tuple[float, tuple[str | int, ...]]:
     return 0.0, natural_key(row.id)
 
 
-def natural_key(text: str) -> tuple[str | int, ...]:
-    """Sort key that orders embedded numbers by value: ``test[100]`` before ``test[1000]``."""
-    parts = _DIGITS.split(text)
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
-
-
 def _sort(rows: list[Row], sort: str) -> list[Row]:
     if sort == "name":
         return sorted(rows, key=lambda r: natural_key(r.id))
@@ -108,22 +116,39 @@ def compare_runs(
         msg = "nothing to compare: no runs given"
         raise UsageError(msg)
     require_metric(runs, name)
+    return build_comparison(runs, name, stat, order)
+
+
+def build_comparison(runs: Sequence[Run], metric: str, stat: str | None, sort: str) -> Comparison:
+    """``compare_runs`` for checked names (a run set may lack the metric: no rows then)."""
     columns: list[dict[str, float]] = []
+    spreads: list[dict[str, Spread | None]] = []
     ids: dict[str, None] = {}
     for run in runs:
         values: dict[str, float] = {}
+        run_spreads: dict[str, Spread | None] = {}
         for bench in run.benchmarks:
-            value = bench.value(name, stat)
+            value = bench.value(metric, stat)
             if value is not None:
                 values[bench.id] = value
                 ids[bench.id] = None
+                if metric == "time":
+                    run_spreads[bench.id] = spread_of(bench.stats)
         columns.append(values)
+        spreads.append(run_spreads)
     rows = []
     for ident in ids:
         row_values = tuple(col.get(ident) for col in columns)
-        rows.append(Row(ident, row_values, *_change(row_values)))
+        row = Row(ident, row_values, *_change(row_values))
+        if metric == "time":
+            row_spreads = tuple(s.get(ident) for s in spreads)
+            noise = None
+            if row.delta is not None:
+                noise = time_verdict(row_spreads[0], row_spreads[-1])
+            row = replace(row, spreads=row_spreads, noise=noise)
+        rows.append(row)
     labels = tuple(run.label for run in runs)
-    return Comparison(metric=name, stat=stat, labels=labels, rows=tuple(_sort(rows, order)))
+    return Comparison(metric=metric, stat=stat, labels=labels, rows=tuple(_sort(rows, sort)))
 
 
 def format_gate_value(field: str, value: float) -> str:
@@ -146,6 +171,7 @@ class Regression:
     base: float
     new: float
     rule: Threshold
+    noise: Verdict | None = None  # time only: the noise rule's verdict on this change
 
     @property
     def percent(self) -> float | None:
@@ -157,7 +183,8 @@ class Regression:
         change = "from zero" if self.percent is None else f"{self.percent:+.1f}%"
         base = format_gate_value(self.field, self.base)
         new = format_gate_value(self.field, self.new)
-        return f"{self.field}  {self.id}: {base} -> {new} ({change})"
+        noise = f", {self.noise.describe()}" if self.noise is not None else ""
+        return f"{self.field}  {self.id}: {base} -> {new} ({change}{noise})"
 
 
 @dataclass(frozen=True)
@@ -166,6 +193,8 @@ class GateResult:
 
     ``compared`` counts (field, id) pairs checked; ``notes`` say why a rule compared nothing
     (each one fails the gate: a gate that compared nothing never reports an all-clear).
+    ``within_noise`` are time changes past a rule that the noise rule does not support: shown,
+    never counted.
     """
 
     regressions: tuple[Regression, ...]
@@ -174,6 +203,7 @@ class GateResult:
     rules: tuple[str, ...] = ()
     base_label: str = "base"
     new_label: str = "new"
+    within_noise: tuple[Regression, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -183,6 +213,7 @@ class GateResult:
     def lines(self) -> list[str]:
         """Each regression on a line, the notes, then a verdict line."""
         out = [r.line() for r in self.regressions]
+        out += [f"{r.line()}: within noise, not counted" for r in self.within_noise]
         out += self.notes
         rules = ", ".join(self.rules) or "no rules"
         what = f"{self.base_label} -> {self.new_label}"
@@ -222,10 +253,13 @@ def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
 
     Only ids present in both runs (with the field in both) are compared; a zero base never
     trips a percent rule. An id trips at most once per field (the first rule that trips).
+    A time change trips only when the noise rule finds it slower (``pytest_benchmem.noise``);
+    one without any spread (a single round) trips, as a gate never passes on missing data.
     """
     base_by_id, new_by_id = base.by_id(), new.by_id()
     shared = [ident for ident in new_by_id if ident in base_by_id]
     regressions: list[Regression] = []
+    quiet: dict[tuple[str, str], Regression] = {}
     tripped: set[tuple[str, str]] = set()
     pairs: set[tuple[str, str]] = set()
     notes: list[str] = []
@@ -239,8 +273,16 @@ def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
             count += 1
             pairs.add((rule.field, ident))
             if (rule.field, ident) not in tripped and rule.exceeded(before, after):
+                found = Regression(rule.field, ident, before, after, rule)
+                if rule.field == "time":
+                    noise = verdict_of(base_by_id[ident].stats, new_by_id[ident].stats)
+                    found = replace(found, noise=noise)
+                    if noise.method != "none" and not noise.agrees(after - before):
+                        quiet.setdefault((rule.field, ident), found)
+                        continue
                 tripped.add((rule.field, ident))
-                regressions.append(Regression(rule.field, ident, before, after, rule))
+                quiet.pop((rule.field, ident), None)
+                regressions.append(found)
         if count == 0:
             notes.append(_nothing_note(base, new, rule))
     if not thresholds:
@@ -252,4 +294,5 @@ def gate(base: Run, new: Run, thresholds: Sequence[Threshold]) -> GateResult:
         rules=tuple(rule.describe() for rule in thresholds),
         base_label=base.label,
         new_label=new.label,
+        within_noise=tuple(quiet.values()),
     )

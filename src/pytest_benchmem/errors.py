@@ -6,6 +6,13 @@ hint; the CLI and the plugin turn them into ``benchmem: error: ...`` lines and e
 
 from __future__ import annotations
 
+# The extras are this project's, installed from its checkout or a wheel built from it: the name
+# pytest-benchmem on the package index is another project.
+PLOT_HINT = "install this project's [plot] extra: pip install '.[plot]' in its checkout"
+PLOT_STATIC_HINT = (
+    "install this project's [plot-static] extra: pip install '.[plot-static]' in its checkout"
+)
+
 
 class BenchmemError(Exception):
     """A user error: what is wrong, and (in ``hint``) what to do about it."""
@@ -39,7 +46,3 @@ class MeasureError(BenchmemError):
 
 class ProvisionError(BenchmemError):
     """A sweep venv could not be created or installed."""
-
-
-class SuiteError(BenchmemError):
-    """A sweep's suite failed to run or produced no usable JSON."""

@@ -29,18 +29,37 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise _unwritable(target, exc) from None
+        raise unwritable(exc, target) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+        _fill(fd, payload)
         Path(tmp).chmod(0o666 & ~_umask())
         Path(tmp).replace(target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _unwritable(target, exc) from None
+            raise unwritable(exc, target) from None
         raise
     return target
+
+
+def move_atomic(source: str | Path, path: str | Path) -> Path:
+    """Put the finished file ``source`` (written by a child process) in place as ``path``.
+
+    ``os.replace`` within one directory: atomic, and errors name ``path`` like
+    ``write_atomic``'s.
+    """
+    target = Path(path)
+    try:
+        Path(source).replace(target)
+    except OSError as exc:
+        raise unwritable(exc, target) from None
+    return target
+
+
+def _fill(fd: int, payload: bytes) -> None:
+    """Write ``payload`` to the temp file ``fd`` and close it (a seam for fault tests)."""
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(payload)
 
 
 def _umask() -> int:
@@ -49,7 +68,11 @@ def _umask() -> int:
     return mask
 
 
-def _unwritable(target: Path, exc: OSError) -> UsageError:
+def unwritable(exc: OSError, target: Path | None = None) -> UsageError:
+    """``cannot write 'PATH': REASON`` for an ``OSError`` met writing ``target`` (by default
+    the file the error names)."""
+    if target is None:
+        target = Path(os.fsdecode(exc.filename)) if exc.filename else Path("?")
     reason = exc.strerror or str(exc)
     blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
     if blocker is not None:

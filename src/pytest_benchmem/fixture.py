@@ -17,16 +17,29 @@ from typing import Any
 import pytest
 
 from .errors import MeasureError
-from .measure import MemoryResult, run_passes
+from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
 from .modes import DEFAULT_MODE, MemoryMode
-from .options import CEILINGS
+from .options import CEILINGS, DEFAULT_MAX_TIME, Repeats
 from .units import format_value
 
 Args = tuple[Sequence[Any], Mapping[str, Any]]
 #: the keyword parameters of pytest-benchmark's ``pedantic`` the patch relies on
 #: (``teardown`` too when present: pytest-benchmark 4.x has none)
 PEDANTIC_PARAMS = ("args", "kwargs", "setup", "rounds", "warmup_rounds", "iterations")
+
+
+@dataclass(frozen=True)
+class PassPlan:
+    """How one test's memory is measured (flags, then the marker): passes, untracked warm-up
+    runs, calls per pass, the time cap of ``repeats="auto"``, and the tracing mode."""
+
+    repeats: Repeats = 1
+    warmup: int = 0
+    calls: int = 1
+    max_time: float = DEFAULT_MAX_TIME
+    mode: MemoryMode = DEFAULT_MODE
+    keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
 
 @dataclass
@@ -37,7 +50,7 @@ class Measured:
     name: str
     result: MemoryResult | None = None
     ceilings: Mapping[str, int] = field(default_factory=dict)
-    mode: MemoryMode = DEFAULT_MODE
+    plan: PassPlan = field(default_factory=PassPlan)
 
 
 def measure_call(
@@ -45,12 +58,15 @@ def measure_call(
     args: Sequence[Any],
     kwargs: Mapping[str, Any] | None,
     *,
-    repeats: int,
+    plan: PassPlan,
     setup: Callable[[], Any] | None = None,
     teardown: Callable[..., Any] | None = None,
-    mode: MemoryMode = DEFAULT_MODE,
 ) -> MemoryResult:
-    """Run ``repeats`` memray passes of ``target``; ``setup``/``teardown`` run untracked."""
+    """Run the plan's memray passes of ``target``; ``setup``/``teardown`` run untracked.
+
+    With ``plan.calls`` > 1 each pass calls ``target`` that many times in a row, ``setup``
+    having run (untracked) once per call before the pass starts.
+    """
     pending: list[Args] = []
 
     def finish() -> None:
@@ -59,8 +75,7 @@ def measure_call(
             if teardown is not None:
                 teardown(*done_args, **done_kwargs)
 
-    def prepare() -> Callable[[], Any]:
-        finish()
+    def one() -> Callable[[], Any]:
         call_args: Sequence[Any] = args
         call_kwargs: Mapping[str, Any] = kwargs or {}
         if setup is not None:
@@ -72,15 +87,40 @@ def measure_call(
         # objects traced, every Python frame called there is a ~150 B frame object)
         return functools.partial(target, *call_args, **call_kwargs)
 
+    def prepare() -> Callable[[], Any]:
+        finish()
+        if plan.calls == 1:
+            return one()
+        actions = [one() for _ in range(plan.calls)]
+
+        def batch() -> None:
+            for action in actions:
+                action()  # each result dropped before the next call, as in a loop
+
+        return batch
+
     try:
-        return run_passes(prepare, repeats, trace_python_allocators=mode.traces_python)
+        return run_passes(
+            prepare,
+            plan.repeats,
+            trace_python_allocators=plan.mode.traces_python,
+            warmup=plan.warmup,
+            max_time=plan.max_time,
+            keep=plan.keep,
+        )
     finally:
         finish()
 
 
 def record(benchmark: Any, measured: Measured, result: MemoryResult) -> None:
-    """Store the blob in pytest-benchmark's ``extra_info`` and keep the result for ceilings."""
-    benchmark.extra_info[BLOB_KEY] = result.to_blob()
+    """Store the blob in pytest-benchmark's ``extra_info`` and keep the result for ceilings.
+
+    With ``calls`` > 1 the blob says so: each pass's figures cover that many calls.
+    """
+    blob: dict[str, Any] = dict(result.to_blob())
+    if measured.plan.calls > 1:
+        blob["calls"] = measured.plan.calls
+    benchmark.extra_info[BLOB_KEY] = blob
     measured.result = result
 
 
@@ -102,10 +142,9 @@ class BenchmarkMemory:
         result: the full :class:`~pytest_benchmem.MemoryResult` of the last call, or None.
     """
 
-    def __init__(self, benchmark: Any, measured: Measured, repeats: int) -> None:
+    def __init__(self, benchmark: Any, measured: Measured) -> None:
         self._benchmark = benchmark
         self._measured = measured
-        self._repeats = repeats
         self.result: MemoryResult | None = None
 
     @property
@@ -127,15 +166,7 @@ class BenchmarkMemory:
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Time ``function(*args, **kwargs)`` with pytest-benchmark, then measure its memory."""
         value = self._benchmark(function, *args, **kwargs)
-        self._finish(
-            lambda: measure_call(
-                function,
-                args,
-                kwargs,
-                repeats=self._repeats,
-                mode=self._measured.mode,
-            )
-        )
+        self._finish(lambda: measure_call(function, args, kwargs, plan=self._measured.plan))
         return value
 
     def pedantic(  # noqa: PLR0917 - pytest-benchmark's signature
@@ -163,13 +194,7 @@ class BenchmarkMemory:
         )
         self._finish(
             lambda: measure_call(
-                target,
-                args,
-                kwargs,
-                repeats=self._repeats,
-                setup=setup,
-                teardown=teardown,
-                mode=self._measured.mode,
+                target, args, kwargs, plan=self._measured.plan, setup=setup, teardown=teardown
             )
         )
         return value
@@ -187,9 +212,7 @@ def check_patchable(cls: type) -> str | None:
     return None
 
 
-def patch_fixture(
-    benchmark: Any, measured: Measured, repeats: int, classes: dict[type, type]
-) -> None:
+def patch_fixture(benchmark: Any, measured: Measured, classes: dict[type, type]) -> None:
     """Make an unchanged ``benchmark`` fixture instance add the memory pass after timing.
 
     ``classes`` caches the patched subclass per fixture class (kept by the session plugin).
@@ -200,23 +223,16 @@ def patch_fixture(
     cls = classes.get(base)
     if cls is None:
         cls = classes[base] = _patched_class(base)
-    benchmark._benchmem = (measured, repeats)
+    benchmark._benchmem = measured
     benchmark.__class__ = cls
 
 
 def _patched_class(base: Any) -> type:
     def call(self: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         value = base.__call__(self, function, *args, **kwargs)
-        measured, repeats = self._benchmem
+        measured = self._benchmem
         result = guarded_measure(
-            measured,
-            lambda: measure_call(
-                function,
-                args,
-                kwargs,
-                repeats=repeats,
-                mode=measured.mode,
-            ),
+            measured, lambda: measure_call(function, args, kwargs, plan=measured.plan)
         )
         record(self, measured, result)
         return value
@@ -226,17 +242,16 @@ def _patched_class(base: Any) -> type:
         bound = inspect.signature(base.pedantic).bind(self, target, *args, **kwargs)
         bound.apply_defaults()
         opts = bound.arguments
-        measured, repeats = self._benchmem
+        measured = self._benchmem
         result = guarded_measure(
             measured,
             lambda: measure_call(
                 target,
                 opts["args"],
                 opts["kwargs"],
-                repeats=repeats,
+                plan=measured.plan,
                 setup=opts["setup"],
                 teardown=opts.get("teardown"),
-                mode=measured.mode,
             ),
         )
         record(self, measured, result)

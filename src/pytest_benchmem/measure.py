@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,19 @@ _state = threading.local()
 _warm = {"done": False}
 #: per tracing mode: (allocations, bytes) memray's own exit path records in every window
 _tare: dict[bool, tuple[int, int]] = {}
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Keep the capture of the representative pass (the one giving the headline peak).
+
+    ``sink(path)`` gets the pass's memray file before the private temp dir is deleted, and
+    moves or copies it where it belongs (``captures.CaptureKeeper``); no extra pass is run.
+    ``native_traces`` records native (C) stacks in every pass.
+    """
+
+    sink: Callable[[str], None]
+    native_traces: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,11 +127,19 @@ def _read_records(path: str) -> tuple[int, int, int]:  # pragma: no cover - fall
         reader.close()
 
 
-def _track(path: str, action: Callable[[], object], *, python_allocators: bool = False) -> None:
+def _track(
+    path: str,
+    action: Callable[[], object],
+    *,
+    python_allocators: bool = False,
+    native_traces: bool = False,
+) -> None:
     import memray
 
     try:
-        tracker = memray.Tracker(path, trace_python_allocators=python_allocators)
+        tracker = memray.Tracker(
+            path, trace_python_allocators=python_allocators, native_traces=native_traces
+        )
         tracker.__enter__()
     except RuntimeError as exc:
         msg = (
@@ -164,33 +186,80 @@ def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
     return found
 
 
+def _net(measured: tuple[int, int, int], tare: tuple[int, int]) -> tuple[int, int, int]:
+    """A pass's (peak, allocations, total) without memray's own exit-path allocations."""
+    peak, allocations, total = measured
+    allocations = max(allocations - tare[0], 0)
+    # nothing of the action's own was allocated: the whole peak was memray's exit path
+    return (peak if allocations else 0, allocations, max(total - tare[1], 0))
+
+
+def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:
+    """The file of the first pass with the minimum peak so far; the other one is deleted."""
+    if kept is None or passes[-1][0] < min(p[0] for p in passes[:-1]):
+        if kept is not None:
+            Path(kept).unlink(missing_ok=True)
+        return path
+    Path(path).unlink(missing_ok=True)
+    return kept
+
+
+#: ``repeats="auto"``: at most this many passes
+AUTO_CAP = 10
+
+
+def settled(peaks: Sequence[int], elapsed: float, max_time: float) -> bool:
+    """``repeats="auto"``: stop when two passes in a row did not lower the minimum peak,
+    after ``AUTO_CAP`` passes, or once ``max_time`` seconds have gone by."""
+    if len(peaks) >= AUTO_CAP or elapsed >= max_time:
+        return True
+    return len(peaks) >= 3 and min(peaks[:-2]) <= min(peaks[-2:])
+
+
+def _check_counts(repeats: int | str, warmup: int) -> None:
+    if repeats != "auto" and (
+        isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1
+    ):
+        msg = f"repeats must be a whole number >= 1 or 'auto', got {repeats!r}"
+        raise ValueError(msg)
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        msg = f"warmup must be a whole number >= 0, got {warmup!r}"
+        raise ValueError(msg)
+
+
 def run_passes(
     prepare: Callable[[], Callable[[], Any]],
-    repeats: int = 1,
+    repeats: int | str = 1,
     *,
     trace_python_allocators: bool = True,
     discard_first: bool = True,
+    warmup: int = 0,
+    max_time: float = 1.0,
+    keep: Keep | None = None,
 ) -> MemoryResult:
     """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
-
-    ``discard_first`` (exact mode only) runs one traced pass first and throws it away: it
-    fills CPython's free lists (e.g. 2,000 two-tuples) the way every later pass finds them,
-    so each kept pass sees the same allocations. The standalone API measures cold instead.
 
     With ``trace_python_allocators`` (the default, the exact mode) memray records Python
     objects one by one instead of the pymalloc arenas they live in: exact and reproducible
     for small-object workloads, slower to track. ``False`` is the fast (arena) mode.
+    ``discard_first`` (exact mode only) runs one traced pass first and throws it away: it
+    fills CPython's free lists (e.g. 2,000 two-tuples) the way every later pass finds them,
+    so each kept pass sees the same allocations. The standalone API measures cold instead.
+    ``warmup`` untracked dry runs (``prepare`` and the action) come first. ``repeats="auto"``
+    measures until two passes in a row do not lower the minimum peak, at most ``AUTO_CAP``
+    passes and no new pass after ``max_time`` seconds. With ``keep`` the file of the pass
+    giving the headline (minimum) peak goes to ``keep.sink``.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
-        ValueError: when ``repeats`` < 1.
+        ValueError: when ``repeats`` < 1 or ``warmup`` < 0.
     """
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        msg = f"repeats must be a whole number >= 1, got {repeats!r}"
-        raise ValueError(msg)
+    _check_counts(repeats, warmup)
     directory = _capture_dir()
     try:
         _warm_up(directory)
+        for _ in range(warmup):
+            prepare()()
         if trace_python_allocators and discard_first:
             # the first traced call of an action finds CPython's free lists empty and
             # allocates ~100 KB more than any later one: one discarded pass of the same
@@ -198,17 +267,25 @@ def run_passes(
             throwaway = str(Path(directory) / "discard.bin")
             _track(throwaway, prepare(), python_allocators=True)
             Path(throwaway).unlink(missing_ok=True)
-        tare_allocations, tare_bytes = _tare_of(directory, trace_python_allocators)
-        passes = []
-        for index in range(repeats):
+        tare = _tare_of(directory, trace_python_allocators)
+        passes: list[tuple[int, int, int]] = []
+        kept: str | None = None
+        native = keep is not None and keep.native_traces
+        start = time.perf_counter()
+        for index in range(AUTO_CAP if repeats == "auto" else int(repeats)):
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
-            _track(path, action, python_allocators=trace_python_allocators)
-            peak, allocations, total = _read(path)
-            Path(path).unlink(missing_ok=True)
-            allocations = max(allocations - tare_allocations, 0)
-            # nothing of the action's own was allocated: the whole peak was memray's exit path
-            passes.append((peak if allocations else 0, allocations, max(total - tare_bytes, 0)))
+            _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
+            passes.append(_net(_read(path), tare))
+            if keep is None:
+                Path(path).unlink(missing_ok=True)
+            else:
+                kept = _representative(kept, path, passes)
+            peaks = [p[0] for p in passes]
+            if repeats == "auto" and settled(peaks, time.perf_counter() - start, max_time):
+                break
+        if keep is not None and kept is not None:
+            keep.sink(kept)
         return MemoryResult.from_passes(passes)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -216,32 +293,41 @@ def run_passes(
 
 def measure_memory(
     action: Callable[[], object],
-    repeats: int = 1,
+    repeats: int | str = 1,
     *,
     mode: MemoryMode | str | None = None,
     trace_python_allocators: bool | None = None,
+    warmup: int = 0,
+    max_time: float = 1.0,
 ) -> MemoryResult:
     """Measure ``action()`` (a zero-argument callable) in ``repeats`` memray passes.
 
-    There is no warm-up call: the first pass measures a cold call (in the exact mode a cold
-    call also finds CPython's free lists empty, so pass 1 can read more than the passes
-    after it: use ``repeats`` > 1, the headline is the min). ``mode`` is ``"exact"``
-    (the default: every Python object traced at its own size) or ``"fast"`` (small objects
-    seen only through pymalloc's arenas: cheaper, not reproducible); see ``docs/metrics.md``.
-    ``trace_python_allocators=True``/``False`` is the older spelling of exact/fast.
+    By default there is no warm-up call: the first pass measures a cold call (in the exact
+    mode a cold call also finds CPython's free lists empty, so pass 1 can read more than the
+    passes after it: the headline is the min); ``warmup`` runs it that many times untracked
+    first. ``repeats="auto"`` measures until the minimum settles (see :func:`run_passes`).
+    ``mode`` is ``"exact"`` (the default: every Python object traced at its own size) or
+    ``"fast"`` (small objects seen only through pymalloc's arenas: cheaper, not
+    reproducible); see ``docs/metrics.md``. ``trace_python_allocators=True``/``False`` is the
+    older spelling of exact/fast.
 
     Raises:
-        ValueError: bad ``repeats``, unknown ``mode``, or ``mode`` contradicting
+        ValueError: bad ``repeats``/``warmup``, unknown ``mode``, or ``mode`` contradicting
             ``trace_python_allocators``.
 
     Example:
-        >>> result = measure_memory(lambda: bytearray(10_000_000))
-        >>> 10_000_000 <= result.peak_bytes <= 10_000_064
-        True
+        >>> result = measure_memory(functools.partial(bytearray, 10_000_000))
+        >>> 10_000_000 <= result.peak_bytes <= 10_000_064, result.allocations
+        (True, 2)
     """
     chosen = resolve_mode(mode, trace_python_allocators)
     return run_passes(
-        lambda: action, repeats, trace_python_allocators=chosen.traces_python, discard_first=False
+        lambda: action,
+        repeats,
+        trace_python_allocators=chosen.traces_python,
+        discard_first=False,
+        warmup=warmup,
+        max_time=max_time,
     )
 
 
@@ -257,3 +343,63 @@ def measure_peak(
     return measure_memory(
         action, repeats, mode=mode, trace_python_allocators=trace_python_allocators
     ).peak_bytes
+
+
+Frames = tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class PeakRecords:
+    """What a kept capture holds at its peak, straight from memray (read by ``attribution``).
+
+    ``records``: one ``(bytes, allocations, python_stack, hybrid_stack)`` per live stack,
+    stacks as ``(function, file, line)`` innermost first; ``hybrid_stack`` (Python and native
+    frames interleaved) only for captures with native traces, else None.
+    """
+
+    peak: int
+    native: bool
+    records: tuple[tuple[int, int, Frames, Frames | None], ...]
+    python_allocators: bool = False
+
+
+def read_peak_records(path: str | os.PathLike[str]) -> PeakRecords:
+    """The allocations live at the high-water mark of memray capture ``path``.
+
+    Raises:
+        MeasureError: the file is missing, not a memray capture, or from another memray.
+    """
+    from memray import FileReader
+
+    shown = os.fspath(path)
+    if not Path(shown).is_file():
+        msg = f"capture {shown!r} does not exist"
+        raise MeasureError(msg)
+    try:
+        reader = FileReader(shown)
+        records = reader.get_high_watermark_allocation_records(merge_threads=True)
+        native = bool(reader.metadata.has_native_traces)
+        rows = tuple(
+            (
+                int(r.size),
+                int(r.n_allocations),
+                tuple(r.stack_trace()),
+                tuple(r.hybrid_stack_trace()) if native else None,
+            )
+            for r in records
+        )
+        peak = int(reader.metadata.peak_memory)
+        traced = bool(getattr(reader.metadata, "trace_python_allocators", False))
+        reader.close()
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = str(exc).split(": iostream error")[0].rstrip(".")
+        if "incompatible with this version" in reason:
+            from importlib.metadata import version
+
+            reason = (
+                "it was written by another memray version "
+                f"(this is memray {version('memray')}: read it with the memray that wrote it)"
+            )
+        msg = f"cannot read memray capture {shown!r}: {reason}"
+        raise MeasureError(msg) from None
+    return PeakRecords(peak=peak, native=native, records=rows, python_allocators=traced)

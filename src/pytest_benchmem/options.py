@@ -10,24 +10,37 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 import pytest
 
 from .errors import UsageError
 from .metrics import COLUMNS, DEFAULT_STATS, STATS, parse_list
 from .modes import DEFAULT_MODE, MODE_CHOICES, MemoryMode, parse_mode
-from .units import Threshold, parse_count, parse_size, parse_threshold
+from .units import Threshold, parse_count, parse_duration, parse_size, parse_threshold
 
 T = TypeVar("T")
+#: a number of memray passes, or ``"auto"`` (measure until the minimum settles)
+Repeats = int | Literal["auto"]
 
+AUTO: Literal["auto"] = "auto"
 DEFAULT_COLUMNS = ("peak",)
+DEFAULT_MAX_TIME = 1.0  # seconds of memory passes per benchmark under repeats=auto
+MAX_TIME_LIMIT = 3600.0
+#: upper bounds of the whole-number options: enough for any real use, small enough that a
+#: typo (an extra digit or three) is an error, not an hour-long session
+MAX_REPEATS = 1000
+MAX_WARMUP = 1000
+MAX_CALLS = 1_000_000
+TABLES = ("combined", "split")
 MARKER = "benchmem"
 MARKER_HELP = (
-    "benchmem(repeats=N, max_peak=SIZE, max_allocated=SIZE, max_allocations=N): "
-    "memray passes and absolute memory ceilings for this benchmark."
+    "benchmem(repeats=N|'auto', warmup=N, calls=N, max_peak=SIZE, max_allocated=SIZE, "
+    "max_allocations=N): memray passes, untracked warm-up runs, calls per pass and absolute "
+    "memory ceilings for this benchmark."
 )
-MARKER_KWARGS = ("repeats", "max_peak", "max_allocated", "max_allocations")
+MARKER_KWARGS = ("repeats", "warmup", "calls", "max_peak", "max_allocated", "max_allocations")
 #: ceiling kwarg -> (metric label used in messages, MemoryResult attribute)
 CEILINGS = {
     "max_peak": ("peak", "peak_bytes"),
@@ -42,21 +55,29 @@ class Settings:
     """The validated plugin options of one pytest session."""
 
     enabled: bool = False
-    repeats: int = 1
+    repeats: Repeats = 1
+    warmup: int = 0
+    max_time: float = DEFAULT_MAX_TIME
+    table: str = "combined"
     columns: tuple[str, ...] = DEFAULT_COLUMNS
     stats: tuple[str, ...] = DEFAULT_STATS
     compare: str | None = None  # None: off; "latest" or a storage ref such as "0001"
     compare_fail: tuple[Threshold, ...] = ()
     label: str | None = None
     mode: MemoryMode = DEFAULT_MODE
+    profile: str | None = None  # --benchmark-memory-profile DIR: keep the captures there
+    profile_native: bool = False
+    profile_all: bool = False
 
 
 @dataclass(frozen=True)
 class MarkerSpec:
-    """A validated ``@pytest.mark.benchmem(...)``: repeats and absolute ceilings."""
+    """A validated ``@pytest.mark.benchmem(...)``: passes, warm-up, calls and ceilings."""
 
-    repeats: int | None = None
+    repeats: Repeats | None = None
     ceilings: Mapping[str, int] | None = None
+    warmup: int | None = None
+    calls: int = 1
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -76,7 +97,34 @@ def add_options(parser: pytest.Parser) -> None:
             {"metavar": "N", "default": None},
             (
                 "Memray passes per benchmark (headline = min); the benchmem marker's repeats "
-                "overrides it. Default: 1."
+                "overrides it. 'auto' measures until two passes in a row do not lower the "
+                "minimum (at most 10 passes and --benchmark-memory-max-time). Default: 1."
+            ),
+        ),
+        (
+            "--benchmark-memory-max-time",
+            {"metavar": "SECONDS", "default": None},
+            (
+                "With --benchmark-memory-repeats=auto: stop starting memory passes of a "
+                "benchmark after this long (e.g. 2 or 500ms; at least one pass always runs). "
+                "Default: 1s."
+            ),
+        ),
+        (
+            "--benchmark-memory-warmup",
+            {"metavar": "N", "default": None},
+            (
+                "Untracked runs of setup plus the benchmarked call before the memory passes "
+                "(the benchmem marker's warmup overrides it). Default: 0 (timing already "
+                "warmed the function)."
+            ),
+        ),
+        (
+            "--benchmark-memory-table",
+            {"metavar": "{combined,split}", "default": None},
+            (
+                "combined: memory columns folded into pytest-benchmark's table; split: its "
+                "table untouched, then a separate memory table. Default: combined."
             ),
         ),
         (
@@ -132,6 +180,28 @@ def add_options(parser: pytest.Parser) -> None:
             ),
         ),
         (
+            "--benchmark-memory-profile",
+            {"metavar": "DIR", "default": None},
+            (
+                "Keep the memray capture of each benchmark's headline pass in DIR (no extra "
+                "pass; implies --benchmark-memory), for benchmem flamegraph / benchmem diff. "
+                "With --benchmark-memory-compare-fail only regressing ids are kept. Default: off."
+            ),
+        ),
+        (
+            "--benchmark-memory-profile-native",
+            {"action": "store_true", "default": None},
+            "Kept captures record native (C) stacks too (memray native_traces). Default: off.",
+        ),
+        (
+            "--benchmark-memory-profile-all",
+            {"action": "store_true", "default": None},
+            (
+                "Keep every benchmark's capture even when a compare-fail gate is set "
+                "(default: only the regressing ones)."
+            ),
+        ),
+        (
             "--benchmark-memory-label",
             {"metavar": "LABEL", "default": None},
             "Label stamped into the saved run's provenance (else $BENCHMEM_LABEL).",
@@ -171,12 +241,47 @@ def _checked(flag: str, parse: Callable[[], T]) -> T:
         raise pytest.UsageError(message) from None
 
 
-def _repeats(value: object, *, what: str) -> int:
-    count = parse_count(value, what=what)
-    if count < 1:
-        msg = f"{what}: expected a whole number >= 1, got {value!r}"
+def bounded_count(value: object, *, what: str, low: int, high: int) -> int:
+    """A whole number in ``[low, high]``: an int, or a string of ASCII digits; else UsageError."""
+    text = value.strip() if isinstance(value, str) else None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif text and text.isascii() and text.isdigit():
+        number = int(text)
+    if number is None or not low <= number <= high:
+        msg = f"{what}: expected a whole number from {low} to {high:,}, got {value!r}"
         raise UsageError(msg)
-    return count
+    return number
+
+
+def _repeats(value: object, *, what: str) -> Repeats:
+    if isinstance(value, str) and value.strip().lower() == AUTO:
+        return AUTO
+    try:
+        return bounded_count(value, what=what, low=1, high=MAX_REPEATS)
+    except UsageError:
+        msg = (
+            f"{what}: expected a whole number >= 1 (at most {MAX_REPEATS}) or 'auto', got {value!r}"
+        )
+        raise UsageError(msg) from None
+
+
+def _max_time(value: object) -> float:
+    what = "--benchmark-memory-max-time"
+    seconds = parse_duration(str(value).strip(), what=what)
+    if not 0 < seconds <= MAX_TIME_LIMIT:
+        msg = f"{what}: expected a duration above 0 and at most 1h, got {value!r}"
+        raise UsageError(msg)
+    return seconds
+
+
+def _table(value: object) -> str:
+    text = str(value).strip().lower()
+    if text not in TABLES:
+        msg = f"--benchmark-memory-table: expected combined or split, got {value!r}"
+        raise UsageError(msg)
+    return text
 
 
 def _compare(value: object) -> str | None:
@@ -194,12 +299,31 @@ def load_settings(config: pytest.Config) -> Settings:
     """Read and validate every option; raise ``pytest.UsageError`` on a bad value."""
     enabled = bool(_raw(config, "benchmark_memory"))
     repeats_raw = _raw(config, "benchmark_memory_repeats")
-    repeats = 1
+    repeats: Repeats = 1
     if repeats_raw is not None:
         repeats = _checked(
             "--benchmark-memory-repeats",
             lambda: _repeats(repeats_raw, what="--benchmark-memory-repeats"),
         )
+    warmup_raw = _raw(config, "benchmark_memory_warmup")
+    warmup = 0
+    if warmup_raw is not None:
+        warmup = _checked(
+            "--benchmark-memory-warmup",
+            lambda: bounded_count(
+                warmup_raw, what="--benchmark-memory-warmup", low=0, high=MAX_WARMUP
+            ),
+        )
+    max_time_raw = _raw(config, "benchmark_memory_max_time")
+    max_time = DEFAULT_MAX_TIME
+    if max_time_raw is not None:
+        max_time = _checked("--benchmark-memory-max-time", lambda: _max_time(max_time_raw))
+    table_raw = _raw(config, "benchmark_memory_table")
+    table = (
+        "combined"
+        if table_raw is None
+        else _checked("--benchmark-memory-table", lambda: _table(table_raw))
+    )
     columns_raw = _raw(config, "benchmark_memory_columns")
     columns: tuple[str, ...] = DEFAULT_COLUMNS
     if columns_raw is not None:
@@ -220,16 +344,36 @@ def load_settings(config: pytest.Config) -> Settings:
     if rules and compare is None:
         compare = LATEST
     label = _raw(config, "benchmark_memory_label") or os.environ.get("BENCHMEM_LABEL") or None
+    profile = _profile_dir(_raw(config, "benchmark_memory_profile"))
     return Settings(
-        enabled=enabled,
+        enabled=enabled or profile is not None,
         repeats=repeats,
+        warmup=warmup,
+        max_time=max_time,
+        table=table,
         columns=columns,
         stats=stats,
         compare=compare,
         compare_fail=rules,
         label=label,
         mode=_mode(config),
+        profile=profile,
+        profile_native=bool(_raw(config, "benchmark_memory_profile_native")),
+        profile_all=bool(_raw(config, "benchmark_memory_profile_all")),
     )
+
+
+def _profile_dir(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        msg = "--benchmark-memory-profile: expected a directory, got an empty value"
+        raise pytest.UsageError(msg)
+    if Path(text).exists() and not Path(text).is_dir():
+        msg = f"--benchmark-memory-profile: {text!r} is a file, not a directory"
+        raise pytest.UsageError(msg)
+    return text
 
 
 _TRUE = ("true", "yes", "on", "1")
@@ -318,6 +462,12 @@ def parse_marker(name: str, args: Sequence[object], kwargs: Mapping[str, object]
     repeats = None
     if "repeats" in kwargs:
         repeats = _repeats(kwargs["repeats"], what=f"{where}: repeats")
+    warmup = None
+    if "warmup" in kwargs:
+        warmup = bounded_count(kwargs["warmup"], what=f"{where}: warmup", low=0, high=MAX_WARMUP)
+    calls = 1
+    if "calls" in kwargs:
+        calls = bounded_count(kwargs["calls"], what=f"{where}: calls", low=1, high=MAX_CALLS)
     ceilings: dict[str, int] = {}
     for key in ("max_peak", "max_allocated"):
         if key in kwargs:
@@ -326,4 +476,4 @@ def parse_marker(name: str, args: Sequence[object], kwargs: Mapping[str, object]
         ceilings["max_allocations"] = parse_count(
             kwargs["max_allocations"], what=f"{where}: max_allocations"
         )
-    return MarkerSpec(repeats=repeats, ceilings=ceilings or None)
+    return MarkerSpec(repeats=repeats, ceilings=ceilings or None, warmup=warmup, calls=calls)

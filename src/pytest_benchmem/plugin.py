@@ -10,15 +10,24 @@ table and runs the memory compare gate. Session state lives on a registered
 from __future__ import annotations
 
 import platform
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .baseline import Baseline, load_baseline, run_gate
+from .baseline import Baseline, load_baseline, regressing_ids, run_gate
+from .captures import PROFILE_KEY, CaptureKeeper
 from .errors import BenchmemError, UsageError
-from .fixture import BenchmarkMemory, Measured, ceiling_failures, check_patchable, patch_fixture
+from .fixture import (
+    BenchmarkMemory,
+    Measured,
+    PassPlan,
+    ceiling_failures,
+    check_patchable,
+    patch_fixture,
+)
 from .metrics import BLOB_KEY, RUN_SCHEMA
 from .modes import DEFAULT_MODE, MemoryMode
 from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
@@ -49,10 +58,19 @@ class BenchmemPlugin:
         self.notes: list[str] = []
         self.gate_lines: list[str] = []
         self.gate_ok = True
+        self.keeper: CaptureKeeper | None = None
+        if settings.profile is not None:
+            self.keeper = CaptureKeeper(
+                Path(settings.profile),
+                native=settings.profile_native,
+                keep_all=settings.profile_all,
+            )
+        self.pruned = False
+        self.json_path: Path | None = None
 
     # -- per test -------------------------------------------------------------------------
-    def entry(self, item: pytest.Item) -> tuple[Measured, int]:
-        """The item's measurement record and its number of passes (marker wins)."""
+    def entry(self, item: pytest.Item) -> Measured:
+        """The item's measurement record and how to measure it (the marker wins)."""
         found = item.stash.get(_ENTRY, None)
         if found is not None:
             return found
@@ -67,16 +85,19 @@ class BenchmemPlugin:
                 problem = exc.message
         if problem is not None:
             pytest.fail(problem, pytrace=False)
-        measured = Measured(
-            item.nodeid,
-            item.name,
-            ceilings=dict(spec.ceilings or {}),
-            mode=self.settings.mode,
+        settings = self.settings
+        plan = PassPlan(
+            repeats=spec.repeats or settings.repeats,
+            warmup=settings.warmup if spec.warmup is None else spec.warmup,
+            calls=spec.calls,
+            max_time=settings.max_time,
+            mode=settings.mode,
+            keep=None if self.keeper is None else self.keeper.keep_for(item.nodeid),
         )
-        entry = (measured, spec.repeats or self.settings.repeats)
-        item.stash[_ENTRY] = entry
+        measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}), plan=plan)
+        item.stash[_ENTRY] = measured
         self.measured[item.nodeid] = measured
-        return entry
+        return measured
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -93,15 +114,14 @@ class BenchmemPlugin:
             and "benchmark_memory" not in request.fixturenames
             and _is_benchmark_fixture(value)
         ):
-            measured, repeats = self.entry(request.node)
-            patch_fixture(value, measured, repeats, self.patched_classes)
+            patch_fixture(value, self.entry(request.node), self.patched_classes)
         return value
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
         result = yield
         found = item.stash.get(_ENTRY, None)
-        failures = ceiling_failures(found[0]) if found is not None else []
+        failures = ceiling_failures(found) if found is not None else []
         if failures:
             pytest.fail("\n".join(failures), pytrace=False)
         return result
@@ -128,14 +148,28 @@ class BenchmemPlugin:
         self.base = baseline.peaks
         self.notes.append(baseline.note)
 
+    def _results(self) -> list[tuple[str, str, Any]]:
+        return [
+            (m.nodeid, m.name, m.result) for m in self.measured.values() if m.result is not None
+        ]
+
+    def prune_captures(self) -> None:
+        """Under a compare-fail gate keep only the regressing ids' captures (once)."""
+        keeper = self.keeper
+        if keeper is None or self.pruned or keeper.keep_all or self.baseline is None:
+            return
+        self.pruned = True
+        wanted = regressing_ids(self.baseline, self._results(), self.settings.compare_fail)
+        if wanted is not None:
+            keeper.prune(wanted)
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.prune_captures()
         if self.baseline is None or not self.settings.compare_fail:
             return
         if self.config.getoption("collectonly", default=False):
             return  # nothing ran, nothing to gate: --collect-only keeps its own exit code
-        results = [
-            (m.nodeid, m.name, m.result) for m in self.measured.values() if m.result is not None
-        ]
+        results = self._results()
         self.gate_ok, self.gate_lines = run_gate(self.baseline, results, self.settings.compare_fail)
         if not self.gate_ok and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -146,6 +180,21 @@ class BenchmemPlugin:
         self, config: pytest.Config, benchmarks: object, output_json: dict[str, Any]
     ) -> None:
         output_json[BLOB_KEY] = provenance(self.settings.label, mode=self.settings.mode)
+        if self.keeper is not None:
+            self.prune_captures()
+            base = self._json_dir()
+            self.keeper.stamp(output_json, base)
+            output_json[BLOB_KEY][PROFILE_KEY] = self.keeper.provenance(base, self.config.rootpath)
+
+    def _json_dir(self) -> Path:
+        """Capture paths are written relative to the --benchmark-json file's dir, else cwd."""
+        option = self.config.getoption("benchmark_json", None)
+        # a Path (pytest-benchmark 5) or an open file (argparse.FileType in 4.x)
+        name = option if isinstance(option, (str, Path)) else getattr(option, "name", None)
+        if isinstance(name, (str, Path)) and str(name):
+            self.json_path = Path(name)
+            return Path(name).resolve().parent
+        return Path.cwd()
 
     # -- the terminal table ---------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -171,6 +220,8 @@ class BenchmemPlugin:
     def _install_table(self, bs: Any) -> bool:
         if bs is None or not any(m.result for m in self.measured.values()):
             return False
+        if self.settings.table == "split":  # pytest-benchmark's own table, left alone
+            return False
         reason = session_supported(bs)
         if reason is not None:
             self.fallback = reason
@@ -193,19 +244,25 @@ class BenchmemPlugin:
             for m in self.measured.values()
             if m.result is not None
         ]
-        if self.fallback and rows and not quiet:
-            tr.write_line(
-                f"benchmem: memory shown separately: pytest-benchmark changed ({self.fallback})",
-                yellow=True,
-            )
+        split = self.settings.table == "split" and bs is not None
+        if (self.fallback or split) and rows and not quiet:
+            if self.fallback:
+                tr.write_line(
+                    "benchmem: memory shown separately: pytest-benchmark changed "
+                    f"({self.fallback})",
+                    yellow=True,
+                )
             replay(tr, memory_table(rows, self._table_spec(bs)))
         for note in self.notes:
             tr.write_line(note)
+        if self.keeper is not None:
+            for line in self.keeper.summary(Path.cwd(), self.json_path):
+                tr.write_line(line)
         for line in self.gate_lines:
             tr.write_line(line, red=not self.gate_ok, green=self.gate_ok)
 
 
-_ENTRY = pytest.StashKey[tuple[Measured, int]]()
+_ENTRY = pytest.StashKey[Measured]()
 _PLUGIN = pytest.StashKey[BenchmemPlugin]()
 
 
@@ -251,6 +308,8 @@ def provenance(label: str | None, *, mode: MemoryMode = DEFAULT_MODE) -> dict[st
         "label": label,
         "spec": os.environ.get("BENCHMEM_SPEC") or None,
         "python": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "executable": sys.executable,
         "mode": mode.value,
         "trace_python_allocators": mode.traces_python,
         "pythonmalloc": os.environ.get("PYTHONMALLOC") or None,
@@ -294,8 +353,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def benchmark_memory(benchmark: Any, request: pytest.FixtureRequest) -> BenchmarkMemory:
     """Time with pytest-benchmark's ``benchmark``, then measure memory in untimed passes."""
     plugin = request.config.stash[_PLUGIN]
-    measured, repeats = plugin.entry(request.node)
-    return BenchmarkMemory(benchmark, measured, repeats)
+    return BenchmarkMemory(benchmark, plugin.entry(request.node))
 
 
 __all__ = ["BenchmemPlugin", "benchmark_memory", "provenance"]

@@ -20,17 +20,21 @@ from .metrics import (
     BLOB_KEY,
     HEADLINE_STAT,
     METRIC_FIELDS,
+    RUN_SCHEMA,
     SERIES_KEYS,
     STATS,
     canonical_metric,
     check_stat,
     series_stat,
 )
+from .units import MAX_QUANTITY
 
 Dim = str | int | float
 
 #: dims derived from the test node; present on every benchmark but used only when named
 NODE_DIMS = ("node.module", "node.func", "node.class", "node.group")
+#: the same, by their short names (a benchmark's own dim of that name wins)
+NODE_NAMES = ("module", "class", "func", "group")
 #: numeric pytest-benchmark ``stats`` keys a time reading may ask for (beyond ``STATS``)
 TIME_STATS = (*STATS, "ops", "iqr", "q1", "q3", "ld15iqr", "hd15iqr", "total")
 
@@ -77,20 +81,47 @@ class Benchmark:
         return series_stat(series, key)
 
     def dim(self, name: str) -> Dim | None:
-        """A dim by name: the benchmark's own dims, or ``node.module/func/class/group``."""
+        """A dim by name, or None when the benchmark lacks it.
+
+        ``NAME`` is the benchmark's own dim (a param or an ``extra_info`` scalar), else one of
+        the node dims ``module``, ``class``, ``func``, ``group``; ``param:NAME`` and
+        ``extra:NAME`` read only the params or only ``extra_info``; ``node.module`` (etc.)
+        is the older spelling of the node dims.
+        """
         if name in self.dims:
             return self.dims[name]
+        kind, sep, key = name.partition(":")
+        if sep and kind in ("param", "extra"):
+            source = self.params if kind == "param" else self.extra_info
+            if kind == "extra" and key == BLOB_KEY:
+                return None
+            return dim_value(source.get(key))
+        return self.node_dim(name.removeprefix("node."))
+
+    def node_dim(self, name: str) -> Dim | None:
+        """``module``, ``class``, ``func`` or ``group``, from the node id (None if absent)."""
         module, _, rest = self.id.partition("::")
         parts = rest.split("::") if rest else []
-        if name == "node.module":
+        if name == "module":
             return module if rest else None
-        if name == "node.func":
+        if name == "func":
             return self.name.partition("[")[0]
-        if name == "node.class":
+        if name == "class":
             return "::".join(parts[:-1]) or None
-        if name == "node.group":
+        if name == "group":
             return self.group
         return None
+
+
+def dim_value(value: object) -> Dim | None:
+    """A JSON value as a dim: strings and numbers as they are, bools and others as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str | int | float):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)
@@ -101,6 +132,8 @@ class Run:
     label: str
     benchmarks: tuple[Benchmark, ...]
     provenance: Mapping[str, object]
+    #: the machine that timed it, from ``machine_info`` (node and CPU; "" when not recorded)
+    machine: str = ""
 
     def has_metric(self, metric: str) -> bool:
         """True when at least one benchmark carries a value for ``metric``."""
@@ -183,6 +216,19 @@ def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
     if not memory:
         msg = f"{where}: extra_info.{BLOB_KEY} has none of {', '.join(SERIES_KEYS)}"
         raise SchemaError(msg)
+    if len({len(v) for v in memory.values()}) > 1:
+        lengths = ", ".join(f"{k} {len(v)}" for k, v in memory.items())
+        msg = (
+            f"{where}: extra_info.{BLOB_KEY} series differ in length ({lengths}): "
+            "each holds one entry per memory pass"
+        )
+        raise SchemaError(msg)
+    for key, values in memory.items():
+        if max(values) > MAX_QUANTITY:
+            msg = (
+                f"{where}: extra_info.{BLOB_KEY}.{key} holds {max(values):g}, not a plausible {key}"
+            )
+            raise SchemaError(msg)
     return memory
 
 
@@ -271,5 +317,27 @@ def parse_run(data: object, path: Path) -> Run:
     if label is not None and not isinstance(label, str):
         msg = f"{path}: '{BLOB_KEY}.label' must be a string, got {_short(label)}"
         raise SchemaError(msg)
+    schema = provenance.get("schema", RUN_SCHEMA)
+    if isinstance(schema, bool) or not isinstance(schema, int) or schema > RUN_SCHEMA:
+        msg = (
+            f"{path}: '{BLOB_KEY}.schema' is {_short(schema)}; this pytest-benchmem reads "
+            f"schema {RUN_SCHEMA} (written by a newer version? upgrade to read it)"
+        )
+        raise SchemaError(msg)
+    if not benchmarks:
+        msg = f"{path}: the run holds no benchmarks (no test used the benchmark fixture)"
+        raise SchemaError(msg)
     parsed = tuple(_parse_benchmark(raw, i, path) for i, raw in enumerate(benchmarks))
-    return Run(path=path, label=label or path.stem, benchmarks=parsed, provenance=provenance)
+    machine = _machine(data.get("machine_info"))
+    return Run(path, label or path.stem, parsed, provenance, machine)
+
+
+def _machine(info: object) -> str:
+    """``node (cpu brand)`` from pytest-benchmark's ``machine_info`` ("" when absent)."""
+    if not isinstance(info, dict):
+        return ""
+    node = info.get("node")
+    cpu = info.get("cpu")
+    brand = cpu.get("brand_raw") if isinstance(cpu, dict) else None
+    parts = [str(node) if node else "", f"({brand})" if brand else ""]
+    return " ".join(p for p in parts if p)

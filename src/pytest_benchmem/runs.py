@@ -17,9 +17,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SchemaError, UsageError
+from .errors import PLOT_HINT, SchemaError, UsageError
 from .metrics import METRIC_FIELDS, METRIC_UNITS, SERIES_KEYS, canonical_metric
-from .runmodel import NODE_DIMS, TIME_STATS, Benchmark, Dim, Run, Sample, parse_run, read_json
+from .runmodel import (
+    NODE_DIMS,
+    NODE_NAMES,
+    TIME_STATS,
+    Benchmark,
+    Dim,
+    Run,
+    Sample,
+    parse_run,
+    read_json,
+)
+from .units import is_digits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,7 +94,8 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
 
     In a sweep's output directory the runs come in the order of its ``sweep.json`` manifest
     (oldest -> newest as the sweep was given), and the manifests and ``logs/`` are skipped.
-    A file ``root`` is returned as is. Raises SchemaError when ``root`` does not exist.
+    A file ``root`` is returned as is; ``rounds/`` (interleaved sweep rounds) is skipped like
+    ``logs/``. Raises SchemaError when ``root`` does not exist.
     """
     base = Path(root)
     if base.is_file():
@@ -95,7 +107,7 @@ def discover_runs(root: str | Path = ".benchmarks") -> list[Path]:
         path
         for path in base.rglob("*.json")
         if path.name not in MANIFESTS
-        and "logs" not in path.relative_to(base).parts[:-1]
+        and not {"logs", "rounds"} & set(path.relative_to(base).parts[:-1])
         and path.is_file()
     ]
     found.sort(key=lambda p: (p.parent.as_posix(), p.name))
@@ -183,6 +195,9 @@ def relabel(runs: Sequence[Run], labels: Sequence[str] | None = None) -> list[Ru
     if labels is not None and len(labels) != len(runs):
         msg = f"got {len(labels)} label(s) for {len(runs)} run(s); give one label per run"
         raise UsageError(msg)
+    if labels is not None and any(not label.strip() for label in labels):
+        msg = "a run label must not be empty (--label/-l gives one label per run, in order)"
+        raise UsageError(msg)
     names = list(labels) if labels is not None else [r.label for r in runs]
     names = _distinct(names, [r.path for r in runs])
     return [r if r.label == n else replace(r, label=n) for r, n in zip(runs, names, strict=True)]
@@ -213,7 +228,7 @@ def find_storage_run(storage: str | Path, ref: str | None = None) -> Path | None
         candidate = Path(wanted)
         if candidate.is_file():
             return candidate
-        if wanted.isdigit():
+        if is_digits(wanted):
             found = [f for f in found if f[0] == int(wanted)]
         else:
             found = [f for f in found if wanted in f[3].relative_to(base).as_posix()]
@@ -297,32 +312,45 @@ def load_long_df(
     stat: str = "min",
     labels: Sequence[str] | None = None,
     dims: Sequence[str] = (),
+    pivot: str | None = None,
+    where: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, str]:
     """Stack runs into a tidy frame: ``snapshot, id, value`` plus one column per dim.
 
-    Needs pandas (``pip install 'pytest-benchmem[plot]'``). ``dims`` adds named node dims.
+    Needs pandas (this project's ``[plot]`` extra). Every row also carries the node
+    dims ``module``, ``class`` and ``func`` (a benchmark's own dim of that name wins); ``dims``
+    adds more by name (``node.group``, ``param:NAME``, ``extra:NAME``). ``where`` keeps the
+    benchmarks matching every ``KEY=VALUE``; ``pivot`` folds ONE run along a dim, each value
+    becoming a ``snapshot`` (benchmarks lacking the dim are left out, never a NaN series).
     """
+    from .selection import apply_where, parse_where, pivot_runs
+
     try:
         import pandas as pd
     except ImportError:
-        msg = "load_long_df needs pandas: pip install 'pytest-benchmem[plot]'"
-        raise UsageError(msg) from None
+        msg = "load_long_df needs pandas, which is not installed"
+        raise UsageError(msg, hint=PLOT_HINT) from None
     items = [runs] if isinstance(runs, str | Path) else list(runs)
     paths = [r for r in items if not isinstance(r, Run)]
     loaded = iter(load_runs(paths) if paths else [])
     runs_list = [r if isinstance(r, Run) else next(loaded) for r in items]
     runs_list = relabel(runs_list, labels)
+    runs_list = apply_where(runs_list, parse_where(where))
+    runs_list, _ = pivot_runs(runs_list, pivot)
     name = require_metric(runs_list, metric)
     records: list[dict[str, Any]] = []
     reserved = ("snapshot", "id", "value")
     columns: dict[str, None] = dict.fromkeys(reserved)
+    wanted = (*(n for n in NODE_NAMES if n != "group"), *dims)
     for run in runs_list:
-        for sample in run_samples(run, name, stat, dims=dims):
+        for sample in run_samples(run, name, stat, dims=wanted):
             record = {k: v for k, v in sample.dims.items() if k not in reserved}
             record.update(snapshot=run.label, id=sample.id, value=sample.value)
             records.append(record)
             columns.update(dict.fromkeys(sample.dims))
-    frame = pd.DataFrame.from_records(records, columns=list(columns))
+    node = [n for n in wanted[:3] if n in columns and n not in dims]
+    order = [c for c in columns if c not in node] + node  # the node dims last
+    frame = pd.DataFrame.from_records(records, columns=order)
     return frame, METRIC_UNITS[name]
 
 

@@ -25,11 +25,15 @@ _SIZE_UNITS = {
     "tb": 1000**4,
 }
 _TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns": 1e-9}
-_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# ASCII digits only (``\d`` would take any script's digits; ``"²".isdigit()`` is True)
+_NUMBER = r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[A-Za-zµμ]*)\s*$")
+_DIGITS = re.compile(r"[0-9]+")
+#: The largest value any parsed quantity may have (bytes, counts, seconds): beyond it a
+#: number is a typo, not a measurement (and ``round(1e400)`` would overflow).
+MAX_QUANTITY = 2**63 - 1
 
 BYTE_FIELDS = frozenset({"peak", "allocated"})
-COUNT_FIELDS = frozenset({"allocations"})
 TIME_FIELDS = frozenset({"time"})
 THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time")
 _FIELD_ALIASES = {"memory": "peak", "allocs": "allocations"}
@@ -39,7 +43,15 @@ def _split(text: str) -> tuple[float, str] | None:
     match = _QUANTITY.match(text)
     if not match:
         return None
-    return float(match.group("num")), match.group("unit")
+    number = float(match.group("num"))
+    if not math.isfinite(number) or number > MAX_QUANTITY:
+        return None
+    return number, match.group("unit")
+
+
+def is_digits(text: str) -> bool:
+    """True for a non-empty string of ASCII digits (``"²"`` and ``"٣"`` are not)."""
+    return _DIGITS.fullmatch(text) is not None
 
 
 def parse_size(value: object, *, what: str = "size") -> int:
@@ -56,14 +68,14 @@ def parse_size(value: object, *, what: str = "size") -> int:
             msg = f"{what}: size must not be negative, got {value}"
             raise UsageError(msg)
         return value
-    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+    if isinstance(value, float) and math.isfinite(value) and 0 <= value <= MAX_QUANTITY:
         return int(value)
     if isinstance(value, str):
         parts = _split(value)
         if parts is not None:
             number, unit = parts
             factor = _SIZE_UNITS.get(unit.lower() if unit else "b")
-            if factor is not None:
+            if factor is not None and number * factor <= MAX_QUANTITY:
                 return round(number * factor)
     msg = f"{what}: expected a size like '100MiB' (units B/KiB/MiB/GiB) or bytes, got {value!r}"
     raise UsageError(msg)
@@ -76,8 +88,9 @@ def parse_count(value: object, *, what: str = "count") -> int:
         raise UsageError(msg)
     if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if is_digits(text) and len(text) <= len(str(MAX_QUANTITY)) and int(text) <= MAX_QUANTITY:
+        return int(text)
     msg = f"{what}: expected a non-negative whole number (no unit), got {value!r}"
     raise UsageError(msg)
 
@@ -245,3 +258,74 @@ def parse_threshold(rule: str, *, default_field: str | None = None) -> Threshold
     return Threshold(
         field=field, percent=percent, absolute=absolute, text=f"{field}:{spec.strip()}"
     )
+
+
+# --- axis ticks: where a log axis gets its ticks, and their labels (with units) -------------
+
+_BYTE_STEPS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
+_TIME_STEPS = (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0))
+#: mantissas of tick values, coarse to fine: a log axis takes the finest that fits
+_LEVELS = ((1.0,), (1.0, 3.0), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0, 7.0))
+
+
+def _compact(number: float) -> str:
+    """``3``, ``1.5``, ``250``: at most three significant digits, no trailing zeros."""
+    text = f"{number:.3g}"
+    if "e" in text:
+        text = f"{number:,.0f}"
+    return text
+
+
+def tick_label(field: str, value: float) -> str:
+    """A short axis label with its unit: ``3 MiB``, ``30 MiB``, ``20 ms``, ``10k``.
+
+    Bytes fields use binary units, time fields s/ms/us/ns, anything else (counts, a dim's
+    numbers) k/M/G suffixes. Distinct tick values never share a label.
+    """
+    field = canonical_field(field)
+    size = abs(value)
+    if field in BYTE_FIELDS or field in TIME_FIELDS:
+        steps = _BYTE_STEPS if field in BYTE_FIELDS else _TIME_STEPS
+        unit, factor = next(
+            ((u, f) for u, f in reversed(steps) if size >= f), (steps[0][0], float(steps[0][1]))
+        )
+        return f"{_compact(value / factor)} {unit}"
+    for suffix, step in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if size >= step:
+            return f"{_compact(value / step)}{suffix}"
+    return _compact(value)
+
+
+def _tick_candidates(field: str, mantissas: tuple[float, ...], lo: float, hi: float) -> list[float]:
+    """Every ``mantissa x step`` in [lo, hi]: steps are 1024^k x 10^j for bytes, 10^k else."""
+    decade_lo, decade_hi = math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1
+    bases: list[float] = []
+    if canonical_field(field) in BYTE_FIELDS:
+        for _, factor in _BYTE_STEPS:
+            bases += [factor * 10.0**j for j in range(3)]
+    else:
+        bases = [10.0**k for k in range(decade_lo, decade_hi + 1)]
+    values = {round(m * b, 12) for b in bases for m in mantissas}
+    return sorted(v for v in values if lo <= v <= hi)
+
+
+def log_ticks(field: str, lo: float, hi: float, *, most: int = 10) -> list[float]:
+    """Tick values for a log axis over ``[lo, hi]`` (positive): the finest level with at most
+    ``most`` ticks; a span too wide for even one tick per decade keeps every n-th."""
+    if not (0 < lo <= hi) or not math.isfinite(hi):
+        return []
+    best: list[float] = []
+    for mantissas in _LEVELS:
+        ticks = _tick_candidates(field, mantissas, lo, hi)
+        if len(ticks) > most:
+            break
+        best = ticks
+        if len(ticks) >= 3:
+            break
+    if not best:
+        coarse = _tick_candidates(field, _LEVELS[0], lo, hi)
+        stride = math.ceil(len(coarse) / most)
+        best = coarse[::stride]
+    if len(best) < 2 and hi / lo < 1e6:  # a narrow span: the nearest ticks either side too
+        best = _tick_candidates(field, _LEVELS[-1], lo / 2, hi * 2)
+    return best

@@ -316,6 +316,8 @@ def test_many_benchmarks_show_the_largest_change(
     out = capsys.readouterr().out
     assert "release  largest change" in out
     assert "test_c +100.0%" in out
+    good_row = next(line for line in out.splitlines() if line.startswith("1.0 "))
+    assert good_row.split()[:4] == ["1.0", "test_c", "977", "KiB"]  # its own value, no +0.0 %
 
 
 def test_time_metric(
@@ -330,6 +332,25 @@ def test_time_metric(
     out = capsys.readouterr().out
     assert "first bad release: 7.0" in out
     assert "compare them: benchmem compare out/6.0.json out/7.0.json --metric time" in out
+    assert "3 ms ±300 us (+200.0%, slower)" in out  # the table: spread and noise verdict
+    assert "(+200.0%, slower (IQRs apart))\n" in out  # what crossed the threshold
+
+
+def test_time_within_noise_is_never_bad(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """8 % slower past a 5 % threshold, the quartiles overlapping: no release is bad."""
+    table = {v: {ID: 0.001 * (1.08 if n >= 6 else 1)} for n, v in enumerate(VERSIONS)}
+    fake(monkeypatch, table, metric="time")  # type: ignore[arg-type]
+    args = ("--good", "1.0", "--bad", "8.0", "--metric", "time", "--threshold", "time:5%")
+    assert bisect_cli(*args) == 1
+    captured = capsys.readouterr()
+    assert "(+8.0%, within noise)" in captured.out
+    assert "close to the threshold: measured twice" in captured.out  # the bad end, again
+    assert captured.err.startswith(
+        "benchmem: error: no regression between 1.0 and 8.0: no selected benchmark grew past "
+        "time:5% outside noise"
+    )
 
 
 def test_python_option_reads_the_interpreter_version(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping
 
 import pytest
@@ -12,12 +13,15 @@ from hypothesis import strategies as st
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.sweep.bisect import (
     Crossing,
+    Direction,
     Probe,
     ProbeResult,
     Status,
     Verdict,
     bisect,
+    crossed,
     judge,
+    marginal,
     no_regression_message,
     select_benchmarks,
 )
@@ -236,31 +240,48 @@ IDS = [
     [
         (None, IDS),
         ("tests/test_b.py::test_parse", [IDS[2]]),
-        ("alloc", IDS[:2]),
-        ("ALLOC", IDS[:2]),
-        ("alloc and not big", [IDS[0]]),
-        ("big", [IDS[1], IDS[3]]),
-        ("test_a or TestX", [IDS[0], IDS[1], IDS[3]]),
-        ("not (alloc or TestX)", [IDS[2]]),
-        ("(parse and big) or small", [IDS[0], IDS[3]]),
-        ("not not small", [IDS[0]]),
+        ("test_parse", [IDS[2]]),  # exact: the last part, never test_parse_big
         ("test_alloc[big]", [IDS[1]]),
+        ("test_b.py::TestX::test_parse_big", [IDS[3]]),
+        ("k:alloc", IDS[:2]),
+        ("k:ALLOC", IDS[:2]),
+        ("k:alloc and not big", [IDS[0]]),
+        ("k:big", [IDS[1], IDS[3]]),
+        ("k:test_a or TestX", [IDS[0], IDS[1], IDS[3]]),
+        ("k:not (alloc or TestX)", [IDS[2]]),
+        ("k:(parse and big) or small", [IDS[0], IDS[3]]),
+        ("k:not not small", [IDS[0]]),
+        ("glob:test_alloc*", IDS[:2]),
+        ("glob:tests/test_b.py::*", IDS[2:]),
+        ("glob:*[[]big]", [IDS[1]]),
     ],
 )
 def test_select_benchmarks(expr: str | None, expected: list[str]) -> None:
     assert list(select_benchmarks(IDS, expr)) == expected
 
 
+def test_an_exact_id_is_not_a_substring() -> None:
+    """``test_parse[5000]`` used to match ``test_parse[50000]`` too."""
+    ids = ["t.py::test_parse[5000]", "t.py::test_parse[50000]", "t.py::test_parse[500]"]
+    assert select_benchmarks(ids, "test_parse[5000]") == ("t.py::test_parse[5000]",)
+    with pytest.raises(UsageError, match="matches no benchmark"):
+        select_benchmarks(ids, "5000")
+    assert len(select_benchmarks(ids, "k:5000")) == 2  # the explicit substring syntax
+
+
 @pytest.mark.parametrize(
     ("expr", "message"),
     [
-        ("", "empty expression"),
-        ("alloc and", "unexpected end of expression"),
-        ("(alloc", "unexpected end of expression"),
-        ("(alloc big", "missing '\\)'"),
-        ("alloc )", "unexpected '\\)'"),
-        ("or alloc", "unexpected 'or'"),
+        ("k:", "empty expression"),
+        ("k:alloc and", "unexpected end of expression"),
+        ("k:(alloc", "unexpected end of expression"),
+        ("k:(alloc big", "missing '\\)'"),
+        ("k:alloc )", "unexpected '\\)'"),
+        ("k:or alloc", "unexpected 'or'"),
+        ("glob:", "empty pattern"),
+        ("", "empty id"),
         ("zzz", "matches no benchmark"),
+        ("alloc", "matches no benchmark"),
     ],
 )
 def test_select_benchmarks_errors(expr: str, message: str) -> None:
@@ -305,3 +326,100 @@ def test_property_answer_brackets_the_change(n: int, data: st.DataObject) -> Non
     assert len(outcome.untested) == first_bad - last_good - 1
     if not broken:
         assert len(fake.calls) <= 2 + math.ceil(math.log2(n - 1))
+
+
+# -- direction, close calls, time noise ----------------------------------------------------------
+
+
+def test_lighter_names_the_first_release_that_dropped() -> None:
+    table: dict[str, object] = {
+        v: {ID: (1 if i + 1 >= 6 else 6) * MB} for i, v in enumerate(VERSIONS)
+    }
+    fake = FakeProbe(table)
+    outcome = bisect(VERSIONS, "1.0", "8.0", fake, threshold=TEN, direction=Direction.LIGHTER)
+    assert (outcome.first_bad, outcome.last_good) == ("6.0", "5.0")
+    assert outcome.direction is Direction.LIGHTER
+    # a heavier search over the same releases finds nothing
+    with_heavier = bisect(VERSIONS, "1.0", "8.0", FakeProbe(table), threshold=TEN)
+    assert with_heavier.status is Status.NO_REGRESSION
+    message = no_regression_message(with_heavier)
+    assert message.startswith("no regression between 1.0 and 8.0: no selected benchmark grew")
+    assert message.endswith("(largest change -83.3%)")
+    heavier_table: dict[str, object] = {v: {ID: MB} for v in VERSIONS}
+    none = bisect(
+        VERSIONS, "1.0", "8.0", FakeProbe(heavier_table), threshold=TEN, direction=Direction.LIGHTER
+    )
+    assert no_regression_message(none).startswith(
+        "no lighter release between 1.0 and 8.0: no selected benchmark dropped past peak:10%"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "base", "new", "expected"),
+    [
+        ("10%", 100.0, 89.0, True),
+        ("10%", 100.0, 90.0, False),  # strictly more than 10 %
+        ("10%", 100.0, 120.0, False),  # heavier is not lighter
+        ("5MiB", 20 * 2**20, 14 * 2**20, True),
+        ("10%+5MiB", 20 * 2**20, 16 * 2**20, False),  # 20 % but only 4 MiB
+        ("10%", 0.0, 0.0, False),
+    ],
+)
+def test_crossed_lighter(rule: str, base: float, new: float, expected: bool) -> None:
+    threshold = parse_threshold(rule, default_field="peak")
+    assert crossed(threshold, base, new, Direction.LIGHTER) is expected
+
+
+def test_direction_names() -> None:
+    assert Direction.parse("Faster") is Direction.LIGHTER
+    assert Direction.parse("slower") is Direction.HEAVIER
+    assert Direction.LIGHTER.word("time") == "faster"
+    assert Direction.LIGHTER.word("peak") == "lighter"
+    with pytest.raises(UsageError, match="unknown --direction 'up'"):
+        Direction.parse("up")
+
+
+def test_a_verdict_at_the_threshold_is_measured_again() -> None:
+    """4.0 first reads +10.05 % (within 1 % of the 10 % rule); measured again it is +0 %."""
+    table = toy_table(6)
+    table["4.0"] = {ID: 1.1005 * MB}
+    fake = FakeProbe(table)
+    again: list[str] = []
+
+    def remeasure(version: str) -> ProbeResult:
+        again.append(version)
+        return ProbeResult(values={ID: 1.0 * MB})
+
+    outcome = bisect(VERSIONS, "1.0", "8.0", fake, threshold=TEN, remeasure=remeasure)
+    assert again == ["4.0"]
+    assert (outcome.first_bad, outcome.last_good) == ("6.0", "5.0")
+    probe = outcome.probe("4.0")
+    assert probe is not None
+    assert probe.first is not None
+    assert probe.first.values == {ID: 1.1005 * MB}
+    assert probe.verdict is Verdict.GOOD
+    # clear verdicts are trusted at once
+    assert all(p.first is None for p in outcome.probes if p.version != "4.0")
+
+
+def _timed(center: float, seed: int) -> ProbeResult:
+    from pytest_benchmem.noise import combine_stats
+
+    rng = random.Random(seed)
+    stats = combine_stats([center * (1 + rng.uniform(0, 0.3)) for _ in range(20)])
+    return ProbeResult(values={ID: float(stats["min"])}, stats={ID: stats})  # type: ignore[arg-type]
+
+
+def test_time_within_noise_never_trips() -> None:
+    rule = parse_threshold("5%", default_field="time")
+    base = _timed(1e-3, 1)
+    noisy = _timed(1.08e-3, 2)  # the min 8 % up, the quartiles overlapping
+    assert noisy.values[ID] > base.values[ID] * 1.05
+    verdict, crossings, _ = judge(noisy, base.values, [ID], rule, base_stats=base.stats)
+    assert (verdict, crossings) == (Verdict.GOOD, ())
+    assert marginal(noisy, base.values, [ID], rule, base_stats=base.stats)
+    slow = _timed(3e-3, 3)
+    verdict, crossings, _ = judge(slow, base.values, [ID], rule, base_stats=base.stats)
+    assert verdict is Verdict.BAD
+    assert crossings[0].noise == "slower (IQRs apart)"
+    assert not marginal(slow, base.values, [ID], rule, base_stats=base.stats)

@@ -75,8 +75,8 @@ def test_long_exclusion_notes_are_capped(tmp_path: Path) -> None:
     listing = list_releases("toypkg", Sources(find_links=(str(tmp_path),)))
     assert listing.notes == (
         (
-            "excluded pre-releases (use --pre): 12 releases, the newest "
-            "1.4rc1, 1.5rc1, 1.6rc1, 1.7rc1, 1.8rc1, 1.9rc1, 1.10rc1, 1.11rc1"
+            "excluded pre-releases (use --pre): 12 releases; the newest 8, newest first: "
+            "1.11rc1, 1.10rc1, 1.9rc1, 1.8rc1, 1.7rc1, 1.6rc1, 1.5rc1, 1.4rc1"
         ),
     )
 

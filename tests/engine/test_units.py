@@ -135,3 +135,24 @@ def test_metrics_names():
     assert series_stat([2, 4], "stddev") == pytest.approx(1.4142, rel=1e-3)
     with pytest.raises(ValueError):
         series_stat([], "min")
+
+
+# --- issue 13 defect 5: only ASCII digits and finite values ----------------------------------
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "1²", "¹0", "9" * 5000, str(2**64)])
+def test_counts_accept_only_ascii_digits_in_range(text: str):
+    with pytest.raises(UsageError, match="whole number"):
+        parse_count(text)
+
+
+@pytest.mark.parametrize("text", ["1e400MiB", "1e400", "inf", "nan", "1e19GiB", "²MiB", "٣MiB"])
+def test_sizes_accept_only_finite_ascii_numbers(text: str):
+    with pytest.raises(UsageError, match="expected a size"):
+        parse_size(text)
+
+
+@pytest.mark.parametrize("rule", ["peak:1e400MiB", "allocations:²", "time:1e400s", "peak:1e400%"])
+def test_thresholds_with_extreme_numbers_are_usage_errors(rule: str):
+    with pytest.raises(UsageError, match="threshold"):
+        parse_threshold(rule)

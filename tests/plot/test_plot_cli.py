@@ -7,6 +7,7 @@ import sys
 import webbrowser
 from pathlib import Path
 
+import pytest
 from plotruns import scaling_suite, write_run
 
 SUMMARY = re.compile(
@@ -145,27 +146,40 @@ def test_image_output_needs_the_static_extra(benchmem, one_run, tmp_path, monkey
     monkeypatch.setitem(sys.modules, "kaleido", None)
     for suffix in (".png", ".svg"):
         result = benchmem("plot", one_run, "-o", tmp_path / f"p{suffix}")
-        assert_user_error(result, f"{suffix} output needs kaleido", "pytest-benchmem[plot-static]")
+        assert_user_error(result, f"{suffix} output needs kaleido", "pip install '.[plot-static]'")
 
 
-def test_image_output_with_kaleido(benchmem, one_run, tmp_path, monkeypatch):
-    import types
+@pytest.mark.e2e
+def test_image_output_with_kaleido(benchmem, one_run, tmp_path):
+    """A real PNG through kaleido and a real browser (no mock of plotly or kaleido)."""
+    import shutil
+    import struct
 
-    import plotly.io as pio
-
-    calls: list[str] = []
-
-    def to_image(fig, format, width, height):
-        calls.append(format)
-        return b"\x89PNG fake" if format == "png" else b"<svg/>"
-
-    monkeypatch.setitem(sys.modules, "kaleido", types.ModuleType("kaleido"))
-    monkeypatch.setattr(sys.modules["kaleido"], "__spec__", object(), raising=False)
-    monkeypatch.setattr(pio, "to_image", to_image)
+    pytest.importorskip("kaleido", reason="kaleido (the [plot-static] extra) is not installed")
+    if not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")):
+        pytest.skip("kaleido needs a Chrome/Chromium browser; none is installed")
     result = benchmem("plot", one_run, "-o", tmp_path / "p.png")
     assert result.code == 0, result.err
-    assert (tmp_path / "p.png").read_bytes() == b"\x89PNG fake"
-    assert calls == ["png"]
+    data = (tmp_path / "p.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert (width, height) == (1200, 800)
+    assert len(data) > 10_000  # a drawn plot, not an empty canvas
+
+
+def test_kaleido_failure_is_one_line(benchmem, one_run, tmp_path, monkeypatch):
+    import plotly.io as pio
+
+    pytest.importorskip("kaleido", reason="kaleido (the [plot-static] extra) is not installed")
+
+    def no_browser(*args, **kwargs):
+        msg = "\n\nKaleido requires Google Chrome to be installed.\n\n    $ plotly_get_chrome\n"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(pio, "to_image", no_browser)
+    result = benchmem("plot", one_run, "-o", tmp_path / "p.png")
+    assert_user_error(result, "kaleido failed: Kaleido requires Google Chrome", "Chromium")
+    assert not (tmp_path / "p.png").exists()
 
 
 def test_plot_extra_missing(benchmem, one_run, tmp_path, monkeypatch):
@@ -177,7 +191,7 @@ def test_plot_extra_missing(benchmem, one_run, tmp_path, monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "plotly", None)
     result = benchmem("plot", one_run, "-o", tmp_path / "p.html")
-    assert_user_error(result, "plots need plotly", "pytest-benchmem[plot]")
+    assert_user_error(result, "plots need plotly", "pip install '.[plot]'")
 
 
 def test_missing_run_file(benchmem, tmp_path):

@@ -42,7 +42,8 @@ def test_scaling_infers_the_one_numeric_dim_and_colours_by_the_next(one_run):
         assert list(trace.x) == [10, 100, 1000, 10000]  # sorted along x
     assert fig.layout.xaxis.type == "log"  # 10..10000 spans more than a decade
     assert fig.layout.yaxis.type == "log"
-    assert fig.layout.yaxis.title.text == "peak (KiB)"
+    assert fig.layout.yaxis.title.text == "peak"  # a log axis: its ticks carry the unit
+    assert all(text.endswith(("B", "KiB", "MiB")) for text in fig.layout.yaxis.ticktext)
 
 
 def test_scaling_without_a_colour_dim_colours_by_test_function(tmp_path):
@@ -98,7 +99,8 @@ def test_scaling_several_runs_colour_by_label(two_runs):
     assert fig.layout.legend.title.text == "run"
     # one legend entry per label, however many lines share it
     assert sum(bool(t.showlegend) for t in lines(fig)) == 2
-    assert fig.layout.yaxis.title.text == "time (us)"
+    assert fig.layout.yaxis.title.text == "time"  # a log axis: its ticks carry the unit
+    assert all(text.endswith(("us", "ms")) for text in fig.layout.yaxis.ticktext)
 
 
 def test_scaling_explicit_colour_and_facet(two_runs):
@@ -439,6 +441,28 @@ def test_sweep_report_page(three_runs, tmp_path):
     assert "Runs, in order: 1.0 → 2.0 → 3.0." in page
     assert "cdn.plot.ly" not in page.split("</head>")[0]
     assert page.count("test_s.py::test_other") >= 2
+    # the time change of every benchmark, with its spread and the noise verdict
+    assert "Time, 1.0 → 3.0 (min ±IQR, n rounds; within noise when" in page
+    assert "no spread" in page or "IQRs" in page
+
+
+def test_sweep_report_states_time_noise(tmp_path):
+    from pytest_benchmem.noise import combine_stats
+
+    def run(name: str, data: list[float]):
+        stats = combine_stats(data)
+        bench = entry("t.py::test_x", peak=[1000])
+        bench["stats"] = {**bench["stats"], **stats}
+        return write_run(tmp_path / f"{name}.json", [bench], label=name)
+
+    base = [1e-3 + k * 1e-5 for k in range(10)]
+    paths = [run("a", base), run("b", [v * 1.01 for v in base]), run("c", [v * 3 for v in base])]
+    page = write_sweep_report(paths[:2], tmp_path / "noise.html").read_text()
+    assert "t.py::test_x: 1 ms ±50 us (n=10) → 1.01 ms ±50.5 us (n=10)" in page
+    assert "(n=10)" in page
+    assert "+1.0%, within noise (IQRs overlap)" in page
+    page = write_sweep_report([paths[0], paths[2]], tmp_path / "slow.html").read_text()
+    assert "+200.0%, slower (IQRs apart)" in page
 
 
 def test_sweep_report_one_run_and_many_ids(tmp_path):
@@ -463,7 +487,8 @@ def test_single_path_fast_times_and_only_an_x_dim(tmp_path):
     )
     fig, n_ids = plot_scaling(run)  # one path, not a list
     assert n_ids == 3
-    assert fig.layout.yaxis.title.text == "time (ns)"
+    assert fig.layout.yaxis.title.text == "time"
+    assert list(fig.layout.yaxis.ticktext) == ["1 ns", "10 ns", "100 ns"]
     assert [t.name for t in fig.data] == ["time"]  # no dim left to colour by
     assert fig.layout.yaxis.type == "log"
 

@@ -131,7 +131,10 @@ def test_default_view_one_column_per_run_and_missing(
     code, out, _ = cli(capsys, *_three(plugin_runs))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "time (headline min): 3 runs, 6 ids; change = last run vs first"
+    assert lines[0] == (
+        "time (headline min): 3 runs, 6 ids; change = last run vs first; "
+        "±IQR, n=rounds; noise rule: docs/compare.md"
+    )
     header = lines[1].split()
     assert header[0] == "id"
     assert [h for h in header if h in ("base", "mid", "new")] == ["base", "mid", "new"]

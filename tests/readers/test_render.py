@@ -127,7 +127,8 @@ def test_csv_is_raw_and_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         ["t.py::test_b|x", "524288", "", "", ""],
     ]
     time = Comparison("time", "min", ("a", "b"), (Row("x", (1.5e-6, 3e-6), 1.5e-6, 100.0),))
-    assert render.csv_text(time).splitlines()[1] == "x,1.5e-06,3e-06,1.5e-06,100"
+    # time adds each run's spread and the noise verdict (empty: this row carries no stats)
+    assert render.csv_text(time).splitlines()[1] == "x,1.5e-06,3e-06,1.5e-06,100,,,,,,,"
     # a failed write leaves the old file in place and no temp file behind
     before = out.read_text()
 
@@ -168,4 +169,6 @@ def test_empty_comparison_renders() -> None:
     empty = Comparison("time", None, ("a", "b"), ())
     assert render_table(empty, color=True).splitlines()[0].startswith("time (headline min)")
     assert "0 ids" in to_markdown(empty)
-    assert render.csv_text(empty) == "id,a,b,change,change_pct\n"
+    assert render.csv_text(empty) == (
+        "id,a,b,change,change_pct,a_iqr,a_stddev,a_rounds,b_iqr,b_stddev,b_rounds,noise\n"
+    )

@@ -292,7 +292,9 @@ def test_load_long_df_columns(golden_dir: Path) -> None:
     paths = [golden_dir / n for n in GOLDEN_FILES]
     frame, unit = runs.load_long_df(paths, metric="time", stat="min")
     assert unit == "s"
-    assert list(frame.columns) == ["snapshot", "id", "value", "n", "phase", "kind", "size"]
+    assert list(frame.columns)[:7] == ["snapshot", "id", "value", "n", "phase", "kind", "size"]
+    assert list(frame.columns)[7:] == ["module", "class", "func"]  # from the node ids
+    assert set(frame["module"]) == {"test_golden.py"}
     assert len(frame) == 21
     assert set(frame["snapshot"]) == {Path(n).stem for n in GOLDEN_FILES}
     frame, unit = runs.load_long_df([paths[2]], metric="peak", dims=["node.func"])
@@ -315,18 +317,21 @@ def test_load_long_df_rows_carry_their_own_dims(golden_dir: Path) -> None:
     expected = [
         dict(sample.dims) for path in paths for sample in runs.load_samples(path, metric="time")[1]
     ]
-    dim_columns = [c for c in frame.columns if c not in ("snapshot", "id", "value")]
+    node = ("module", "class", "func")  # every row's node dims, checked on their own
+    dim_columns = [c for c in frame.columns if c not in ("snapshot", "id", "value", *node)]
     got = [
         {c: row[c] for c in dim_columns if not (isinstance(row[c], float) and row[c] != row[c])}
         for row in frame.to_dict("records")
     ]
     assert got == expected
     assert sum(1 for dims in expected if dims) > 1  # more than the first row has dims
+    loaded = [b for p in paths for b in runs.load_run(p).benchmarks if b.value("time") is not None]
+    assert list(frame["func"]) == [b.dim("func") for b in loaded]
 
 
 def test_load_long_df_without_pandas(golden_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(UsageError, match=r"pytest-benchmem\[plot\]"):
+    with pytest.raises(UsageError, match=r"\[plot\] extra"):
         runs.load_long_df([golden_dir / GOLDEN_FILES[0]])
 
 
@@ -461,9 +466,11 @@ def test_require_metric(golden_dir: Path) -> None:
     assert runs.require_metric(plain, "time") == "time"
     with pytest.raises(SchemaError, match="no run has allocations data"):
         runs.require_metric(plain, "allocs")
-    empty = runs.load_run(write_run(golden_dir / "e.json", []))
+    untimed = runs.load_run(write_run(golden_dir / "e.json", [{"fullname": "t", "stats": {}}]))
     with pytest.raises(SchemaError, match="no benchmark timings"):
-        runs.require_metric([empty] * 4, "time")
+        runs.require_metric([untimed] * 4, "time")
+    with pytest.raises(SchemaError, match="holds no benchmarks"):
+        runs.load_run(write_run(golden_dir / "none.json", []))
 
 
 def test_float_series_and_odd_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_benchmem.sweep.process import Command, Outcome, format_log, write_atomic
+from pytest_benchmem.files import write_atomic
+from pytest_benchmem.sweep.process import Command, Outcome, format_log
 
 
 def run_json(label: str, venv: Path, *, memory: bool = True, count: int = 1) -> dict[str, object]:
@@ -163,6 +164,9 @@ class FakeRunner:
             path.write_text(json.dumps(data))
         elif how == "elsewhere":
             data["benchmem"]["harness"]["path"] = "/somewhere/else/pytest_benchmem"  # type: ignore[index]
+            path.write_text(json.dumps(data))
+        elif how == "mismatch":  # parses, but the readers reject it
+            data["benchmarks"][0]["extra_info"]["benchmem"]["allocations"] = [1, 2]  # type: ignore[index]
             path.write_text(json.dumps(data))
         elif how == "nomem":
             path.write_text(json.dumps(run_json(label, venv, memory=False)))

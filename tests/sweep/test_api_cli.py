@@ -69,6 +69,9 @@ def test_provision_yields_failed_venvs_with_their_stage(tmp_path: Path):
 def test_provision_rejects_unknown_options(tmp_path: Path):
     with pytest.raises(TypeError, match="unknown provision option"):
         list(provision(["toypkg==1.0"], out=tmp_path, runner=FakeRunner(), colour="red"))
+    # the Python matrix and the plan's selection are run_targets' (benchmem sweep), not ignored
+    with pytest.raises(TypeError, match=r"unknown provision option.*pythons"):
+        list(provision(["toypkg==1.0"], out=tmp_path, runner=FakeRunner(), pythons=["3.11"]))
 
 
 def test_provision_accepts_lists(tmp_path: Path):
@@ -231,7 +234,7 @@ def test_cli_report_failure_is_one_line_and_exit_1(
 
     def broken(*args: object, **kwargs: object) -> Path:
         msg = "plotly is not installed"
-        raise BenchmemError(msg, hint="pip install 'pytest-benchmem[plot]'")
+        raise BenchmemError(msg, hint="pip install '.[plot]'")
 
     monkeypatch.setattr("pytest_benchmem.plotting.write_sweep_report", broken)
     args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--out", str(tmp_path / "out")]
@@ -276,3 +279,43 @@ def test_cli_report_with_no_run_says_so(
     assert _cli([*args, "--report", str(tmp_path / "r.html")]) == 1
     assert "no report: no target produced a run" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_summary_md_and_github_step_summary(
+    fake_cli: FakeRunner,
+    suite_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+):
+    step = tmp_path / "step-summary.md"
+    step.write_text("## an earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step))
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==2.0", "toypkg==9.9", "--suite", str(suite_dir)]
+    code = _cli([*args, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1  # 9.9 does not exist
+    # by default, in GitHub Actions: the terminal tables as usual, the summary appended
+    assert "Manifest:" in captured.out
+    assert "summary appended to $GITHUB_STEP_SUMMARY" in captured.err
+    written = step.read_text()
+    assert written.startswith("## an earlier step\n\n## benchmem sweep: 3 targets\n")
+    assert "| `suite/test_toy.py::test_work0` |" in written
+    assert "### Failed target (1)" in written
+    assert "- `9.9` failed at install: " in written
+
+    # --summary md: stdout is the markdown alone; --no-step-summary leaves the file alone
+    before = step.read_text()
+    code = _cli([*args, "--out", str(out), "--summary", "md", "--no-step-summary"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out.startswith("## benchmem sweep: 3 targets\n\n2 runs: `1.0`, `2.0`\n")
+    assert "Manifest:" not in captured.out
+    assert "Manifest:" in captured.err
+    assert "| noise |" in captured.out
+    assert step.read_text() == before
+
+    code = _cli([*args, "--out", str(out), "--summary", "pdf"])
+    assert code == 2
+    assert "unknown --summary format 'pdf'" in capsys.readouterr().err

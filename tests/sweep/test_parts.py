@@ -15,15 +15,11 @@ import pytest
 from packaging.requirements import Requirement
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.inrun.machine import pytest_benchmark_generate_machine_info, pytest_configure
 from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult
 from pytest_benchmem.sweep.config import load_config
 from pytest_benchmem.sweep.harness import build_harness, closure, driver_pins, mentions_pin
-from pytest_benchmem.sweep.machine import (
-    probe,
-    pytest_benchmark_generate_machine_info,
-    pytest_configure,
-    start_probe,
-)
+from pytest_benchmem.sweep.machine import probe, start_probe
 from pytest_benchmem.sweep.manifest import read_manifest, result_from_json, result_to_json
 from pytest_benchmem.sweep.process import Command, Outcome, SubprocessRunner
 from pytest_benchmem.sweep.progress import LiveProgress, PlainProgress, make_progress
@@ -568,7 +564,7 @@ def test_the_checked_module_is_the_distributions_own_not_mypycs_runtime(tmp_path
 
 
 def test_in_run_isolation_problem_names_both_places(tmp_path: Path):
-    from pytest_benchmem.sweep.isolation import problem
+    from pytest_benchmem.inrun.isolation import problem
 
     inside = str(Path(pytest.__file__).resolve().parents[2])  # the dir holding site-packages
     assert problem("pytest", inside) is None
@@ -582,19 +578,19 @@ def test_in_run_isolation_problem_names_both_places(tmp_path: Path):
 def test_in_run_isolation_stops_the_pytest_run(
     pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from pytest_benchmem.sweep.isolation import ENV, EXIT_CODE, MARK, settings
+    from pytest_benchmem.inrun.isolation import ENV, EXIT_CODE, MARK, settings
 
     pytester.makepyfile("import pytest\n\ndef test_x():\n    assert pytest\n")
     monkeypatch.setenv(ENV, settings("pytest", str(tmp_path / "venv")))
-    result = pytester.runpytest_subprocess("-p", "pytest_benchmem.sweep.isolation")
+    result = pytester.runpytest_subprocess("-p", "pytest_benchmem.inrun.isolation")
     assert result.ret == EXIT_CODE
     assert any(line.startswith(MARK) for line in result.errlines)
     monkeypatch.setenv(ENV, settings("pytest", "/"))  # everything is under /
-    assert pytester.runpytest_subprocess("-p", "pytest_benchmem.sweep.isolation").ret == 0
+    assert pytester.runpytest_subprocess("-p", "pytest_benchmem.inrun.isolation").ret == 0
 
 
 def test_in_run_isolation_hook_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from pytest_benchmem.sweep import isolation
+    from pytest_benchmem.inrun import isolation
 
     monkeypatch.delenv(isolation.ENV, raising=False)
     assert isolation.pytest_collection_finish(None) is None  # not a sweep run: nothing to do

@@ -219,7 +219,7 @@ def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
         (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
         (5, "missing", Status.FAILED, Stage.RUN, "exit code 5: no tests ran"),
         (0, "missing", Status.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
-        (0, "garbage", Status.FAILED, Stage.COLLECT, "does not parse"),
+        (0, "garbage", Status.FAILED, Stage.COLLECT, "malformed JSON"),
         (0, "zerobytes", Status.FAILED, Stage.COLLECT, "no test used the benchmark fixture"),
         (0, "empty", Status.FAILED, Stage.COLLECT, "holds no benchmarks"),
         (0, "noprov", Status.FAILED, Stage.COLLECT, "no benchmem provenance"),
@@ -369,6 +369,7 @@ def test_an_install_stopped_by_ctrl_c_is_not_reported_as_failed(suite_dir: Path,
     [
         ({"suite": Path("/no/such/suite")}, "suite not found"),
         ({"jobs": 0}, "--jobs must be at least 1"),
+        ({"rounds": 0}, "--rounds must be at least 1"),
         ({"copy_dir": Path("/no/such/dir")}, "--copy-dir is not a directory"),
         ({"find_links": ("/no/such/wheels",)}, "--find-links location not found"),
         ({"pytest_args": ("--benchmark-json=x.json",)}, "writes each run's JSON itself"),
@@ -605,3 +606,58 @@ def test_a_python_older_than_the_harness_is_a_usage_error(suite_dir: Path, tmp_p
         ["toypkg==1.0"], _opts(suite_dir, tmp_path / "o", python=str(new)), runner=FakeRunner()
     )
     assert results[0].ok
+
+
+class FailsSecondRound(FakeRunner):
+    """The suite of 2.0 crashes on its second run (a flaky or drifting target)."""
+
+    def _pytest(self, command):  # type: ignore[no-untyped-def]
+        label = (command.env or {}).get("BENCHMEM_LABEL")
+        runs = [c for c in self.steps("pytest") if (c.env or {}).get("BENCHMEM_LABEL") == label]
+        if label == "2.0" and len(runs) == 2:
+            return 3, "Fatal Python error: Segmentation fault\n"
+        return super()._pytest(command)
+
+
+def test_rounds_alternate_and_a_failed_round_keeps_the_others(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FailsSecondRound()
+    targets = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
+    results = run_targets(targets, _opts(suite_dir, out, rounds=3), runner=fake)
+    # 2.0 is not run again after its failed round: 1 2 3, 1 2 3, 1 3
+    runs = fake.steps("pytest")
+    assert labels_of(runs) == ["1.0", "2.0", "3.0"] * 2 + ["1.0", "3.0"]
+    # memory is exact: only round 1 measures it
+    assert ["--benchmark-memory" in c.argv for c in runs] == [True] * 3 + [False] * 5
+    assert [(r.label, r.status) for r in results] == [
+        ("1.0", Status.OK), ("2.0", Status.PARTIAL), ("3.0", Status.OK),
+    ]  # fmt: skip
+    assert results[1].reason is not None
+    assert results[1].reason.startswith("1 of 3 rounds kept; round 2: pytest exit code 3")
+    entries = {t["label"]: t for t in _manifest(out)["targets"]}
+    assert [r["status"] for r in entries["2.0"]["rounds"]] == ["ok", "failed"]
+    assert [r["order"] for r in entries["3.0"]["rounds"]] == [3, 6, 8]
+    # without raw rounds in the fake's stats, round 1's stats stand; all three rounds recorded
+    combined = json.loads((out / "1.0.json").read_text())
+    assert combined["benchmarks"][0]["stats"]["rounds"] == 3
+    assert combined["benchmem"]["rounds"]["count"] == 3
+    assert len(list((out / "rounds" / "1.0").glob("round-*.json"))) == 3
+    # a resumed sweep keeps them: the combined runs are complete
+    again = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, rounds=3, resume=True), runner=again)
+    assert labels_of(again.steps("pytest")) == []
+
+
+def test_an_interrupted_round_is_rerun_on_resume(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_targets(
+            ["toypkg==1.0", "toypkg==2.0"],
+            _opts(suite_dir, out, rounds=2),
+            runner=FakeRunner(interrupt_on="2.0"),
+        )
+    entries = {t["label"]: t for t in _manifest(out)["targets"]}
+    assert entries["1.0"]["status"] == "skipped"
+    assert entries["1.0"]["reason"] == "interrupted after round 1 of 2"
+    assert [r["round"] for r in entries["1.0"]["rounds"]] == [1]
+    assert not (out / "1.0.json").exists()

@@ -1,8 +1,10 @@
 """The ``benchmem`` command: a thin typer layer over compare, plotting and the sweep.
 
-This package parses arguments and maps errors to exit codes in one place (``main``);
-each subcommand lives in its own module and imports its heavy machinery lazily, so
-``benchmem --help`` starts fast.
+This package parses arguments and maps errors to exit codes in one place (``main``). Each
+subcommand lives in its own module, registered on ``app`` when this package is imported (so
+``typer.testing.CliRunner().invoke(app, ...)`` and doc generators see every command); the
+modules import their heavy machinery inside the command bodies, so ``benchmem --help``
+starts fast.
 """
 
 from __future__ import annotations
@@ -11,30 +13,64 @@ import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
+import pytest_benchmem
 from pytest_benchmem.errors import BenchmemError
+
+from .style import StyledCommand, StyledGroup
+
+SUMMARY = "pytest-benchmem — plot and compare benchmark runs."
+#: the command modules, in the order `benchmem --help` lists their commands
+COMMAND_MODULES = (
+    "plot_cmd",
+    "compare_cmd",
+    "sweep_cmd",
+    "bisect_cmd",
+    "merge_cmd",
+    "diff_cmd",
+    "flamegraph_cmd",
+)
 
 app = typer.Typer(
     name="benchmem",
-    help="pytest-benchmem — plot and compare benchmark runs.",
+    help=SUMMARY,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=StyledGroup,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"benchmem {pytest_benchmem.__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            is_eager=True,
+            callback=_show_version,
+        ),
+    ] = False,
+) -> None:
+    """Options of ``benchmem`` itself (the description is ``SUMMARY`` plus the commands)."""
 
 
 def fail(message: str, code: int = 1) -> None:
     """Print ``benchmem: error: MESSAGE`` on stderr and exit with ``code``."""
     sys.stderr.write(f"benchmem: error: {message}\n")
     raise SystemExit(code)
-
-
-def _register() -> None:
-    # Registration order is the order `benchmem --help` lists the commands in.
-    for name in ("plot_cmd", "compare_cmd", "sweep_cmd", "bisect_cmd"):
-        importlib.import_module(f"{__name__}.{name}")
 
 
 def _click() -> ModuleType:
@@ -47,7 +83,6 @@ def _click() -> ModuleType:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: run the app, turning user errors into one-line messages."""
-    _register()
     click = _click()
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
@@ -71,3 +106,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     if result == 130:  # typer turns a Ctrl-C no command handled into exit code 130
         fail("interrupted", 130)
     raise SystemExit(result if isinstance(result, int) else 0)
+
+
+def _register() -> None:
+    """Import every command module (each registers its command on ``app``), give each the
+    house help style, and name the commands in the top-level description."""
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):  # a command that chose its own class keeps it
+            info.cls = StyledCommand
+    names = [info.name for info in app.registered_commands if info.name]
+    app.info.help = f"{SUMMARY} Commands: {', '.join(names)}."
+
+
+_register()

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from . import app
+from .choices import VIEWS, completer, stats
 
 PLOTS_DIR = Path(".benchmarks") / "plots"
 
@@ -29,10 +30,13 @@ class MetricName(StrEnum):
     MEMORY = "memory"
 
 
-def default_output(view: str, metric: str, labels: tuple[str, ...]) -> Path:
-    """``.benchmarks/plots/<view>-<metric>-<first label>[-<last label>].html``."""
+def default_output(
+    view: str, metric: str, labels: tuple[str, ...], stat: str | None = None
+) -> Path:
+    """``.benchmarks/plots/<view>-<metric>[-<stat>]-<first label>[-<last label>].html``."""
     ends = labels[:1] + labels[-1:] if len(labels) > 1 else labels
-    parts = [view, metric, *(re.sub(r"[^A-Za-z0-9._+-]+", "_", label) for label in ends)]
+    names = (metric, stat) if stat else (metric,)
+    parts = [view, *names, *(re.sub(r"[^A-Za-z0-9._+-]+", "_", label) for label in ends)]
     return PLOTS_DIR / ("-".join(parts) + ".html")
 
 
@@ -53,10 +57,22 @@ def plot(
             "of peak; pair with --stat for a distribution).",
         ),
     ] = MetricName.TIME,
+    stat: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TEXT",
+            autocompletion=completer(stats),
+            help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
+            "| median | stddev; for time also pytest-benchmark's iqr, q1, q3, ...). Default: "
+            "the headline value.",
+            show_default=False,
+        ),
+    ] = None,
     view: Annotated[
         str | None,
         typer.Option(
             metavar="TEXT",
+            autocompletion=completer(VIEWS),
             help="compare | scatter | sweep | scaling (default: by count).",
             show_default=False,
         ),
@@ -89,25 +105,91 @@ def plot(
         typer.Option("--output", "-o", metavar="PATH", help="HTML out.", show_default=False),
     ] = None,
     open_: Annotated[bool, typer.Option("--open/--no-open")] = False,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="KEY=VALUE",
+            help="Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold).",
+            show_default=False,
+        ),
+    ] = None,
+    pivot: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIM",
+            help="Fold ONE run along a dim (e.g. param:impl): its values become the runs.",
+            show_default=False,
+        ),
+    ] = None,
+    color: Annotated[
+        str | None,
+        typer.Option(metavar="DIM", help="scaling: dim to colour lines by.", show_default=False),
+    ] = None,
+    log_x: Annotated[
+        bool | None,
+        typer.Option(
+            "--log-x/--linear-x",
+            help="x-axis scale; unset: log when the values span more than a decade.",
+            show_default=False,
+        ),
+    ] = None,
+    log_y: Annotated[
+        bool | None,
+        typer.Option(
+            "--log-y/--linear-y",
+            help="y-axis scale; unset: log when the values span more than a decade.",
+            show_default=False,
+        ),
+    ] = None,
+    y_zero: Annotated[
+        bool, typer.Option("--y-zero", help="scaling: start a linear y-axis at zero.")
+    ] = False,
+    free_axes: Annotated[
+        str | None,
+        typer.Option(
+            metavar="[x|y|both]",
+            autocompletion=completer(("x", "y", "both")),
+            help="Facets get their own x and/or y range (unset: shared).",
+            show_default=False,
+        ),
+    ] = None,
+    band: Annotated[
+        str,
+        typer.Option(
+            metavar="[auto|minmax|none]",
+            autocompletion=completer(("auto", "minmax", "none")),
+            help="scaling: shade the spread over the repeats (auto: memory passes, on up to 8 "
+            "lines; minmax: every line, time's rounds too; none).",
+        ),
+    ] = "auto",
 ) -> int:
     """Build the view, write it, print what was drawn and where."""
-    from pytest_benchmem.plotting import build_view, check_output, save_figure
+    from pytest_benchmem.plotting import AxisOptions, build_view, check_output, save_figure
+    from pytest_benchmem.selection import parse_where
 
+    options = AxisOptions(log_x, log_y, y_zero, free_axes, color, band)
+    parse_where(where or ())  # a malformed condition fails before any file is read
     if output is not None:
         check_output(output)
     result = build_view(
         view,
         list(runs),
         metric=metric.value,
+        stat=stat,
         x=x,
         facet=facet,
         clip=clip,
         labels=label or None,
+        where=where or (),
+        pivot=pivot,
+        options=options,
     )
-    target = output or default_output(result.name, result.metric, result.labels)
+    stat_name = stat.strip().lower() if stat else None  # build_view checked it
+    target = output or default_output(result.name, result.metric, result.labels, stat_name)
     save_figure(result.figure, target)
+    what = f"{result.metric} ({stat_name})" if stat_name else result.metric
     typer.echo(
-        f"{result.name} view of {result.metric}: {result.n_ids} id(s) drawn "
+        f"{result.name} view of {what}: {result.n_ids} id(s) drawn "
         f"from {len(result.labels)} run(s) -> {target}"
     )
     for note in result.notes:

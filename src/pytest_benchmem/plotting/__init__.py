@@ -11,13 +11,14 @@ from __future__ import annotations
 try:
     import plotly  # noqa: F401
 except ImportError as _exc:  # pragma: no branch
-    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.errors import PLOT_HINT, BenchmemError
 
     _msg = "plots need plotly, which is not installed"
-    raise BenchmemError(_msg, hint="pip install 'pytest-benchmem[plot]'") from _exc
+    raise BenchmemError(_msg, hint=PLOT_HINT) from _exc
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
@@ -25,6 +26,10 @@ from pytest_benchmem.errors import UsageError
 from pytest_benchmem.files import write_atomic
 from pytest_benchmem.runs import Run
 
+if TYPE_CHECKING:
+    from pytest_benchmem.attribution.model import BenchmarkDiff
+
+from .axes import AxisOptions
 from .data import Dataset, load_dataset
 from .heatmap import build_lines, build_sweep
 from .layout import View
@@ -37,6 +42,7 @@ Snapshots = Sequence[str | Path | Run]
 
 __all__ = [
     "VIEWS",
+    "AxisOptions",
     "View",
     "build_view",
     "check_output",
@@ -49,10 +55,6 @@ __all__ = [
     "write_html",
     "write_sweep_report",
 ]
-
-
-def _names_node(*dims: str | None) -> bool:
-    return any(dim is not None and dim.startswith("node.") for dim in dims)
 
 
 def plot_scaling(
@@ -71,7 +73,7 @@ def plot_scaling(
     ``facet`` splits into subplots; ``log="auto"`` uses log axes when data spans > 10x.
     Benchmarks lacking the colour or facet dim are drawn under ``(none)``.
     """
-    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, color, facet))
+    ds = load_dataset(snapshots, metric, labels, dims=(x, color, facet))
     view = build_scaling(ds, x=x, color=color, facet=facet, log=log)
     return view.figure, view.n_ids
 
@@ -88,7 +90,7 @@ def plot_scatter(
 
     ``clip`` pins ratios beyond ``2**±clip`` to the edge (log2 units, like the sweep).
     """
-    ds = load_dataset(snapshots, metric, labels, node=_names_node(facet))
+    ds = load_dataset(snapshots, metric, labels, dims=(facet,))
     view = build_scatter(ds, facet=facet, clip=clip)
     return view.figure, view.n_ids
 
@@ -107,7 +109,7 @@ def plot_compare(
     ``sort="absolute"`` draws the change in the metric's unit, ``"relative"`` in percent;
     ``clip`` cuts bars at ±clip in that unit.
     """
-    ds = load_dataset(snapshots, metric, labels, node=_names_node(facet))
+    ds = load_dataset(snapshots, metric, labels, dims=(facet,))
     view = build_compare(ds, sort=sort, facet=facet, clip=clip)
     return view.figure, view.n_ids
 
@@ -141,8 +143,19 @@ def build_view(
     facet: str | None = None,
     clip: float | None = None,
     labels: Sequence[str] | None = None,
+    stat: str | None = None,
+    where: Sequence[str] = (),
+    pivot: str | None = None,
+    options: AxisOptions | None = None,
 ) -> View:
-    """Build the view ``name`` (None: by run count), with notes on what was not drawn."""
+    """Build the view ``name`` (None: by run count), with notes on what was not drawn.
+
+    ``stat`` reduces each benchmark's series (min, max, mean, median, stddev; for time also
+    pytest-benchmark's stats); None draws the headline value. ``where`` keeps benchmarks
+    matching every ``KEY=VALUE``; ``pivot`` folds one run along a dim (its values become the
+    runs); ``options`` carries the axis controls (each view refuses those it cannot apply).
+    """
+    opts = options or AxisOptions()
     if name is not None and name not in VIEWS:
         msg = f"unknown view {name!r} (choose from {' | '.join(VIEWS)})"
         raise UsageError(msg)
@@ -152,20 +165,35 @@ def build_view(
     if facet is not None and name == "sweep":
         msg = "--facet does not apply to the sweep view"
         raise UsageError(msg)
-    ds = load_dataset(snapshots, metric, labels, node=_names_node(x, facet))
+    ds = load_dataset(
+        snapshots,
+        metric,
+        labels,
+        stat=stat,
+        dims=(x, facet, opts.color),
+        where=where,
+        pivot=pivot,
+        band=opts.band,
+    )
     chosen = name or default_view(len(ds.labels))
     if chosen == "scaling":
         if clip is not None:
             msg = "--clip does not apply to the scaling view (it clamps scatter, compare, sweep)"
             raise UsageError(msg)
-        return build_scaling(ds, x=x, facet=facet)
+        return build_scaling(ds, x=x, facet=facet, options=opts)
     if x is not None:
         msg = f"--x applies to the scaling view only, not {chosen} ({len(ds.labels)} runs)"
         raise UsageError(msg)
+    if opts.band != "auto":
+        msg = f"--band draws on the scaling view's lines, not the {chosen} view"
+        raise UsageError(msg)
     if chosen == "scatter":
-        return build_scatter(ds, facet=facet, clip=clip)
+        opts.refuse("scatter", "y_zero", "color")
+        return build_scatter(ds, facet=facet, clip=clip, options=opts)
     if chosen == "compare":
-        return build_compare(ds, facet=facet, clip=clip)
+        opts.refuse("compare", "log_x", "log_y", "y_zero", "color")
+        return build_compare(ds, facet=facet, clip=clip, options=opts)
+    opts.refuse("sweep", "log_x", "log_y", "y_zero", "free", "color")
     if facet is not None:
         msg = f"--facet does not apply to the sweep view ({len(ds.labels)} runs)"
         raise UsageError(msg)
@@ -188,20 +216,75 @@ def _report_summary(ds: Dataset) -> list[str]:
     return lines
 
 
+def time_lines(runs: Sequence[Run]) -> list[str]:
+    """The time change of each benchmark, last run vs first, with its spread and the noise
+    verdict (``pytest_benchmem.noise``): the report states it for every metric it draws."""
+    from pytest_benchmem.compare import build_comparison
+    from pytest_benchmem.units import format_value
+
+    if len(runs) < 2 or not any(run.has_metric("time") for run in runs):
+        return []
+    comparison = build_comparison(runs, "time", None, "name")
+    first, last = comparison.labels[0], comparison.labels[-1]
+    head = "(min ±IQR, n rounds; within noise when the interquartile ranges overlap)"
+    lines = [f"Time, {first} → {last} {head}:"]
+    for row in comparison.rows:
+        cells = []
+        for value, spread in ((row.values[0], row.spreads[0]), (row.values[-1], row.spreads[-1])):
+            if value is None:
+                cells.append("—")
+                continue
+            text = format_value("time", value)
+            if spread is not None:
+                text += f" ±{format_value('time', spread.iqr)} (n={spread.rounds})"
+            cells.append(text)
+        change = "" if row.percent is None else f" {row.percent:+.1f}%"
+        verdict = "" if row.noise is None else f", {row.noise.describe()}"
+        if row.within_noise and row.noise is not None and not row.noise.within:
+            verdict = f", within noise ({row.noise.describe()})"
+        lines.append(f"{row.id}: {cells[0]} → {cells[1]}:{change}{verdict}")
+    return lines
+
+
 def write_sweep_report(
     runs: Sequence[str | Path],
     path: Path,
     *,
     metric: str = "peak",
     labels: Sequence[str] | None = None,
+    attribution: Sequence[BenchmarkDiff] = (),
 ) -> Path:
-    """Write one self-contained page: the sweep heatmap and a line per benchmark across labels.
+    """Write one self-contained page: the sweep heatmap and a line per benchmark across labels,
+    then, for ``attribution`` (``sweep --profile``), where each changed peak moved.
 
     Returns:
         The path written.
     """
-    ds = load_dataset(runs, metric, labels)
-    figures = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
-    figures.append(build_lines(ds).figure)
-    page = report_page(f"benchmem sweep report: {ds.metric}", _report_summary(ds), figures)
+    from pytest_benchmem.origins import by_python, machines_note
+    from pytest_benchmem.runs import load_runs
+
+    loaded = load_runs(runs, labels)
+    groups = by_python(loaded)
+    figures: list[go.Figure] = []
+    summary: list[str] = []
+    for python, group in groups:  # a Python matrix: one panel per interpreter
+        ds = load_dataset([r.path for r in group], metric, [r.label for r in group])
+        panel = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
+        panel.append(build_lines(ds).figure)
+        if python:
+            for fig in panel:
+                fig.update_layout(title_text=f"Python {python}: {fig.layout.title.text or ''}")
+            summary.append(f"Python {python}:")
+        figures.extend(panel)
+        summary.extend(_report_summary(ds))
+        summary.extend(time_lines(group))
+    note = machines_note(loaded) if metric == "time" else None
+    if note:
+        summary.append(note)
+    if attribution:
+        from .flame import attribution_section
+
+        lines, extra = attribution_section(attribution)
+        summary, figures = [*summary, *lines], [*figures, *extra]
+    page = report_page(f"benchmem sweep report: {ds.metric}", summary, figures)
     return write_atomic(Path(path), page.encode("utf-8"))

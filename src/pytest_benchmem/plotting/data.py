@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric
+from pytest_benchmem.metrics import METRIC_FIELDS, canonical_metric, check_stat
+from pytest_benchmem.origins import by_python, python_of
+from pytest_benchmem.runmodel import NODE_NAMES, check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
+from pytest_benchmem.selection import apply_where, parse_where, pivot_runs
 from pytest_benchmem.units import byte_unit, format_value
 
 MISSING = "(none)"
@@ -47,7 +50,7 @@ class Dataset:
         for point in self.points:
             for name in point.dims:
                 seen.setdefault(name, None)
-        return [name for name in seen if not name.startswith("node.")]
+        return [name for name in seen if not derived(name)]
 
     def ids(self) -> list[str]:
         """Benchmark ids in first-seen order (run by run)."""
@@ -65,23 +68,56 @@ class Dataset:
         if name in NODE_DIMS or any(name in point.dims for point in self.points):
             return name
         names = ", ".join(self.dim_names()) or "none"
-        node = ", ".join(NODE_DIMS)
+        node = "module, class, func, group, param:NAME, extra:NAME"
         msg = f"unknown dim {name!r} for {what} (dims in these runs: {names}; also {node})"
         raise UsageError(msg)
 
 
-def _point(index: int, bench: Benchmark, metric: str, want_node: bool) -> Point | None:
-    value = bench.value(metric)
+BANDS = ("auto", "minmax", "none")
+
+
+def check_band(band: str) -> str:
+    """Validate a band mode: auto (memory passes), minmax (also time's rounds) or none."""
+    key = band.strip().lower()
+    if key not in BANDS:
+        msg = f"unknown band {band!r} (choose from {' | '.join(BANDS)})"
+        raise UsageError(msg)
+    return key
+
+
+def _spread(bench: Benchmark, metric: str, band: str) -> tuple[float | None, float | None]:
+    """min..max over the repeats: memray passes, or (``minmax`` only) pytest-benchmark rounds."""
+    if band == "none":
+        return None, None
+    if metric != "time":
+        series = bench.memory.get(METRIC_FIELDS[metric]) if bench.memory else None
+        if series and len(series) > 1:
+            return float(min(series)), float(max(series))
+        return None, None
+    rounds, low, high = (bench.stats.get(k) for k in ("rounds", "min", "max"))
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
+    if band == "minmax" and numbers and isinstance(rounds, int) and rounds > 1:
+        return float(low), float(high)  # type: ignore[arg-type]
+    return None, None
+
+
+def _point(
+    index: int,
+    bench: Benchmark,
+    metric: str,
+    named: Sequence[str],
+    *,
+    stat: str | None = None,
+    band: str = "auto",
+) -> Point | None:
+    value = bench.value(metric, stat)
     if value is None or not math.isfinite(value):
         return None
-    low = high = None
-    series = bench.memory.get(METRIC_FIELDS[metric]) if metric != "time" and bench.memory else None
-    if series and len(series) > 1:
-        low, high = float(min(series)), float(max(series))
+    low, high = _spread(bench, metric, band)
     dims: Mapping[str, Dim] = bench.dims
-    if want_node:
-        node = {name: bench.dim(name) for name in NODE_DIMS}
-        dims = {**{k: v for k, v in node.items() if v is not None}, **bench.dims}
+    if named:
+        found = {name: bench.dim(name) for name in named if name not in bench.dims}
+        dims = {**bench.dims, **{k: v for k, v in found.items() if v is not None}}
     return Point(index, bench.id, float(value), low, high, dims)
 
 
@@ -104,18 +140,43 @@ def load_dataset(
     labels: Sequence[str] | None = None,
     *,
     node: bool = False,
+    stat: str | None = None,
+    dims: Sequence[str | None] = (),
+    where: Sequence[str] = (),
+    pivot: str | None = None,
+    band: str = "auto",
 ) -> Dataset:
     """Read ``snapshots`` (paths, directories or loaded runs) into a :class:`Dataset`.
 
+    ``stat`` reduces each value's series (None: the headline value). ``dims`` names dims the
+    view uses (``module``, ``param:NAME``, ...) to resolve on every point; ``node`` adds the
+    ``node.*`` dims. ``where`` keeps benchmarks matching every ``KEY=VALUE``; ``pivot`` folds
+    one run along a dim (each value a run); ``band`` picks each point's min..max spread.
+
     Raises:
-        UsageError: no runs, a label count that does not match, or no run with ``metric``.
+        UsageError: no runs, a label count that does not match, no run with ``metric``,
+            a stat the metric does not have, a bad where/pivot/band.
     """
     metric = canonical_metric(metric)
-    runs = _as_runs(snapshots, labels)
+    stat = check_plot_stat(metric, stat)
+    band = check_band(band)
+    runs = apply_where(_as_runs(snapshots, labels), parse_where(where))
+    runs, pivot_notes = pivot_runs(runs, pivot)
+    named = [d for d in dims if d is not None and d not in NODE_DIMS]
+    if node or any(d in NODE_DIMS for d in dims):
+        named += NODE_DIMS
     points: list[Point] = []
-    notes: list[str] = []
+    notes: list[str] = list(pivot_notes)
+    matrix = len(by_python(runs)) > 1  # a Python matrix: every point carries a python dim
     for index, run in enumerate(runs):
-        drawn = [p for b in run.benchmarks if (p := _point(index, b, metric, node)) is not None]
+        drawn = [
+            p
+            for b in run.benchmarks
+            if (p := _point(index, b, metric, named, stat=stat, band=band)) is not None
+        ]
+        if matrix:
+            python = python_of(run) or "(unknown)"
+            drawn = [replace(p, dims={**p.dims, "python": python}) for p in drawn]
         lacking = len(run.benchmarks) - len(drawn)
         if drawn and lacking:
             notes.append(f"{run.label}: {lacking} benchmark(s) have no {metric} value")
@@ -129,6 +190,19 @@ def load_dataset(
         raise UsageError(msg)
     labels_out = tuple(run.label for run in runs)
     return Dataset(metric, labels_out, tuple(points), tuple(notes))
+
+
+def check_plot_stat(metric: str, stat: str | None) -> str | None:
+    """The validated stat for ``metric``; time's ``ops`` is refused (a rate, not seconds)."""
+    if stat is None:
+        return None
+    if metric != "time":
+        return check_stat(stat)
+    key = check_time_stat(stat)
+    if key == "ops":
+        msg = "--stat ops is a rate, not a time: plot time with another stat (min, mean, ...)"
+        raise UsageError(msg)
+    return key
 
 
 def esc(text: object) -> str:
@@ -147,7 +221,22 @@ def numeric_dims(points: Iterable[Point]) -> list[str]:
     for point in points:
         for name, value in point.dims.items():
             kinds[name] = kinds.get(name, True) and is_number(value)
-    return [name for name, numeric in kinds.items() if numeric and not name.startswith("node.")]
+    return [name for name, numeric in kinds.items() if numeric and not derived(name)]
+
+
+def derived(name: str) -> bool:
+    """True for a dim resolved by name only (``node.*``, ``param:*``, ``extra:*``, and the
+    node dims ``module``/``class``/``func``/``group``), never picked automatically."""
+    return name.startswith("node.") or ":" in name or name in NODE_NAMES
+
+
+def same_dim(left: str, right: str) -> bool:
+    """``param:n`` and ``n`` name the same values (as do ``node.func`` and ``func``)."""
+
+    def bare(name: str) -> str:
+        return name.partition(":")[2] if ":" in name else name.removeprefix("node.")
+
+    return bare(left) == bare(right)
 
 
 def category(point: Point, dim: str | None) -> str:

@@ -14,25 +14,27 @@ from pathlib import Path
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from pytest_benchmem.errors import BenchmemError, UsageError
+from pytest_benchmem.errors import PLOT_STATIC_HINT, BenchmemError, UsageError
 from pytest_benchmem.files import write_atomic
 
 HTML_SUFFIXES = (".html", ".htm")
 IMAGE_SUFFIXES = (".png", ".svg")
-STATIC_HINT = "pip install 'pytest-benchmem[plot-static]'"
 _STYLE = "body{font-family:sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}p{margin:.3em 0}"
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def check_output(path: Path) -> str:
     """The output kind for ``path`` (``html`` or the image format); errors for anything else."""
+    if path.is_dir():
+        msg = f"cannot write {str(path)!r}: it is a directory (give a file such as plot.html)"
+        raise UsageError(msg)
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in IMAGE_SUFFIXES:
         if importlib.util.find_spec("kaleido") is None:
             msg = f"{suffix} output needs kaleido, from the [plot-static] extra"
-            raise BenchmemError(msg, hint=STATIC_HINT)
+            raise BenchmemError(msg, hint=PLOT_STATIC_HINT)
         return suffix[1:]
     shown = suffix or "no suffix"
     msg = f"cannot write {str(path)!r}: unsupported output type ({shown}); use .html, .png or .svg"
@@ -67,7 +69,14 @@ def save_figure(figure: go.Figure, path: str | Path) -> Path:
     kind = check_output(target)
     if kind == "html":
         return write_html(figure, target)
-    data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
+    try:
+        data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
+    except RuntimeError as exc:  # kaleido's own failures: no browser, a browser that died
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        msg = f"cannot write {str(target)!r}: kaleido failed: {detail}"
+        raise BenchmemError(
+            msg, hint="kaleido drives a Chrome/Chromium browser: install one"
+        ) from None
     return write_atomic(target, data)
 
 

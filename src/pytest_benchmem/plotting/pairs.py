@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
 
+from .axes import AxisOptions, check_log, log_axis, share_axes, want_log
 from .data import (
     Dataset,
     Point,
@@ -22,7 +23,6 @@ from .data import (
     category_order,
     esc,
     scale_for,
-    spans_decade,
 )
 from .layout import (
     FLAT,
@@ -127,8 +127,15 @@ def ratio_range(ratios: Sequence[float]) -> tuple[str, list[float]]:
     return "linear", [low - pad, high + pad]
 
 
-def build_scatter(ds: Dataset, *, facet: str | None = None, clip: float | None = None) -> View:
+def build_scatter(
+    ds: Dataset,
+    *,
+    facet: str | None = None,
+    clip: float | None = None,
+    options: AxisOptions | None = None,
+) -> View:
     """Base value (x) against new/base (y) per id, one colour per newer run, a line at 1."""
+    opts = options or AxisOptions()
     need_runs(ds.labels, 2, "scatter", "a base run and a new one")
     clip = check_clip(clip)
     if facet is not None:
@@ -169,10 +176,8 @@ def build_scatter(ds: Dataset, *, facet: str | None = None, clip: float | None =
     if pinned:
         notes.append(f"{pinned} point(s) beyond the clip are pinned to its edge (triangles)")
     shown = [_clamped(pair.ratio or 0.0, clip)[0] for pair in pairs]
-    axis_type, span = ratio_range(shown)
-    figure.update_yaxes(type=axis_type, range=span, title_text="ratio new / base")
-    xs = [pair.base.value for pair in pairs]
-    figure.update_xaxes(type="log" if spans_decade(xs) else "linear", title_text=scale.title)
+    _scatter_axes(figure, shown, [pair.base.value for pair in pairs], scale, opts)
+    share_axes(figure, opts, faceted=facet is not None)
     line = {"dash": "dash", "color": FLAT, "width": 1}
     if facet is None:
         figure.add_hline(y=1, line=line)
@@ -183,6 +188,27 @@ def build_scatter(ds: Dataset, *, facet: str | None = None, clip: float | None =
     return View(
         "scatter", figure, len({pair.base.id for pair in pairs}), ds.metric, ds.labels, tuple(notes)
     )
+
+
+def _scatter_axes(
+    figure: go.Figure, ratios: list[float], xs: list[float], scale: Scale, opts: AxisOptions
+) -> None:
+    """The ratio axis (log unless --linear-y) and the base-value axis (unit ticks when log)."""
+    axis_type, span = ratio_range(ratios)
+    check_log(opts.log_y, ratios, "y")
+    if opts.log_y is not None and (axis_type == "log") != opts.log_y:
+        low, high = min(*ratios, 1 / RATIO_SPAN), max(*ratios, RATIO_SPAN)
+        pad = (high - low) * 0.06
+        axis_type, span = "linear", [low - pad, high + pad]
+        if opts.log_y:
+            axis_type, span = "log", [math.log10(low), math.log10(high)]
+    figure.update_yaxes(type=axis_type, range=span, title_text="ratio new / base")
+    check_log(opts.log_x, xs, "x")
+    if want_log(opts.log_x, xs):
+        figure.update_xaxes(title_text=scale.metric)
+        log_axis(figure, "x", scale.metric, xs, factor=scale.factor)
+    else:
+        figure.update_xaxes(type="linear", title_text=scale.title)
 
 
 def _bar_axis(ds: Dataset, pairs: list[Pair], sort: str) -> tuple[list[float], str]:
@@ -212,10 +238,33 @@ def _bars(pairs: list[Pair], values: list[float], clip: float | None, ds: Datase
     )
 
 
+def _bar_axes(figure: go.Figure, title: str, panels: int, opts: AxisOptions) -> None:
+    """The change axis: one scale for every panel (unless --free-axes x), so bar lengths
+    compare across facets; its title under the bottom panel only (under every panel it would
+    run into the next one's title)."""
+    figure.update_xaxes(zeroline=True, zerolinecolor=FLAT)
+    if not panels:
+        share_axes(figure, opts, faceted=False)
+        figure.update_xaxes(title_text=title)
+        return
+    if not opts.frees("x"):
+        figure.update_xaxes(matches="x")
+    figure.update_xaxes(title_text=title, row=panels, col=1)
+
+
 def build_compare(
-    ds: Dataset, *, sort: str = "absolute", facet: str | None = None, clip: float | None = None
+    ds: Dataset,
+    *,
+    sort: str = "absolute",
+    facet: str | None = None,
+    clip: float | None = None,
+    options: AxisOptions | None = None,
 ) -> View:
     """Bars of the change last vs first run per id, sorted, absolute or relative (percent)."""
+    opts = options or AxisOptions()
+    if opts.free in ("y", "both"):
+        msg = "--free-axes y does not apply to the compare view (each panel lists its own ids)"
+        raise UsageError(msg)
     if sort not in SORTS:
         msg = f"unknown sort {sort!r} for the compare view (choose from {' | '.join(SORTS)})"
         raise UsageError(msg)
@@ -254,14 +303,7 @@ def build_compare(
     if clipped:
         notes.append(f"{clipped} bar(s) beyond the clip are cut at ±{clip:g} (hatched)")
     figure = figure_grid.figure
-    figure.update_xaxes(zeroline=True, zerolinecolor=FLAT)
-    if facet is None:
-        figure.update_xaxes(title_text=axis_title)
-    else:
-        # One scale for every panel, so bar lengths compare across facets; the title under
-        # the bottom panel only (under every panel it would run into the next one's title).
-        figure.update_xaxes(matches="x")
-        figure.update_xaxes(title_text=axis_title, row=len(facets), col=1)
+    _bar_axes(figure, axis_title, len(facets) if facet is not None else 0, opts)
     figure.update_yaxes(type="category", showticklabels=len(pairs) <= MAX_TICKS, automargin=True)
     figure.update_layout(height=height, bargap=0.15)
     how = "relative" if sort == "relative" else "absolute"

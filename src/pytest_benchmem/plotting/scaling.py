@@ -13,21 +13,26 @@ import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
 
+from .axes import AxisOptions, check_log, log_axis, share_axes
 from .data import (
     Dataset,
     Point,
     Scale,
     category,
     category_order,
+    derived,
     esc,
     is_number,
     numeric_dims,
+    same_dim,
     scale_for,
     spans_decade,
 )
 from .layout import Cell, Grid, View, colour, finish, grid, nothing, translucent
 
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+#: ``--band auto`` draws bands on at most this many lines (more would hide the lines)
+MAX_BANDS = 8
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,19 @@ def pick_x(ds: Dataset, x: str | None) -> str:
         return candidates[0]
     if not candidates:
         names = ", ".join(ds.dim_names()) or "none"
+        if len(ds.labels) > 1:
+            instead = "name one with --x, or use --view compare/sweep"
+        elif ds.dim_names():
+            instead = "name one with --x, or give two or more runs to compare them"
+        else:  # one run, nothing to put on an x-axis: the only way on is more runs or a dim
+            instead = (
+                "parametrize the benchmarks by a number, or give two or more runs "
+                "(scatter/compare/sweep views)"
+            )
         msg = (
-            f"the scaling view needs a numeric dim for the x-axis and these runs have none "
-            f"(dims: {names}); name one with --x, or use --view compare/sweep"
+            f"the scaling view needs a numeric dim for the x-axis and "
+            f"{'these runs have' if len(ds.labels) > 1 else 'this run has'} none "
+            f"(dims: {names}); {instead}"
         )
         raise UsageError(msg)
     msg = f"several numeric dims could be the x-axis ({', '.join(candidates)}): choose one with --x"
@@ -89,8 +104,9 @@ def _colour_dim(
     # The next dim of the points on this x-axis (a dim only other benchmarks carry says nothing).
     for point in placed:
         for name in point.dims:
-            if name not in (xdim, facet) and not name.startswith("node."):
-                return name
+            if derived(name) or any(same_dim(name, d) for d in (xdim, facet) if d is not None):
+                continue
+            return name
     return None
 
 
@@ -106,7 +122,8 @@ def _hover(point: Point, axes: _Axes, label: str, scale: Scale) -> str:
     text = f"{esc(point.id)}<br>{esc(label)}<br>{esc(where)}<br>{scale.metric}: "
     text += scale.human(point.value)
     if point.low is not None and point.high is not None and point.high > point.low:
-        text += f"<br>passes: {scale.human(point.low)} .. {scale.human(point.high)}"
+        repeats = "rounds" if scale.metric == "time" else "passes"
+        text += f"<br>{repeats}: {scale.human(point.low)} .. {scale.human(point.high)}"
     return text
 
 
@@ -120,12 +137,13 @@ def _traces(
     dash: str,
     ds: Dataset,
     scale: Scale,
+    band: bool = True,
 ) -> list[go.Scatter]:
     xs: list[object] = [p.dims[axes.x] if axes.numeric_x else str(p.dims[axes.x]) for p in line]
     ys = [p.value / scale.factor for p in line]
     tint = colour(index)
     traces: list[go.Scatter] = []
-    if any(p.low is not None and p.high is not None and p.high > p.low for p in line):
+    if band and has_spread(line):
         high = [(p.high if p.high is not None else p.value) / scale.factor for p in line]
         low = [(p.low if p.low is not None else p.value) / scale.factor for p in line]
         band = go.Scatter(
@@ -159,6 +177,11 @@ def _traces(
     return traces
 
 
+def has_spread(line: Sequence[Point]) -> bool:
+    """True when some point of the line has repeats that disagree (a band to draw)."""
+    return any(p.low is not None and p.high is not None and p.high > p.low for p in line)
+
+
 def _sort_line(line: list[Point], axes: _Axes, order: dict[str, int]) -> list[Point]:
     if axes.numeric_x:
         return sorted(line, key=lambda p: float(p.dims[axes.x]))
@@ -177,7 +200,9 @@ def _colours(
     return (lambda p: category(p, axes.colour)), category_order(placed, axes.colour)
 
 
-def _draw(ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale) -> Grid:
+def _draw(
+    ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale, *, band: str, notes: list[str]
+) -> Grid:
     colour_of, keys = _colours(ds, placed, axes)
     facets = category_order(placed, axes.facet)
     figure_grid = grid(axes.facet, facets)
@@ -186,6 +211,13 @@ def _draw(ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale) -> Grid:
         cell_key = (category(point, axes.facet), colour_of(point))
         lines.setdefault((*cell_key, *_line_key(point, axes, ds.labels)), []).append(point)
     order = {cat: i for i, cat in enumerate(category_order(placed, axes.x))}
+    spread = sum(has_spread(line) for line in lines.values())
+    bands = band == "minmax" or (band == "auto" and spread <= MAX_BANDS)
+    if spread and not bands and band == "auto":
+        notes.append(
+            f"{spread} lines have a spread: bands left out to keep it legible "
+            "(--band minmax draws them)"
+        )
     traces: list[go.Scatter] = []
     cells: list[Cell] = []
     shown: set[str] = set()
@@ -207,6 +239,7 @@ def _draw(ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale) -> Grid:
             dash=dash,
             ds=ds,
             scale=scale,
+            band=bands,
         )
         shown.add(legend)
         traces.extend(new)
@@ -222,8 +255,11 @@ def build_scaling(
     color: str | None = None,
     facet: str | None = None,
     log: bool | str = "auto",
+    options: AxisOptions | None = None,
 ) -> View:
     """Build the scaling view of ``ds`` (see :func:`pytest_benchmem.plotting.plot_scaling`)."""
+    opts = options or AxisOptions(color=color)
+    color = opts.color if opts.color is not None else color
     if facet is not None:
         ds.check_dim(facet, "facet")
     xdim = pick_x(ds, x)
@@ -241,15 +277,67 @@ def build_scaling(
     axes = _Axes(xdim, colour_dim, facet, by_label, numeric_x, by_family)
     values = [p.value for p in placed]
     scale = scale_for(ds.metric, values)
-    figure_grid = _draw(ds, placed, axes, scale)
-    figure = figure_grid.figure
-    log_x = numeric_x and _log_flag(log, [float(p.dims[xdim]) for p in placed])
-    log_y = _log_flag(log, values)
-    figure.update_xaxes(type="log" if log_x else ("linear" if numeric_x else "category"))
-    figure.update_yaxes(type="log" if log_y else "linear", title_text=scale.title)
-    figure.update_xaxes(title_text=xdim)
+    figure_grid = _draw(ds, placed, axes, scale, band=opts.band, notes=notes)
+    _axes(figure_grid, placed, axes, scale, logs=_logs(log, opts, placed, axes), opts=opts)
     legend = "run" if by_label else ("benchmark" if by_family else colour_dim)
     title = f"{ds.metric} vs {xdim}" + (f" — {ds.labels[0]}" if len(ds.labels) == 1 else "")
-    finish(figure, title, legend=legend)
+    finish(figure_grid.figure, title, legend=legend)
     n_ids = len({p.id for p in placed})
-    return View("scaling", figure, n_ids, ds.metric, ds.labels, tuple(notes))
+    return View("scaling", figure_grid.figure, n_ids, ds.metric, ds.labels, tuple(notes))
+
+
+def _logs(
+    log: bool | str, opts: AxisOptions, placed: list[Point], axes: _Axes
+) -> tuple[bool, bool]:
+    """(log x, log y): the flags when given, else the ``log`` argument's rule."""
+    if opts.log_x and not axes.numeric_x:
+        msg = f"--log-x needs a numeric x dim; {axes.x!r} has text values"
+        raise UsageError(msg)
+    xs = [float(p.dims[axes.x]) for p in placed] if axes.numeric_x else []
+    ys = [v for p in placed for v in (p.value, p.low, p.high) if v is not None]
+    check_log(opts.log_x, xs, "x")
+    check_log(opts.log_y, ys, "y")
+    log_x = axes.numeric_x and (_log_flag(log, xs) if opts.log_x is None else opts.log_x)
+    log_y = _log_flag(log, ys) if opts.log_y is None else opts.log_y
+    if opts.y_zero and opts.log_y is None:
+        log_y = False  # a zero-based y-axis is linear
+    return log_x, log_y
+
+
+def _axes(
+    figure_grid: Grid,
+    placed: list[Point],
+    axes: _Axes,
+    scale: Scale,
+    *,
+    logs: tuple[bool, bool],
+    opts: AxisOptions,
+) -> None:
+    """Axis types, unit-labelled log ticks, a zero-based y, facets shared unless freed."""
+    figure = figure_grid.figure
+    share_axes(figure, opts, faceted=axes.facet is not None)
+    log_x, log_y = logs
+    cells: dict[Cell, list[Point]] = {}
+    for point in placed:
+        cell = figure_grid.cells[category(point, axes.facet)] if axes.facet else None
+        cells.setdefault(cell, []).append(point)
+    x_title = {"title_text": axes.x}
+    figure.update_xaxes(type="linear" if axes.numeric_x else "category", **x_title)
+    if log_x:
+        for cell, points in _per_cell(cells, placed, opts.frees("x")):
+            log_axis(figure, "x", axes.x, [float(p.dims[axes.x]) for p in points], cell=cell)
+    if log_y:
+        figure.update_yaxes(title_text=scale.metric)  # the ticks carry the unit
+        for cell, points in _per_cell(cells, placed, opts.frees("y")):
+            ys = [v for p in points for v in (p.value, p.low, p.high) if v is not None]
+            log_axis(figure, "y", scale.metric, ys, factor=scale.factor, cell=cell)
+    else:
+        zero = {"rangemode": "tozero"} if opts.y_zero else {}
+        figure.update_yaxes(type="linear", title_text=scale.title, **zero)
+
+
+def _per_cell(
+    cells: dict[Cell, list[Point]], placed: list[Point], free: bool
+) -> list[tuple[Cell, list[Point]]]:
+    """Each facet's points when its axis is free, else every point for all facets at once."""
+    return list(cells.items()) if free else [(None, placed)]

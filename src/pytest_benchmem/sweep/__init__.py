@@ -7,6 +7,7 @@ once per provisioned venv (in order) and returns the labels that failed.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import traceback
@@ -14,13 +15,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pytest_benchmem.files import write_atomic
+
 from .model import Stage, Status, SweepOptions, TargetResult
 from .options import check_options
-from .pipeline import Progress, provision_all, provision_config, run_targets
-from .process import Command, Outcome, Runner, SubprocessRunner, write_atomic
+from .pipeline import Progress, provision_all, provision_config, ready_target, run_targets
+from .process import Command, Outcome, Runner, SubprocessRunner
 from .spec import Target, parse_target, parse_targets
-from .suite import check_isolation, prepare_cwd, run_env
-from .venv import LogDir, cache_root
+from .suite import prepare_cwd, run_env
+from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, release_venv
 
 
 @dataclass(frozen=True)
@@ -87,38 +90,59 @@ def provision(
     logs_root = opts.out / "logs"
     provs = provision_all(targets, cfg, logs_root, run, jobs=opts.jobs)
     for prov in provs:
-        log_dir = logs_root / prov.label
-        env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec)
-        if suite is not None:
-            cwd, copy = prepare_cwd(opts)
-        else:
-            cwd, copy = Path(tempfile.mkdtemp(prefix="benchmem-run-")), None
         try:
-            stage, reason = prov.stage, prov.reason
-            if stage is None:
-                logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))))
-                reason, _ = check_isolation(
-                    prov,
-                    cwd=cwd,
-                    suite=copy or cwd,
-                    env=env,
-                    import_check=opts.import_check,
-                    logs=logs,
-                    runner=run,
-                )
-                stage = Stage.ISOLATION if reason else None
-            yield Venv(
-                prov.label, prov.target.spec, prov.python, env, cwd, stage, reason,
-                prov.versions, log_dir, copy,
-            )  # fmt: skip
+            with _cwd(opts, with_suite=suite is not None) as (cwd, copy):
+                yield _venv(prov, opts, cfg, logs_root / prov.label, run, cwd=cwd, copy=copy)
         finally:
-            shutil.rmtree(cwd, ignore_errors=True)
+            release_venv(prov)
+
+
+@contextlib.contextmanager
+def _cwd(options: SweepOptions, *, with_suite: bool) -> Iterator[tuple[Path, Path | None]]:
+    """A fresh cwd (holding the suite's copy when there is a suite), removed afterwards."""
+    if with_suite:
+        cwd, copy = prepare_cwd(options)
+    else:
+        cwd, copy = Path(tempfile.mkdtemp(prefix="benchmem-run-")), None
+    try:
+        yield cwd, copy
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+def _venv(
+    prov: Provisioned,
+    opts: SweepOptions,
+    cfg: ProvisionConfig,
+    log_dir: Path,
+    run: Runner,
+    *,
+    cwd: Path,
+    copy: Path | None,
+) -> Venv:
+    """The provisioned target made ready exactly as ``run_targets`` makes it (``ready_target``)."""
+    stage, reason = prov.stage, prov.reason
+    env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec) | opts.env_vars()
+    if stage is None:
+        count = len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0
+        ready = ready_target(
+            prov, opts, cfg, cwd=cwd, suite=copy or cwd, logs=LogDir(log_dir, count=count),
+            runner=run,
+        )  # fmt: skip
+        env, reason = ready.env, ready.reason
+        stage = Stage.ISOLATION if reason else None
+    return Venv(
+        prov.label, prov.target.spec, prov.python, env, cwd, stage, reason,
+        prov.versions, log_dir, copy,
+    )  # fmt: skip
 
 
 def _options(
     suite: str | Path | None, out: str | Path, extra: Mapping[str, object]
 ) -> SweepOptions:
-    known = set(SweepOptions.__dataclass_fields__) - {"suite", "out", "resume"}
+    # the plan's selection and Python matrix belong to run_targets (benchmem sweep)
+    sweep_only = {"pythons", "python_downloads", "only", "shard"}
+    known = set(SweepOptions.__dataclass_fields__) - {"suite", "out", "resume", *sweep_only}
     unknown = sorted(set(extra) - known)
     if unknown:
         msg = f"unknown provision option(s): {', '.join(unknown)}"

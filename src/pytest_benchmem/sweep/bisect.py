@@ -8,13 +8,17 @@ release that cannot be measured is skipped and the search continues on its neigh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pytest_benchmem.errors import BenchmemError, UsageError
+from pytest_benchmem.inrun.select import matcher
+from pytest_benchmem.noise import verdict_of
 from pytest_benchmem.units import Threshold
+
+#: a memory verdict this close to the threshold (a fraction of it) is measured once more
+MEMORY_MARGIN = 0.01
 
 
 class Verdict(StrEnum):
@@ -23,6 +27,32 @@ class Verdict(StrEnum):
     GOOD = "good"
     BAD = "bad"
     SKIPPED = "skipped"
+
+
+class Direction(StrEnum):
+    """Which way a release must move past the threshold to be the answer."""
+
+    HEAVIER = "heavier"  # grew: heavier, slower (a regression)
+    LIGHTER = "lighter"  # shrank: lighter, faster (an improvement)
+
+    @classmethod
+    def parse(cls, text: str) -> Direction:
+        """``heavier``/``slower`` or ``lighter``/``faster``; UsageError otherwise."""
+        key = text.strip().lower()
+        aliases = {"slower": cls.HEAVIER, "faster": cls.LIGHTER}
+        if key in aliases:
+            return aliases[key]
+        try:
+            return cls(key)
+        except ValueError:
+            msg = f"unknown --direction {text!r} (choose from heavier | lighter | slower | faster)"
+            raise UsageError(msg) from None
+
+    def word(self, metric: str) -> str:
+        """``heavier``/``lighter``, or ``slower``/``faster`` for time."""
+        if metric == "time":
+            return "slower" if self is Direction.HEAVIER else "faster"
+        return str(self)
 
 
 class Status(StrEnum):
@@ -39,15 +69,17 @@ class ProbeResult:
     values: Mapping[str, float] = field(default_factory=dict)
     failure: str | None = None
     detail: Mapping[str, object] = field(default_factory=dict)
+    stats: Mapping[str, Mapping[str, object]] = field(default_factory=dict)  # time: per id
 
 
 @dataclass(frozen=True)
 class Crossing:
-    """A benchmark whose value grew past the threshold against the good release."""
+    """A benchmark whose value moved past the threshold against the good release."""
 
     id: str
     base: float
     new: float
+    noise: str | None = None  # time: the noise rule's verdict on the change
 
     @property
     def percent(self) -> float | None:
@@ -65,6 +97,7 @@ class Probe:
     verdict: Verdict
     crossings: tuple[Crossing, ...] = ()
     reason: str | None = None
+    first: ProbeResult | None = None  # a marginal first measurement, replaced by a second
 
 
 @dataclass(frozen=True)
@@ -81,6 +114,7 @@ class Outcome:
     first_bad: str | None = None
     last_good: str | None = None
     untested: tuple[str, ...] = ()
+    direction: Direction = Direction.HEAVIER
 
     @property
     def found(self) -> bool:
@@ -99,86 +133,19 @@ class Outcome:
 
 # -- selecting benchmarks ----------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
-Matcher = Callable[[str], bool]
-
-
-class _Parser:
-    """``-k`` style expressions: ``and``, ``or``, ``not``, parentheses, substring idents."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _TOKEN.findall(text)
-        self.pos = 0
-
-    def fail(self, why: str) -> UsageError:
-        return UsageError(f"--test {self.text!r}: {why}")
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self) -> str:
-        token = self.peek()
-        if token is None:
-            msg = "unexpected end of expression"
-            raise self.fail(msg)
-        self.pos += 1
-        return token
-
-    def parse(self) -> Matcher:
-        if not self.tokens:
-            msg = "empty expression"
-            raise self.fail(msg)
-        matcher = self.any_of()
-        if self.peek() is not None:
-            msg = f"unexpected {self.peek()!r}"
-            raise self.fail(msg)
-        return matcher
-
-    def any_of(self) -> Matcher:
-        parts = [self.all_of()]
-        while self.peek() == "or":
-            self.take()
-            parts.append(self.all_of())
-        return parts[0] if len(parts) == 1 else lambda name: any(p(name) for p in parts)
-
-    def all_of(self) -> Matcher:
-        parts = [self.negation()]
-        while self.peek() == "and":
-            self.take()
-            parts.append(self.negation())
-        return parts[0] if len(parts) == 1 else lambda name: all(p(name) for p in parts)
-
-    def negation(self) -> Matcher:
-        word = self.take()
-        if word == "not":
-            inner = self.negation()
-            return lambda name: not inner(name)
-        if word == "(":
-            inner = self.any_of()
-            if self.take() != ")":
-                msg = "missing ')'"
-                raise self.fail(msg)
-            return inner
-        if word in {")", "and", "or"}:
-            msg = f"unexpected {word!r}"
-            raise self.fail(msg)
-        needle = word.lower()
-        return lambda name: needle in name.lower()
-
 
 def select_benchmarks(ids: Sequence[str], test: str | None) -> tuple[str, ...]:
-    """The ids ``test`` selects: all when None, an exact id, else a ``-k`` style expression.
+    """The ids ``test`` selects: all when None; else exact, ``k:EXPR`` or ``glob:PATTERN``.
+
+    The syntax is ``pytest_benchmem.inrun.select``'s, the plugin that narrows each probe's run.
 
     Raises:
         UsageError: a malformed expression, or one that matches no benchmark.
     """
     if test is None:
         return tuple(ids)
-    if test in ids:
-        return (test,)
-    matcher = _Parser(test).parse()
-    chosen = tuple(i for i in ids if matcher(i))
+    match = matcher(test)
+    chosen = tuple(i for i in ids if match(i))
     if not chosen:
         shown = ", ".join(list(ids)[:5]) + (", ..." if len(ids) > 5 else "")
         msg = f"--test {test!r} matches no benchmark (the suite has: {shown or 'none'})"
@@ -189,21 +156,97 @@ def select_benchmarks(ids: Sequence[str], test: str | None) -> tuple[str, ...]:
 # -- the search --------------------------------------------------------------------------------
 
 
+def crossed(rule: Threshold, base: float, new: float, direction: Direction) -> bool:
+    """True when ``new`` moved past ``rule`` from ``base`` in ``direction``.
+
+    Heavier is ``rule.exceeded``; lighter mirrors it: the drop must be strictly more than
+    every part that is set (a percent of the base, an absolute amount).
+    """
+    if direction is Direction.HEAVIER:
+        return rule.exceeded(base, new)
+    drop = base - new
+    if drop <= 0:
+        return False
+    if rule.percent is not None and (base <= 0 or drop / base * 100.0 <= rule.percent):
+        return False
+    return not (rule.absolute is not None and drop <= rule.absolute)
+
+
+def _noise(
+    ident: str, result: ProbeResult, base_stats: Mapping[str, Mapping[str, object]]
+) -> tuple[str | None, bool]:
+    """(verdict text, supported) of a time change; memory changes are always supported."""
+    if ident not in result.stats or ident not in base_stats:
+        return None, True
+    verdict = verdict_of(base_stats[ident], result.stats[ident])
+    before, after = base_stats[ident].get("min"), result.stats[ident].get("min")
+    delta = (
+        float(after) - float(before)
+        if isinstance(after, int | float) and isinstance(before, int | float)
+        else 0.0
+    )
+    return verdict.describe(), verdict.method == "none" or verdict.agrees(delta)
+
+
 def judge(
-    result: ProbeResult, base: Mapping[str, float], selected: Sequence[str], threshold: Threshold
+    result: ProbeResult,
+    base: Mapping[str, float],
+    selected: Sequence[str],
+    threshold: Threshold,
+    *,
+    direction: Direction = Direction.HEAVIER,
+    base_stats: Mapping[str, Mapping[str, object]] | None = None,
 ) -> tuple[Verdict, tuple[Crossing, ...], str | None]:
-    """A probe's verdict: bad when any selected benchmark crossed the threshold against ``base``."""
+    """A probe's verdict: bad when a selected benchmark moved past the threshold in
+    ``direction`` against ``base`` (for time: and the noise rule supports the change)."""
     if result.failure is not None:
         return Verdict.SKIPPED, (), result.failure
     common = [i for i in selected if i in result.values and i in base]
     if not common:
         return Verdict.SKIPPED, (), "none of the selected benchmarks ran"
-    crossings = tuple(
-        Crossing(i, base[i], result.values[i])
-        for i in common
-        if threshold.exceeded(base[i], result.values[i])
-    )
-    return (Verdict.BAD if crossings else Verdict.GOOD), crossings, None
+    crossings = []
+    for i in common:
+        if not crossed(threshold, base[i], result.values[i], direction):
+            continue
+        noise, supported = _noise(i, result, base_stats or {})
+        if supported:
+            crossings.append(Crossing(i, base[i], result.values[i], noise))
+    return (Verdict.BAD if crossings else Verdict.GOOD), tuple(crossings), None
+
+
+def _near(rule: Threshold, base: float, new: float, direction: Direction) -> bool:
+    """True when the move from ``base`` to ``new`` is within MEMORY_MARGIN of a rule's part."""
+    moved = new - base if direction is Direction.HEAVIER else base - new
+    parts = []
+    if rule.percent is not None and base > 0:
+        parts.append((moved / base * 100.0, rule.percent))
+    if rule.absolute is not None:
+        parts.append((moved, rule.absolute))
+    return any(abs(value - limit) <= abs(limit) * MEMORY_MARGIN for value, limit in parts)
+
+
+def marginal(
+    result: ProbeResult,
+    base: Mapping[str, float],
+    selected: Sequence[str],
+    threshold: Threshold,
+    *,
+    direction: Direction = Direction.HEAVIER,
+    base_stats: Mapping[str, Mapping[str, object]] | None = None,
+) -> bool:
+    """True when a verdict is too close to call once: a benchmark within MEMORY_MARGIN of
+    the threshold, or (time) past it while the noise rule calls the change noise."""
+    if result.failure is not None:
+        return False
+    for i in selected:
+        if i not in result.values or i not in base:
+            continue
+        old, new = base[i], result.values[i]
+        if _near(threshold, old, new, direction):
+            return True
+        if crossed(threshold, old, new, direction) and not _noise(i, result, base_stats or {})[1]:
+            return True
+    return False
 
 
 def _index(versions: Sequence[str], flag: str, version: str) -> int:
@@ -225,13 +268,65 @@ def _ends(versions: Sequence[str], good: str, bad: str) -> tuple[int, int]:
     return low, high
 
 
-def _largest_change(probe: Probe, base: Mapping[str, float], selected: Sequence[str]) -> str:
+def _largest_change(
+    probe: Probe, base: Mapping[str, float], selected: Sequence[str], direction: Direction
+) -> str:
     changes = [
         (probe.result.values[i] - base[i]) / base[i] * 100.0
         for i in selected
         if i in probe.result.values and base.get(i)
     ]
-    return f"largest change {max(changes):+.1f}%" if changes else "no comparable benchmark"
+    if not changes:
+        return "no comparable benchmark"
+    pick = max if direction is Direction.HEAVIER else min
+    return f"largest change {pick(changes):+.1f}%"
+
+
+@dataclass
+class _Search:
+    """The state of one search: the probes so far and how to judge them."""
+
+    versions: Sequence[str]
+    probe: Callable[[str], ProbeResult]
+    threshold: Threshold
+    direction: Direction
+    remeasure: Callable[[str], ProbeResult] | None
+    on_probe: Callable[[Probe], None] | None
+    probes: dict[int, Probe] = field(default_factory=dict)
+    base: ProbeResult = field(default_factory=ProbeResult)
+    selected: tuple[str, ...] = ()
+
+    def judge(self, result: ProbeResult) -> tuple[Verdict, tuple[Crossing, ...], str | None]:
+        return judge(
+            result, self.base.values, self.selected, self.threshold,
+            direction=self.direction, base_stats=self.base.stats,
+        )  # fmt: skip
+
+    def close_call(self, result: ProbeResult) -> bool:
+        return self.remeasure is not None and marginal(
+            result, self.base.values, self.selected, self.threshold,
+            direction=self.direction, base_stats=self.base.stats,
+        )  # fmt: skip
+
+    def record(self, index: int, done: Probe) -> Probe:
+        self.probes[index] = done
+        if self.on_probe is not None:
+            self.on_probe(done)
+        return done
+
+    def run(self, index: int) -> Probe:
+        """Probe one release; a marginal verdict is measured once more and that one stands."""
+        version = self.versions[index]
+        result = self.probe(version)
+        first = None
+        if self.close_call(result) and self.remeasure is not None:
+            first, result = result, self.remeasure(version)
+        verdict, crossings, reason = self.judge(result)
+        order = len(self.probes) + 1
+        return self.record(index, Probe(version, order, result, verdict, crossings, reason, first))
+
+    def ordered(self) -> tuple[Probe, ...]:
+        return tuple(self.probes[i] for i in sorted(self.probes))
 
 
 def bisect(
@@ -243,75 +338,70 @@ def bisect(
     threshold: Threshold,
     test: str | None = None,
     on_probe: Callable[[Probe], None] | None = None,
+    direction: Direction = Direction.HEAVIER,
+    remeasure: Callable[[str], ProbeResult] | None = None,
 ) -> Outcome:
-    """Find the first release in ``versions`` (oldest first) whose values regressed.
+    """Find the first release in ``versions`` (oldest first) past the threshold in ``direction``.
+
+    ``remeasure(version)`` measures a release again (not from a cache): a verdict within the
+    margin (see ``marginal``) is measured once more and the second measurement stands.
 
     Raises:
         UsageError: unknown or misordered ends, a ``--test`` matching nothing.
         BenchmemError: an end that cannot be measured.
     """
     low, high = _ends(versions, good, bad)
-    probes: dict[int, Probe] = {}
-    base: Mapping[str, float] = {}
-    selected: tuple[str, ...] = ()
-
-    def run(index: int) -> Probe:
-        result = probe(versions[index])
-        verdict, crossings, reason = judge(result, base, selected, threshold)
-        done = Probe(versions[index], len(probes) + 1, result, verdict, crossings, reason)
-        probes[index] = done
-        if on_probe is not None:
-            on_probe(done)
-        return done
-
+    search = _Search(versions, probe, threshold, direction, remeasure, on_probe)
     first = probe(versions[low])
     if first.failure is not None:
+        if test is not None and "no tests ran" in first.failure:
+            msg = f"--test {test!r} matches no test of the suite under {good}"
+            raise UsageError(msg)
         msg = f"the --good release {good} could not be measured: {first.failure}"
         raise BenchmemError(msg)
-    base = first.values
-    selected = select_benchmarks(sorted(base), test)
-    probes[low] = Probe(good, 1, first, Verdict.GOOD)
-    if on_probe is not None:
-        on_probe(probes[low])
-    end = run(high)
+    search.base = first
+    search.selected = select_benchmarks(sorted(first.values), test)
+    search.record(low, Probe(good, 1, first, Verdict.GOOD))
+    end = search.run(high)
     if end.verdict is Verdict.SKIPPED:
         msg = f"the --bad release {bad} could not be measured: {end.reason}"
         raise BenchmemError(msg)
-
     span = tuple(versions[low : high + 1])
     if end.verdict is Verdict.GOOD:
-        ordered = tuple(probes[i] for i in sorted(probes))
-        return Outcome(span, good, bad, threshold, selected, ordered, Status.NO_REGRESSION)
+        return Outcome(
+            span, good, bad, threshold, search.selected, search.ordered(),
+            Status.NO_REGRESSION, direction=direction,
+        )  # fmt: skip
     while True:
-        candidates = [i for i in range(low + 1, high) if i not in probes]
+        candidates = [i for i in range(low + 1, high) if i not in search.probes]
         if not candidates:
             break
         middle = candidates[(len(candidates) - 1) // 2]
-        verdict = run(middle).verdict
+        verdict = search.run(middle).verdict
         if verdict is Verdict.BAD:
             high = middle
         elif verdict is Verdict.GOOD:
             low = middle
     return Outcome(
-        span,
-        good,
-        bad,
-        threshold,
-        selected,
-        tuple(probes[i] for i in sorted(probes)),
-        Status.FOUND,
-        first_bad=versions[high],
-        last_good=versions[low],
-        untested=tuple(versions[i] for i in range(low + 1, high)),
-    )
+        span, good, bad, threshold, search.selected, search.ordered(), Status.FOUND,
+        first_bad=versions[high], last_good=versions[low],
+        untested=tuple(versions[i] for i in range(low + 1, high)), direction=direction,
+    )  # fmt: skip
 
 
 def no_regression_message(outcome: Outcome) -> str:
-    """The one-line error for a search whose bad end did not regress."""
+    """The one-line error for a search whose bad end did not move past the threshold."""
     base = outcome.probes[0].result.values
     end = outcome.probe(outcome.bad)
-    change = _largest_change(end, base, outcome.selected) if end is not None else ""
+    direction = outcome.direction
+    change = _largest_change(end, base, outcome.selected, direction) if end is not None else ""
+    rule = outcome.threshold
+    if direction is Direction.HEAVIER:
+        what, moved = "regression", "grew"
+    else:
+        what, moved = f"{direction.word(rule.field)} release", "dropped"
+    noise = " outside noise" if rule.field == "time" else ""
     return (
-        f"no regression between {outcome.good} and {outcome.bad}: no selected benchmark grew "
-        f"past {outcome.threshold.describe()} ({change})"
+        f"no {what} between {outcome.good} and {outcome.bad}: no selected benchmark {moved} "
+        f"past {rule.describe()}{noise} ({change})"
     )

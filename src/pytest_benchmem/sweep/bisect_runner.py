@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from packaging.version import Version
@@ -19,9 +19,17 @@ from pytest_benchmem.errors import BenchmemError, SchemaError, UsageError
 from pytest_benchmem.metrics import canonical_metric
 from pytest_benchmem.units import Threshold, parse_threshold
 
-from .bisect import Outcome, Probe, ProbeResult, Status, bisect, no_regression_message
+from .bisect import (
+    Direction,
+    Outcome,
+    Probe,
+    ProbeResult,
+    Status,
+    bisect,
+    no_regression_message,
+)
 from .manifest import read_manifest, write_manifest
-from .model import SweepOptions, TargetResult
+from .model import Stage, SweepOptions, TargetResult
 from .pipeline import run_targets
 from .releases import Listing, Sources, list_releases
 from .simple_index import Fetcher
@@ -41,6 +49,11 @@ class Request:
     threshold: str = "10%"
     test: str | None = None
     pre: bool = False
+    direction: str = "heavier"
+
+    def way(self) -> Direction:
+        """The direction (``heavier``/``slower`` or ``lighter``/``faster``)."""
+        return Direction.parse(self.direction)
 
     def rule(self) -> Threshold:
         """The threshold on this request's metric (a ``FIELD:`` prefix must name the metric)."""
@@ -50,6 +63,37 @@ class Request:
             msg = f"--threshold {self.threshold!r} is about {rule.field}, but --metric is {metric}"
             raise UsageError(msg)
         return rule
+
+
+def failed_tests(log_dir: Path) -> list[str]:
+    """The tests pytest reported as failed or errored in the latest run log of ``log_dir``."""
+    logs = sorted(log_dir.glob("*-run.log")) if log_dir.is_dir() else []
+    if not logs:
+        return []
+    try:
+        text = logs[-1].read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        for mark in ("FAILED ", "ERROR "):
+            if line.startswith(mark):
+                found[line[len(mark) :].split(" - ", 1)[0].strip()] = None
+    return list(found)
+
+
+def narrowed(options: SweepOptions, test: str | None) -> SweepOptions:
+    """``options`` whose pytest runs collect only what ``test`` selects (the in-run plugin)."""
+    if test is None:
+        return options
+    from pytest_benchmem.inrun.select import ENV, matcher
+
+    matcher(test)  # a malformed expression is a usage error before anything runs
+    return replace(
+        options,
+        pytest_args=(*options.pytest_args, "-p", "pytest_benchmem.inrun.select"),
+        env=(*options.env, f"{ENV}={test}"),
+    )
 
 
 def _failure(result: TargetResult) -> str:
@@ -86,7 +130,37 @@ class Prober:
             batch = [version]
             if self.ends is not None and version == self.ends[0]:
                 batch = [v for v in self.ends if v not in self.records]  # both ends, in parallel
+                if len(batch) > 1 and self._narrowed():  # a --test matching nothing: say so
+                    self._run(batch[:1])  # after one end, not both
+                    self._check_selection(self.records[batch[0]])
+                    batch = batch[1:]
             self._run(batch)
+        return self.values(self.records[version])
+
+    def _narrowed(self) -> bool:
+        from pytest_benchmem.inrun.select import ENV
+
+        return any(item.startswith(f"{ENV}=") for item in self.options.env)
+
+    def _check_selection(self, result: TargetResult) -> None:
+        """UsageError when the run failed because ``--test`` selected none of its tests."""
+        from pytest_benchmem.inrun.select import NO_MATCH
+
+        reason = result.reason or ""
+        if result.stage is Stage.RUN and f": {NO_MATCH} " in reason:
+            what = reason.split(f": {NO_MATCH} ", 1)[1]
+            msg = f"{NO_MATCH} {what} (checked on {result.label} before the other end)"
+            raise UsageError(msg)
+
+    def remeasure(self, version: str) -> ProbeResult:
+        """Measure ``version`` again (a fresh run, not the one kept from before)."""
+        self.records.pop(version, None)
+        options = self.options
+        self.options = replace(options, resume=False)
+        try:
+            self._run([version])
+        finally:
+            self.options = options
         return self.values(self.records[version])
 
     def _run(self, versions: Sequence[str]) -> None:
@@ -123,7 +197,11 @@ class Prober:
         if not kept:
             reason = f"collect: the run has no {self.metric} values"
             return ProbeResult(failure=reason, detail=detail)
-        return ProbeResult(values=kept, detail=detail)
+        failed = failed_tests(result.log_dir)
+        if failed:
+            detail["failed_tests"] = failed
+        stats = {b.id: b.stats for b in run.benchmarks} if self.metric == "time" else {}
+        return ProbeResult(values=kept, detail=detail, stats=stats)
 
     def _save(self, results: Sequence[TargetResult], section: Mapping[str, object] | None) -> None:
         extra = {"bisect": dict(section)} if section is not None else {}
@@ -136,18 +214,22 @@ class Prober:
 
 
 def _probe_json(probe: Probe) -> dict[str, object]:
-    return {
+    shown = ("run", "log_dir", "status", "failed_tests")
+    data: dict[str, object] = {
         "version": probe.version,
         "order": probe.order,
         "verdict": str(probe.verdict),
         "reason": probe.reason,
         "values": dict(probe.result.values),
         "crossings": [
-            {"id": c.id, "base": c.base, "new": c.new, "percent": c.percent}
+            {"id": c.id, "base": c.base, "new": c.new, "percent": c.percent, "noise": c.noise}
             for c in probe.crossings
         ],
-        **{k: v for k, v in probe.result.detail.items() if k in ("run", "log_dir", "status")},
+        **{k: v for k, v in probe.result.detail.items() if k in shown},
     }
+    if probe.first is not None:  # a marginal verdict, measured once more: the first values
+        data["remeasured"] = {"first_values": dict(probe.first.values)}
+    return data
 
 
 def section(request: Request, outcome: Outcome | None, status: str) -> dict[str, object]:
@@ -159,6 +241,7 @@ def section(request: Request, outcome: Outcome | None, status: str) -> dict[str,
         "metric": canonical_metric(request.metric),
         "threshold": request.rule().describe(),
         "test": request.test,
+        "direction": str(request.way()),
         "status": status,
     }
     if outcome is not None:
@@ -217,6 +300,8 @@ def run_bisect(
     """
     rule = request.rule()
     metric = rule.field
+    direction = request.way()
+    options = narrowed(options, request.test)
     listing = list_releases(
         request.package, Sources.of(options), pre=request.pre, python_version=python_version,
         fetch=fetch,
@@ -225,9 +310,12 @@ def run_bisect(
     versions = [str(v) for v in listing.versions]
     span = versions[versions.index(good) : versions.index(bad) + 1]
     if echo is not None and len(span) > 1:
+        moves = "grows" if direction is Direction.HEAVIER else "drops"
+        noise = " outside noise" if metric == "time" else ""
+        what = "bad" if direction is Direction.HEAVIER else direction.word(metric)
         echo(
             f"bisect {request.package}: {len(span)} releases from {good} to {bad}; a release is "
-            f"bad when a benchmark grows past {rule.describe()} against {good}"
+            f"{what} when a benchmark {moves} past {rule.describe()}{noise} against {good}"
         )
     options.out.mkdir(parents=True, exist_ok=True)
     prober = Prober(request.package, options, metric, ends=(good, bad), run=run, echo=echo)
@@ -235,8 +323,9 @@ def run_bisect(
     status = "interrupted"
     try:
         outcome = bisect(
-            versions, good, bad, prober, threshold=rule, test=request.test, on_probe=on_probe
-        )
+            versions, good, bad, prober, threshold=rule, test=request.test, on_probe=on_probe,
+            direction=direction, remeasure=prober.remeasure,
+        )  # fmt: skip
         status = str(outcome.status)
     except BenchmemError as exc:
         status = f"error: {exc}"

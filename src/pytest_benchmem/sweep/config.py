@@ -17,11 +17,12 @@ from pytest_benchmem.errors import UsageError
 
 _STR = ("as_of", "import_check", "python", "since", "until")
 _PATHS = ("suite", "out", "copy_dir", "report")
-_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env")
-_BOOLS = ("memory", "each_minor", "pre")
-_INTS = ("jobs", "last")
+_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env", "pythons")
+_BOOLS = ("memory", "each_minor", "pre", "python_downloads", "profile", "keep_order")
+_INTS = ("jobs", "last", "rounds")
 _ALIASES = {"pin": "pins", "pytest_arg": "pytest_args", "index_url": "index_urls"}
-KEYS = frozenset(_STR + _PATHS + _LISTS + _BOOLS + _INTS)
+_NUMBERS = ("timeout",)
+KEYS = frozenset(_STR + _PATHS + _LISTS + _BOOLS + _INTS + _NUMBERS)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ def _check(key: str, value: object, path: Path) -> None:
     if key in _INTS and (isinstance(value, bool) or not isinstance(value, int)):
         kind = "an integer"
         raise bad(kind)
+    if key in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int | float)):
+        kind = "a number (of seconds)"
+        raise bad(kind)
     if key in (*_STR, *_PATHS) and not isinstance(value, str):
         kind = "a string"
         raise bad(kind)
@@ -91,6 +95,20 @@ def _resolve_target(text: str, base: Path) -> str:
     return resolved if label is None else f"{label}={resolved}"
 
 
+def _env_table(table: Mapping[str, object], path: Path) -> list[str]:
+    """``[env]`` as NAME=VALUE items; every value must be a string (TOML ``FOO = 1`` is not)."""
+    items = []
+    for name, value in table.items():
+        if not isinstance(value, str):
+            msg = (
+                f"{path}: sweep setting env.{name} must be a string, got {value!r} "
+                f'(write {name} = "{value}")'
+            )
+            raise UsageError(msg)
+        items.append(f"{name}={value}")
+    return items
+
+
 def parse_config(data: Mapping[str, object], path: Path, *, pyproject: bool) -> SweepConfig:
     """Validate and normalise a parsed TOML document's sweep settings."""
     values: dict[str, object] = {}
@@ -101,7 +119,7 @@ def parse_config(data: Mapping[str, object], path: Path, *, pyproject: bool) -> 
         if key == "as_of" and isinstance(value, dt.date):
             value = value.isoformat()
         if key == "env" and isinstance(value, dict):
-            value = [f"{k}={v}" for k, v in value.items()]
+            value = _env_table(value, path)
         if key not in KEYS:
             known = ", ".join(sorted(k.replace("_", "-") for k in KEYS))
             msg = f"{path}: unknown sweep setting {raw_key!r} (known: {known})"
@@ -120,6 +138,9 @@ def load_config(path: Path | None, cwd: Path | None = None) -> SweepConfig:
         path, explicit = candidate, False
     else:
         explicit = True
+        if path.is_dir():
+            msg = f"--config {path}: is a directory (give a sweep.toml or pyproject.toml file)"
+            raise UsageError(msg)
         if not path.is_file():
             msg = f"config file not found: {path}"
             raise UsageError(msg)
@@ -127,6 +148,12 @@ def load_config(path: Path | None, cwd: Path | None = None) -> SweepConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML: {exc}"
+        raise UsageError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not valid TOML: not UTF-8 text (byte {exc.start})"
+        raise UsageError(msg) from None
+    except OSError as exc:
+        msg = f"{path}: cannot read it ({exc.strerror or exc})"
         raise UsageError(msg) from None
     pyproject = path.name == "pyproject.toml" or not explicit
     return parse_config(data, path, pyproject=pyproject)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata as md
-import os
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+from pytest_benchmem.files import write_atomic
 
 #: What the plugin needs inside a venv (the CLI's typer/rich/uv/plotly are left out).
 RUNTIME_REQUIRES = (
@@ -118,15 +120,11 @@ def build_harness(cache_root: Path, source: Path | None = None) -> Harness:
     version = f"{__version__}+h{digest[:12]}"
     wheel = cache_root / "harness" / f"pytest_benchmem-{version}-py3-none-any.whl"
     if not wheel.is_file():
-        wheel.parent.mkdir(parents=True, exist_ok=True)
-        tmp = wheel.with_name(f".{wheel.name}.{os.getpid()}.tmp")
-        try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                for arcname, data in _wheel_files(root, files, version).items():
-                    zf.writestr(arcname, data)
-            tmp.replace(wheel)
-        finally:
-            tmp.unlink(missing_ok=True)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for arcname, data in _wheel_files(root, files, version).items():
+                zf.writestr(arcname, data)
+        write_atomic(wheel, buffer.getvalue())
     return Harness(wheel, digest, version, root, driver_pins(), closure(("pytest-benchmem",)))
 
 

@@ -11,8 +11,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .model import Stage, Status, SweepOptions, TargetResult
-from .process import write_atomic
+from pytest_benchmem.files import write_atomic
+
+from .model import CAPTURES_DIR, Stage, Status, SweepOptions, TargetResult
 
 SCHEMA = 1
 _KNOWN = frozenset(
@@ -30,6 +31,7 @@ _KNOWN = frozenset(
         "resolution",
         "reused_venv",
         "fingerprint",
+        "captures",
     ]
 )
 
@@ -51,8 +53,20 @@ def result_to_json(result: TargetResult) -> dict[str, object]:
         "resolution": result.resolution,
         "reused_venv": result.reused,
         "fingerprint": result.fingerprint,
+        **_captures(result),
         **dict(result.extra),
     }
+
+
+def _captures(result: TargetResult) -> dict[str, object]:
+    """``captures``: the target's kept memray captures (``sweep --profile``), relative to out."""
+    if result.run_path is None:
+        return {}
+    folder = result.run_path.parent / CAPTURES_DIR / result.label
+    if not folder.is_dir():
+        return {}
+    files = sorted(p.name for p in folder.glob("*.bin"))
+    return {"captures": {"dir": f"{CAPTURES_DIR}/{result.label}", "files": files}}
 
 
 def result_from_json(entry: Mapping[str, object]) -> TargetResult:
@@ -97,6 +111,7 @@ def write_manifest(
         "suite": str(options.suite),
         "out": str(options.out),
         "memory": options.memory,
+        "profile": options.profile,
         "pins": list(options.pins),
         "as_of": options.as_of,
         "find_links": list(options.find_links),
@@ -104,6 +119,7 @@ def write_manifest(
         "pytest_args": list(options.pytest_args),
         "env": list(options.env),
         "python": options.python or sys.executable,
+        "rounds": options.rounds,
         "harness": dict(harness),
         **dict(extra or {}),
         "targets": [result_to_json(r) for r in results],

@@ -14,6 +14,7 @@ class Status(StrEnum):
     OK = "ok"
     PARTIAL = "partial"  # some tests failed; the benchmarks that ran are kept
     FAILED = "failed"
+    TIMEOUT = "timeout"  # the run outlived --timeout: its process group was killed
     SKIPPED = "skipped"  # not run (interrupted before its turn)
 
 
@@ -25,6 +26,9 @@ class Stage(StrEnum):
     ISOLATION = "isolation"
     RUN = "run"
     COLLECT = "collect"
+
+
+CAPTURES_DIR = "captures"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,17 @@ class SweepOptions:
     fresh: bool = False
     resume: bool = False
     env: tuple[str, ...] = ()  # NAME=VALUE set in every run's environment (e.g. PYTHONMALLOC)
+    pythons: tuple[str, ...] = ()  # a Python matrix: every target under each (two or more)
+    python_downloads: bool = False  # let uv download a matrix interpreter it cannot find
+    only: tuple[str, ...] = ()  # run only the plan entries with these labels
+    shard: str | None = None  # run only slice K of N of the plan ("K/N")
+    timeout: float | None = None  # seconds a target's suite run may take (None: no limit)
+    rounds: int = 1  # run every suite this many times, the targets alternating (A B A B ...)
+    profile: bool = False  # keep memray captures under <out>/captures/<label>/
+
+    def captures_dir(self, label: str) -> Path:
+        """Where ``--profile`` keeps one target's captures."""
+        return self.out / CAPTURES_DIR / label
 
     def env_vars(self) -> dict[str, str]:
         """``env`` as a mapping."""

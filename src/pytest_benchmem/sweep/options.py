@@ -28,6 +28,12 @@ def check_options(options: SweepOptions) -> SweepOptions:
         if not options.suite.resolve().is_relative_to(options.copy_dir.resolve()):
             msg = f"the suite {options.suite} is not inside --copy-dir {options.copy_dir}"
             raise UsageError(msg)
+    if options.timeout is not None and not 0 < options.timeout < 10**7:
+        msg = f"--timeout must be a positive number of seconds, got {options.timeout:g}"
+        raise UsageError(msg)
+    if options.rounds < 1:
+        msg = f"--rounds must be at least 1, got {options.rounds}"
+        raise UsageError(msg)
     if options.jobs < 1:
         msg = f"--jobs must be at least 1, got {options.jobs}"
         raise UsageError(msg)
@@ -40,6 +46,8 @@ def check_options(options: SweepOptions) -> SweepOptions:
         if not eq or not name.strip() or " " in name:
             msg = f"--env expects NAME=VALUE, got {item!r}"
             raise UsageError(msg)
+    for pin in options.pins:
+        _check_pin(pin)
     for link in options.find_links:
         if "://" not in link and not Path(link).exists():
             msg = f"--find-links location not found: {link}"
@@ -51,6 +59,18 @@ def check_options(options: SweepOptions) -> SweepOptions:
     if options.python and Path(options.python).is_file():  # a name like 3.12 is uv's to find
         _check_python(options.python, out / "logs" / "python")
     return replace(options, out=out)
+
+
+def _check_pin(pin: str) -> None:
+    """UsageError unless ``pin`` is a PEP 508 requirement (never an option for uv)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(pin)
+    except InvalidRequirement as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid"
+        msg = f"--pin {pin!r} is not a requirement like 'attrs==23.2' or 'name @ URL' ({first})"
+        raise UsageError(msg) from None
 
 
 def _check_python(python: str, log_dir: Path) -> None:

@@ -7,6 +7,7 @@ records what is finished and re-raises ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,18 +20,31 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from pytest_benchmem.errors import BenchmemError
+from pytest_benchmem.files import unwritable, write_atomic
+from pytest_benchmem.inrun.isolation import ENV as ISOLATION_ENV
+from pytest_benchmem.inrun.isolation import settings as isolation_settings
+
 from .harness import build_harness
-from .isolation import ENV as ISOLATION_ENV
-from .isolation import settings as isolation_settings
 from .machine import ENV as MACHINE_ENV
 from .machine import start_probe
 from .manifest import read_manifest, write_manifest
 from .model import Stage, Status, SweepOptions, TargetResult
 from .options import check_options
+from .outlock import hold_out
+from .plan import Plan, Shard, build_plan, plan_record
 from .process import Runner, SubprocessRunner
-from .spec import Target, parse_targets
+from .spec import Target
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
-from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, tree_fingerprint, venv_spec
+from .venv import (
+    LogDir,
+    ProvisionConfig,
+    Provisioned,
+    cache_root,
+    release_venv,
+    tree_fingerprint,
+    venv_spec,
+)
 
 
 class Progress(Protocol):
@@ -47,6 +61,7 @@ class Progress(Protocol):
 
 
 INTERRUPTED = "interrupted before this target finished"
+PENDING = "not run yet (the sweep had not reached it when this manifest was written)"
 
 
 def provision_config(options: SweepOptions, cache: Path | None = None) -> ProvisionConfig:
@@ -66,6 +81,11 @@ def provision_config(options: SweepOptions, cache: Path | None = None) -> Provis
     )
 
 
+def target_config(cfg: ProvisionConfig, target: Target) -> ProvisionConfig:
+    """The venv settings of one target (its own interpreter in a Python matrix)."""
+    return cfg if target.python is None else replace(cfg, python=target.python)
+
+
 def provision_all(
     targets: Sequence[Target],
     cfg: ProvisionConfig,
@@ -75,22 +95,28 @@ def provision_all(
     jobs: int,
     on_done: Callable[[Provisioned], None] | None = None,
     reserved: Iterable[str] = (),
+    unavailable: Mapping[str, str] | None = None,
 ) -> list[Provisioned]:
     """Provision ``targets`` in parallel (at most ``jobs`` at once), results in target order.
 
     A target labelled by its resolved version whose label is taken (by another target or by
-    ``reserved``, labels kept from an earlier sweep) fails at install under its own key.
+    ``reserved``, labels kept from an earlier sweep) fails at install under its own key. A
+    target whose interpreter is in ``unavailable`` (python -> reason) fails at venv at once.
     """
     from .venv import provision_target
 
     taken = {t.label for t in targets if t.label} | set(reserved)
     lock = threading.Lock()
+    missing = unavailable or {}
 
     def one(target: Target) -> Provisioned:
         logs = LogDir(logs_root / target.key)
         if logs.path.exists():
             shutil.rmtree(logs.path)
-        prov = provision_target(target, cfg, logs, runner)
+        if target.python in missing:
+            prov = _no_python(target, logs, missing[str(target.python)])
+        else:
+            prov = provision_target(target, target_config(cfg, target), logs, runner)
         if getattr(runner, "stopped", False):  # uv was stopped by Ctrl-C: not a failure
             raise KeyboardInterrupt
         if prov.label != target.key:  # learned from the install: claim it, or fail
@@ -121,10 +147,18 @@ def provision_all(
     return results
 
 
+def _no_python(target: Target, logs: LogDir, reason: str) -> Provisioned:
+    """A target of a Python matrix whose interpreter uv did not find: failed at venv."""
+    logs.path.mkdir(parents=True, exist_ok=True)
+    write_atomic(logs.next("python"), f"# {reason}\n")
+    python = Path(str(target.python))
+    return Provisioned(target, target.label or target.key, python, python, {}, Stage.VENV, reason)
+
+
 def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions) -> str:
     """What must be unchanged for ``--resume`` to keep a finished run."""
-    data = {
-        "venv": venv_spec(target, cfg),
+    data: dict[str, object] = {
+        "venv": venv_spec(target, target_config(cfg, target)),
         "suite": str(options.suite.resolve()),
         # what each run copies (the suite, or --copy-dir), without the sweep's own output
         "suite_tree": tree_fingerprint(
@@ -136,6 +170,8 @@ def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions)
         "env": list(options.env),
         "import_check": options.import_check,
     }
+    if options.rounds != 1:  # kept out otherwise: earlier sweeps' fingerprints stay valid
+        data["rounds"] = options.rounds
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -151,12 +187,28 @@ class _Sweep:
     results: list[TargetResult]
     extra: Mapping[str, object] | None = None
     machine: Path | None = None  # cached cpuinfo for pytest-benchmark's machine_info
+    plan: Plan | None = None
+    picked: Sequence[int] = ()  # the plan entries this sweep (or shard) runs
+    lock: int | None = None  # the out directory's lock, inherited by each suite run
 
     def save(self) -> None:
         h = self.cfg.harness
         harness: dict[str, object] = {"version": h.version, "digest": h.digest}
         harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
-        write_manifest(self.manifest, self.results, self.options, harness=harness, extra=self.extra)
+        extra = dict(self.extra or {})
+        if self.plan is not None:
+            extra |= plan_record(self.plan, self.picked, self.options)
+        write_manifest(self.manifest, self.recorded(), self.options, harness=harness, extra=extra)
+
+    def recorded(self) -> list[TargetResult]:
+        """The results, each with its interpreter in ``extra["python"]`` in a Python matrix."""
+        if self.plan is None:
+            return list(self.results)
+        interps = [self.plan.interpreters[i] for i in self.picked]
+        return [
+            r if p is None else replace(r, extra={**r.extra, "python": p.to_json()})
+            for r, p in zip(self.results, interps, strict=True)
+        ]
 
     def tell(self, key: str, text: str) -> None:
         if self.progress is not None:
@@ -166,7 +218,7 @@ class _Sweep:
 def _pending(target: Target, logs_root: Path, fingerprint: str) -> TargetResult:
     label = target.label or target.key
     return TargetResult(
-        label, target.spec, Status.SKIPPED, None, INTERRUPTED, None, logs_root / label, {}, {},
+        label, target.spec, Status.SKIPPED, None, PENDING, None, logs_root / label, {}, {},
         fingerprint=fingerprint,
     )  # fmt: skip
 
@@ -187,14 +239,23 @@ def run_targets(
     after the manifest records what finished. ``extra`` adds top-level manifest keys.
     """
     options = check_options(options)
-    parsed = parse_targets(targets)
+    run = runner or SubprocessRunner()
     cfg = provision_config(options)
+    plan = build_plan(targets, options, runner=run, uv=cfg.uv, env=cfg.env)
+    shard = Shard.parse(options.shard) if options.shard else None
+    picked = plan.select(options.only, shard)
+    parsed = [plan.targets[i] for i in picked]
+    unavailable = {
+        str(t.python): str(i.error)
+        for t, i in zip(plan.targets, plan.interpreters, strict=True)
+        if i is not None and i.error
+    }
     logs_root = options.out / "logs"
     options.out.mkdir(parents=True, exist_ok=True)
     fps = [run_fingerprint(t, cfg, options) for t in parsed]
     previous = read_manifest(options.out / manifest) if options.resume else {}
     state = _Sweep(
-        options, cfg, options.out / manifest, runner or SubprocessRunner(), progress, [], extra
+        options, cfg, options.out / manifest, run, progress, [], extra, None, plan, picked
     )
     state.results = [_pending(t, logs_root, fp) for t, fp in zip(parsed, fps, strict=True)]
     expect = getattr(progress, "expect", None)  # a live display lists targets in order
@@ -211,12 +272,30 @@ def run_targets(
             state.tell(old.label, f"{old.status} (kept from the earlier sweep)")
             continue
         todo.append(i)
-    try:
-        if todo:  # with --resume everything may be done already
-            _execute(state, [parsed[i] for i in todo], todo, logs_root)
-    finally:
-        state.save()
-    return state.results
+    with hold_out(options.out) as lock:
+        state.lock = lock
+        try:
+            if todo:  # with --resume everything may be done already
+                _execute(state, [parsed[i] for i in todo], todo, logs_root, unavailable)
+        except KeyboardInterrupt:
+            _stopped(state, INTERRUPTED)
+            raise
+        except (OSError, BenchmemError) as exc:  # e.g. a full disk: say which file
+            error = exc if isinstance(exc, BenchmemError) else unwritable(exc)
+            _stopped(state, f"not run: the sweep stopped: {error}")
+            raise error from None
+        finally:
+            with contextlib.suppress(OSError, BenchmemError):  # the disk may still be full
+                state.save()
+    return state.recorded()
+
+
+def _stopped(state: _Sweep, reason: str) -> None:
+    """Say in the manifest why the targets still pending did not run."""
+    state.results = [
+        replace(r, reason=reason) if r.status is Status.SKIPPED and r.reason == PENDING else r
+        for r in state.results
+    ]
 
 
 def _complete(old: TargetResult | None, fingerprint: str) -> bool:
@@ -240,7 +319,13 @@ def _machine_info(state: _Sweep, probe: tuple[Path, threading.Thread | None] | N
     return path if path.is_file() else None
 
 
-def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: Path) -> None:
+def _execute(
+    state: _Sweep,
+    targets: list[Target],
+    slots: list[int],
+    logs_root: Path,
+    unavailable: Mapping[str, str],
+) -> None:
     probe = start_probe(state.cfg.cache) if _same_python(state.cfg.python) and targets else None
     if state.progress is not None:
         state.progress.phase(f"provisioning {len(targets)} venv(s)")
@@ -253,6 +338,7 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
         jobs=state.options.jobs,
         reserved=kept,
         on_done=lambda p: _provisioned(state, p),
+        unavailable=unavailable,
     )
     state.machine = _machine_info(state, probe)
     for slot, prov in zip(slots, provs, strict=True):
@@ -262,11 +348,48 @@ def _execute(state: _Sweep, targets: list[Target], slots: list[int], logs_root: 
     state.save()
     if state.progress is not None:
         state.progress.phase("running suites")
+    if state.options.rounds > 1:
+        _interleave(state, slots, provs, logs_root)
+        return
     for slot, prov in zip(slots, provs, strict=True):
         previous = _set_aside(state.options.out / f"{prov.label}.json")
-        result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+        try:
+            result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+        finally:
+            release_venv(prov)  # a concurrent --fresh may now replace it
         if result.ok:  # superseded, as a rerun always replaced it
             previous.unlink(missing_ok=True)
+        state.results[slot] = result
+        state.save()
+        if state.progress is not None:
+            state.progress.done(result)
+
+
+def _interleave(state: _Sweep, slots: list[int], provs: list[Provisioned], logs_root: Path) -> None:
+    """``--rounds N``: every target N times, alternating, then each one's rounds combined."""
+    from .rounds import run_interleaved
+
+    rounds = state.options.rounds
+    previous = {
+        s: _set_aside(state.options.out / f"{p.label}.json")
+        for s, p in zip(slots, provs, strict=True)
+    }
+    fingerprints = {id(p): state.results[s].fingerprint for s, p in zip(slots, provs, strict=True)}
+    # memory is exact: round 1 measures it, the later rounds time only (much cheaper)
+    timing = replace(state, options=replace(state.options, memory=False, profile=False))
+
+    def run_one(prov: Provisioned, number: int) -> TargetResult:
+        state.tell(prov.label, f"round {number} of {rounds}")
+        return _run_one(state if number == 1 else timing, prov, logs_root, fingerprints[id(prov)])
+
+    def update(slot: int, result: TargetResult) -> None:
+        state.results[slot] = result
+        state.save()
+
+    pairs = list(zip(slots, provs, strict=True))
+    for slot, result in run_interleaved(pairs, rounds, state.options.out, run_one, update):
+        if result.ok:
+            previous[slot].unlink(missing_ok=True)
         state.results[slot] = result
         state.save()
         if state.progress is not None:
@@ -293,7 +416,55 @@ def _provisioned(state: _Sweep, prov: Provisioned) -> None:
     if prov.label != key and callable(rename):
         rename(key, prov.label)
     ready = f"venv {'reused' if prov.reused else 'ready'}"
+    if prov.note:
+        ready = f"{ready}: {prov.note}"
     state.tell(prov.label, f"failed at {prov.stage}" if prov.stage else ready)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A provisioned target made ready to run: its environment, in-run plugins, or why not."""
+
+    env: dict[str, str]
+    plugins: tuple[str, ...]
+    reason: str | None  # the isolation check failed
+
+
+def ready_target(
+    prov: Provisioned,
+    options: SweepOptions,
+    cfg: ProvisionConfig,
+    *,
+    cwd: Path,
+    suite: Path,
+    logs: LogDir,
+    runner: Runner,
+    machine: Path | None = None,
+) -> Ready:
+    """The one per-target setup behind both ``run_targets`` and the ``provision`` API.
+
+    The run's environment (``--env`` included), the in-run plugins, and the isolation check.
+    """
+    env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec)
+    env.update(options.env_vars())
+    plugins: tuple[str, ...] = ()
+    if machine is not None:
+        env[MACHINE_ENV] = str(machine)
+        plugins = ("pytest_benchmem.inrun.machine",)
+    reason, found = check_isolation(
+        prov,
+        cwd=cwd,
+        suite=suite,
+        env=env,
+        import_check=options.import_check,
+        logs=logs,
+        runner=runner,
+    )
+    if reason is None and found is not None and found.module and found.prefix:
+        # the same check once more inside the run, after pytest set up its sys.path
+        env[ISOLATION_ENV] = isolation_settings(found.module, found.prefix)
+        plugins = (*plugins, "pytest_benchmem.inrun.isolation")
+    return Ready(env, plugins, reason)
 
 
 def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str) -> TargetResult:
@@ -306,6 +477,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
         return TargetResult(
             prov.label, prov.target.spec, status, stage, reason, run, log_dir, prov.versions,
             durations, prov.resolution, prov.reused, fingerprint,
+            {"note": prov.note} if prov.note else {},
         )  # fmt: skip
 
     if prov.stage is not None:
@@ -313,28 +485,14 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
     try:
-        env = run_env(state.cfg.env, prov.venv, prov.label, prov.target.spec)
-        env.update(state.options.env_vars())
-        plugins: tuple[str, ...] = ()
-        if state.machine is not None:
-            env[MACHINE_ENV] = str(state.machine)
-            plugins = ("pytest_benchmem.sweep.machine",)
         state.tell(prov.label, "isolation check")
-        reason, found = check_isolation(
-            prov,
-            cwd=cwd,
-            suite=suite,
-            env=env,
-            import_check=state.options.import_check,
-            logs=logs,
-            runner=state.runner,
-        )
-        if reason is not None:
-            return result(Status.FAILED, Stage.ISOLATION, reason, None)
-        if found is not None and found.module and found.prefix:
-            # the same check once more inside the run, after pytest set up its sys.path
-            env = {**env, ISOLATION_ENV: isolation_settings(found.module, found.prefix)}
-            plugins = (*plugins, "pytest_benchmem.sweep.isolation")
+        ready = ready_target(
+            prov, state.options, state.cfg, cwd=cwd, suite=suite, logs=logs,
+            runner=state.runner, machine=state.machine,
+        )  # fmt: skip
+        if ready.reason is not None:
+            return result(Status.FAILED, Stage.ISOLATION, ready.reason, None)
+        env, plugins = ready.env, ready.plugins
         state.tell(prov.label, "running the suite")
         ran = run_suite(
             prov,
@@ -345,6 +503,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
             logs=logs,
             runner=state.runner,
             plugins=plugins,
+            pass_fds=() if state.lock is None else (state.lock,),
         )
         durations["run"] = ran.duration
         return result(ran.status, ran.stage, ran.reason, ran.run_path)

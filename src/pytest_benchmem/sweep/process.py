@@ -12,13 +12,16 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
+
+from pytest_benchmem.files import write_atomic
 
 _KILL_GRACE_S = 3.0
 
@@ -32,6 +35,7 @@ class Command:
     log: Path
     env: Mapping[str, str] | None = None
     timeout: float | None = None
+    pass_fds: tuple[int, ...] = ()  # descriptors the child keeps (the out directory's lock)
 
     @property
     def step(self) -> str:
@@ -47,6 +51,7 @@ class Outcome:
     returncode: int
     output: str
     duration: float = 0.0
+    timed_out: bool = False  # killed (with its whole process group) at ``command.timeout``
 
     @property
     def ok(self) -> bool:
@@ -88,17 +93,6 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def format_log(command: Command, returncode: int | str, output: str, duration: float) -> str:
     """A command's log text: argv, cwd, exit code, duration, then its output."""
     return (
@@ -127,13 +121,14 @@ class SubprocessRunner:
         part = command.log.with_name(command.log.name + ".part")
         start = time.perf_counter()
         try:
-            returncode = self._run(command, part)
+            returncode, timed_out = self._run(command, part)
             output = part.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError as exc:
             missing = f" ({exc.filename})" if exc.filename else ""
             if not command.cwd.is_dir():
                 missing = f" (its working directory {command.cwd} is gone)"
             returncode, output = 127, f"cannot run {command.argv[0]}: {exc.strerror}{missing}\n"
+            timed_out = False
         except KeyboardInterrupt:
             # the log still tells what ran and that it was stopped, then the stop goes on
             output = part.read_text(encoding="utf-8", errors="replace") if part.exists() else ""
@@ -144,9 +139,9 @@ class SubprocessRunner:
             part.unlink(missing_ok=True)
         duration = time.perf_counter() - start
         write_atomic(command.log, format_log(command, returncode, output, duration))
-        return Outcome(command, returncode, output, duration)
+        return Outcome(command, returncode, output, duration, timed_out)
 
-    def _run(self, command: Command, part: Path) -> int:
+    def _run(self, command: Command, part: Path) -> tuple[int, bool]:
         with part.open("wb") as sink:
             proc = subprocess.Popen(
                 command.argv,
@@ -156,15 +151,17 @@ class SubprocessRunner:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=command.pass_fds,
+                preexec_fn=_die_with_parent(),  # noqa: PLW1509 - async-signal-safe calls only
             )
             with self._lock:
                 self._live.add(proc)
             try:
-                return proc.wait(timeout=command.timeout)
-            except subprocess.TimeoutExpired:
-                _stop(proc)
-                sink.write(f"\n[benchmem] timed out after {command.timeout}s\n".encode())
-                return 124
+                return proc.wait(timeout=command.timeout), False
+            except subprocess.TimeoutExpired:  # the whole group: pytest and its children
+                _stop(proc, signal.SIGKILL)
+                sink.write(f"\n[benchmem] timed out after {command.timeout:g}s\n".encode())
+                return 124, True
             except BaseException:
                 _stop(proc)
                 raise
@@ -186,15 +183,47 @@ class SubprocessRunner:
             _stop(proc)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGINT the child's process group, then SIGKILL it if it has not exited in time."""
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child die with this process (Linux PR_SET_PDEATHSIG).
+
+    A SIGKILLed driver runs no cleanup: without this its pytest (in its own session) would
+    live on and write into the sweep's directory. Everything is resolved before the fork.
+    """
+    if not sys.platform.startswith("linux"):  # pragma: no cover - Linux is where we test
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return None
+    parent = os.getpid()
+    set_pdeathsig, kill = 1, int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(set_pdeathsig, kill, 0, 0, 0)
+        if os.getppid() != parent:  # the driver died before prctl took effect
+            os._exit(1)
+
+    return preexec
+
+
+def _stop(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIGINT) -> None:
+    """Signal the child's process group (SIGINT: let it clean up), then SIGKILL it if it
+    has not exited in time."""
     if proc.poll() is not None:
         return
     try:
-        os.killpg(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, first)
         proc.wait(timeout=_KILL_GRACE_S)
     except (ProcessLookupError, PermissionError):
         return
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _kill_group(proc.pid)
         proc.wait()
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL every process left in the group ``pgid`` (no-op when it is empty)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)

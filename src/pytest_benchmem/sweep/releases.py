@@ -230,10 +230,15 @@ def _filter(
 
 
 def _some(versions: Sequence[str], limit: int = 8) -> str:
-    """``a, b, c`` or, past ``limit``, the newest ones and the count."""
+    """``a, b, c`` (oldest first) or, past ``limit``, the count and the newest ``limit``.
+
+    The capped form says how many it lists and in which order, so its count and its list
+    never seem to disagree.
+    """
     if len(versions) <= limit:
         return ", ".join(versions)
-    return f"{len(versions)} releases, the newest {', '.join(versions[-limit:])}"
+    newest = ", ".join(reversed(versions[-limit:]))
+    return f"{len(versions)} releases; the newest {limit}, newest first: {newest}"
 
 
 def list_releases(

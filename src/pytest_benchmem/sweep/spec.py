@@ -16,8 +16,10 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.runs import MANIFESTS
 
 _LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _WHEEL_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
@@ -45,6 +47,9 @@ class Target:
         install: the argument handed to ``uv pip install``.
         name: the canonical distribution name, when known before installing.
         version: the exact version expected (``pkg==X`` and wheels), else None.
+        python: the interpreter of this target's venv in a Python matrix (None: the sweep's).
+        suffix: added to the label in a Python matrix (``-py3.12``), also to a label learned
+            from the installed version.
     """
 
     text: str
@@ -54,13 +59,19 @@ class Target:
     install: str
     name: str | None
     version: str | None
+    python: str | None = None
+    suffix: str = ""
 
     @property
     def key(self) -> str:
         """A file-name-safe name for this target before its label is known."""
         if self.label:
             return self.label
-        return re.sub(r"[^A-Za-z0-9._+-]+", "_", self.spec).strip("_") or "target"
+        return (re.sub(r"[^A-Za-z0-9._+-]+", "_", self.spec).strip("_") or "target") + self.suffix
+
+
+#: Stems of the files a sweep or bisect writes beside the runs (their manifests).
+RESERVED_LABELS = frozenset(name.removesuffix(".json") for name in MANIFESTS)
 
 
 def check_label(label: str) -> str:
@@ -71,7 +82,28 @@ def check_label(label: str) -> str:
             "(it names <label>.json)"
         )
         raise UsageError(msg)
+    if label.casefold() in RESERVED_LABELS:
+        reserved = ", ".join(sorted(RESERVED_LABELS))
+        msg = (
+            f"sweep label {label!r} is reserved ({label}.json would be a manifest; "
+            f"reserved: {reserved}): pick another LABEL=SPEC"
+        )
+        raise UsageError(msg)
     return label
+
+
+def version_order(targets: Sequence[Target]) -> list[int] | None:
+    """Positions of ``targets`` sorted oldest -> newest, when they are pinned versions of one
+    package given out of that order; None when the order given is already ascending or
+    some target has no version to sort by."""
+    try:
+        versions = [Version(t.version) if t.version else None for t in targets]
+    except InvalidVersion:
+        return None
+    if any(v is None for v in versions):
+        return None
+    order = sorted(range(len(targets)), key=lambda i: versions[i])  # type: ignore[arg-type,return-value]
+    return order if order != list(range(len(targets))) else None
 
 
 def split_label(text: str) -> tuple[str | None, str]:
@@ -181,8 +213,3 @@ def parse_targets(texts: Sequence[str]) -> list[Target]:
                 raise UsageError(msg)
             seen.add(str(key))
     return targets
-
-
-def package_name(targets: Sequence[Target]) -> str | None:
-    """The one package every target installs, when known."""
-    return next((t.name for t in targets if t.name), None)

@@ -7,7 +7,6 @@ once it parses, holds benchmarks and proves (provenance) that our harness in the
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -19,9 +18,11 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from pytest_benchmem.files import move_atomic
+from pytest_benchmem.inrun.isolation import EXIT_CODE as ISOLATION_EXIT
+from pytest_benchmem.inrun.isolation import MARK as ISOLATION_MARK
+
 from .inspect import Inspection, inspect_venv
-from .isolation import EXIT_CODE as ISOLATION_EXIT
-from .isolation import MARK as ISOLATION_MARK
 from .model import Stage, Status, SweepOptions
 from .process import Command, Outcome, Runner
 from .venv import LogDir, Provisioned
@@ -191,15 +192,29 @@ def run_suite(
     logs: LogDir,
     runner: Runner,
     plugins: tuple[str, ...] = (),
+    pass_fds: tuple[int, ...] = (),
 ) -> RunOutcome:
-    """Run pytest in the venv and collect ``<out>/<label>.json``."""
+    """Run pytest in the venv and collect ``<out>/<label>.json``.
+
+    ``pass_fds`` stay open in pytest (the out directory's lock: an orphaned run holds it).
+    """
     final = options.out / f"{prov.label}.json"
     tmp = final.with_name(final.name + ".tmp")
     tmp.unlink(missing_ok=True)
     try:
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
-        outcome = runner(Command(tuple(argv), cwd, logs.next("run"), env))
+        if options.profile and options.memory:
+            captures = options.captures_dir(prov.label)
+            shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
+            argv.append(f"--benchmark-memory-profile={captures}")
+        command = Command(
+            tuple(argv), cwd, logs.next("run"), env, timeout=options.timeout, pass_fds=pass_fds
+        )
+        outcome = runner(command)
         took = outcome.duration
+        if outcome.timed_out:
+            reason = f"timed out after {options.timeout:g}s (--timeout); its processes were killed"
+            return RunOutcome(Status.TIMEOUT, Stage.RUN, reason, None, took)
         if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it
             line = next(
                 (x for x in outcome.output.splitlines() if x.startswith(ISOLATION_MARK)), ""
@@ -213,47 +228,42 @@ def run_suite(
             if problem or not count:
                 reason = f"{pytest_failure(outcome)}; no benchmarks ran"
                 return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
-            tmp.replace(final)
+            move_atomic(tmp, final)
             reason = f"some tests failed (pytest exit code 1); {count} benchmarks kept"
             return RunOutcome(Status.PARTIAL, None, reason, final, took)
         if problem:
             return RunOutcome(Status.FAILED, Stage.COLLECT, problem, None, took)
-        tmp.replace(final)
+        move_atomic(tmp, final)
         return RunOutcome(Status.OK, None, None, final, took)
     finally:
         tmp.unlink(missing_ok=True)
 
 
 def validate_run(path: Path, venv: Path, *, memory: bool) -> tuple[str | None, int]:
-    """Check a run JSON: parses, holds benchmarks, written by the harness in ``venv``."""
+    """Check a run JSON with the readers' own validation (what ``compare``/``plot`` will
+    accept), then that the harness in ``venv`` wrote it and, with ``memory``, measured."""
+    from pytest_benchmem.errors import SchemaError
+    from pytest_benchmem.runmodel import parse_run, read_json
+
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_file() and path.stat().st_size == 0:  # pytest-benchmark had nothing to save
+            return "no benchmarks ran (no test used the benchmark fixture)", 0
+        run = parse_run(read_json(path), path)
     except FileNotFoundError:
         return "pytest wrote no benchmark JSON", 0
     except OSError as exc:
         return f"the benchmark JSON cannot be read: {exc}", 0
-    if not text.strip():  # pytest-benchmark opened the file, then had nothing to save
-        return "no benchmarks ran (no test used the benchmark fixture)", 0
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return f"the benchmark JSON does not parse: {exc}", 0
-    benchmarks = data.get("benchmarks") if isinstance(data, dict) else None
-    if not isinstance(benchmarks, list) or not benchmarks:
-        return "the run holds no benchmarks", 0
-    blob = data.get("benchmem")
-    harness = blob.get("harness") if isinstance(blob, dict) else None
+    except SchemaError as exc:
+        if not path.exists():
+            return "pytest wrote no benchmark JSON", 0
+        return str(exc).replace(str(path), path.name), 0
+    harness = run.provenance.get("harness")
     where = harness.get("path") if isinstance(harness, dict) else None
     if not isinstance(where, str):
         return "the run has no benchmem provenance: the injected harness did not run", 0
     prefix = os.path.realpath(venv).rstrip("/") + "/"
     if not os.path.realpath(where).startswith(prefix):
         return f"the harness ran from {where}, not from the venv {venv}", 0
-    if memory and not any(
-        isinstance(b, dict)
-        and isinstance(b.get("extra_info"), dict)
-        and "benchmem" in b["extra_info"]
-        for b in benchmarks
-    ):
+    if memory and not any(b.memory for b in run.benchmarks):
         return "no benchmark carries memory measurements (extra_info.benchmem)", 0
-    return None, len(benchmarks)
+    return None, len(run.benchmarks)

@@ -12,18 +12,21 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
 from pytest_benchmem.errors import ProvisionError
+from pytest_benchmem.files import write_atomic
 
 from .harness import Harness, mentions_pin
 from .inspect import inspect_venv
 from .model import Stage
-from .process import Command, Outcome, Runner, write_atomic
+from .process import Command, Outcome, Runner
 from .spec import Kind, Target
 
 MARKER = "benchmem-venv.json"
@@ -137,6 +140,8 @@ class Provisioned:
     resolution: str | None = None
     reused: bool = False
     key: str = ""
+    note: str | None = None  # said to the user (e.g. a damaged cached venv was rebuilt)
+    lease: Lease | None = field(default=None, compare=False, repr=False)
 
 
 def tree_fingerprint(path: Path, exclude: Path | None = None) -> str:
@@ -202,9 +207,33 @@ def _reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | Non
         return None
     if not isinstance(data, dict) or data.get("spec") != spec:
         return None
-    if not venv_python(venv).exists() or not isinstance(data.get("versions"), dict):
+    if not isinstance(data.get("versions"), dict):
         return None
     return data
+
+
+def damage(venv: Path, recorded: Mapping[str, object]) -> str | None:
+    """What is missing from a reused venv (its interpreter, or a top-level site-packages
+    entry recorded when it was built), or None when it looks whole. Cheap: a few ``stat``s."""
+    if not venv_python(venv).exists():  # follows the link: the base interpreter too
+        return f"its interpreter {venv_python(venv)} is gone"
+    probe = recorded.get("probe")
+    for rel in probe if isinstance(probe, list) else []:
+        if not (venv / str(rel)).exists():
+            return f"{venv / str(rel)} is gone"
+    return None
+
+
+def _probe(venv: Path) -> list[str]:
+    """The venv's top-level site-packages entries, checked on every reuse (``damage``)."""
+    found: list[str] = []
+    for site in sorted(venv.glob("lib/python*/site-packages")):
+        found += sorted(
+            str(p.relative_to(venv))
+            for p in site.iterdir()
+            if not p.name.startswith((".", "_")) and p.name != "__pycache__"
+        )
+    return found
 
 
 def uv_reason(outcome: Outcome) -> str:
@@ -217,18 +246,61 @@ def uv_reason(outcome: Outcome) -> str:
     return " ".join(kept)[:600]
 
 
+class Lease:
+    """A shared lock on one built venv, held while a sweep uses it.
+
+    A rebuild (``--fresh``, a new harness, damage) never deletes a venv somebody holds a
+    lease on: it builds beside it and swaps the ``venvs/<key>`` link; the old directory goes
+    once no lease holds it. Leases die with their process (``flock``).
+    """
+
+    def __init__(self, venv: Path) -> None:
+        import fcntl
+
+        self.path = venv
+        self._handle: IO[str] | None = _use_lock(venv).open("a")
+        fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        """Let the venv go (idempotent)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _use_lock(venv: Path) -> Path:
+    return venv.with_name(venv.name + ".use")
+
+
 def provision_target(
     target: Target, cfg: ProvisionConfig, logs: LogDir, runner: Runner
 ) -> Provisioned:
-    """Create (or reuse) the venv of ``target`` and install it with the harness."""
+    """Create (or reuse) the venv of ``target`` and install it with the harness.
+
+    The result holds a ``Lease`` on its venv (``release_venv`` when done with it).
+    """
     spec = venv_spec(target, cfg)
-    # The directory is keyed without the harness: a new harness rebuilds the venv in place.
+    # Keyed without the harness: a new harness rebuilds the venv (beside the old one).
     key = spec_key({k: v for k, v in spec.items() if not k.startswith("harness")})
-    venv = cfg.cache / "venvs" / key
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    # Two targets (or two sweeps) wanting the same venv: one builds it, the other reuses it.
-    with _locked(venv.with_name(key + ".lock")):
-        return _provision(target, cfg, logs, runner, spec=spec, key=key)
+    root = cfg.cache / "venvs"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        # Two targets (or two sweeps) wanting the same venv: one builds it, the other reuses
+        # it. Leases are taken and old venvs removed only under this lock.
+        with _locked(root / (key + ".lock")):
+            return _provision(target, cfg, logs, runner, spec=spec, key=key)
+    except OSError as exc:  # the cache is damaged (a file where a directory belongs, ...)
+        where = exc.filename or root
+        reason = f"cannot use the venv cache at {where}: {exc.strerror or exc}"
+        label = target.label or target.key
+        venv = root / key
+        return Provisioned(target, label, venv, venv_python(venv), {}, Stage.VENV, reason, key=key)
+
+
+def release_venv(prov: Provisioned) -> None:
+    """Release the lease ``provision_target`` took on the venv (no-op without one)."""
+    if prov.lease is not None:
+        prov.lease.release()
 
 
 @contextlib.contextmanager
@@ -244,6 +316,51 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _current(link: Path) -> Path | None:
+    """The built venv ``venvs/<key>`` points at; anything else found there is removed."""
+    if link.is_symlink():
+        return link.parent / link.readlink()
+    if link.is_dir():  # an older layout, or junk: nobody can hold a lease on it
+        shutil.rmtree(link)
+    elif link.exists():
+        link.unlink()
+    return None
+
+
+def _swap(link: Path, venv: Path) -> None:
+    """Point ``link`` at ``venv`` atomically."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.link")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(venv.name)
+    tmp.replace(link)
+
+
+def _collect(link: Path, keep: Path | None) -> None:
+    """Remove the built venvs of this key that are neither current nor leased."""
+    import fcntl
+
+    for old in link.parent.glob(f"{link.name}-*"):
+        if old == keep or old.suffix == ".use":
+            continue
+        lock = _use_lock(old)
+        with lock.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another sweep still runs in it
+            shutil.rmtree(old, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+
+
+def _reuse(target: Target, venv: Path, recorded: Mapping[str, object], key: str) -> Provisioned:
+    versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
+    resolution = str(recorded.get("resolution", "pinned"))
+    return Provisioned(
+        target, _label(target, versions), venv, venv_python(venv), versions,
+        resolution=resolution, reused=True, key=key, lease=Lease(venv),
+    )  # fmt: skip
+
+
 def _provision(
     target: Target,
     cfg: ProvisionConfig,
@@ -253,25 +370,46 @@ def _provision(
     spec: Mapping[str, object],
     key: str,
 ) -> Provisioned:
-    venv = cfg.cache / "venvs" / key
+    link = cfg.cache / "venvs" / key
+    current = _current(link)
+    note = None
+    fresh = cfg.fresh and key not in cfg.rebuilt  # two targets of one spec: built once
+    recorded = None if fresh or current is None else _reusable(current, spec)
+    if recorded is not None and current is not None:
+        broken = damage(current, recorded)
+        if broken is None:
+            _collect(link, current)
+            return _reuse(target, current, recorded, key)
+        note = f"the cached venv was damaged ({broken}): rebuilt it"
+    venv = link.with_name(f"{key}-{secrets.token_hex(4)}")
+    built = _build(target, cfg, logs, runner, venv=venv, spec=spec, key=key)
+    if built.stage is not None:
+        shutil.rmtree(venv, ignore_errors=True)
+        return built
+    lease = Lease(venv)
+    _swap(link, venv)
+    cfg.rebuilt.add(key)
+    _collect(link, venv)
+    return replace(built, lease=lease, note=note)
+
+
+def _build(
+    target: Target,
+    cfg: ProvisionConfig,
+    logs: LogDir,
+    runner: Runner,
+    *,
+    venv: Path,
+    spec: Mapping[str, object],
+    key: str,
+) -> Provisioned:
     python = venv_python(venv)
     label = target.label or target.key
-    fresh = cfg.fresh and key not in cfg.rebuilt  # two targets of one spec: built once
-    recorded = None if fresh else _reusable(venv, spec)
-    if recorded is not None:
-        versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
-        resolution = str(recorded.get("resolution", "pinned"))
-        label = _label(target, versions)
-        return Provisioned(
-            target, label, venv, python, versions, resolution=resolution, reused=True, key=key
-        )
     durations: dict[str, float] = {}
 
     def failed(stage: Stage, reason: str) -> Provisioned:
         return Provisioned(target, label, venv, python, {}, stage, reason, durations, key=key)
 
-    if venv.exists():
-        shutil.rmtree(venv)
     made = runner(
         Command(
             (cfg.uv, "venv", "--no-project", "--python", cfg.python, str(venv)),
@@ -292,24 +430,24 @@ def _provision(
     )
     if found.error:
         return failed(Stage.INSTALL, found.error)
-    label = _label(target, found.packages)
-    cfg.rebuilt.add(key)
-    write_atomic(
-        venv / MARKER,
-        json.dumps(
-            {"spec": spec, "versions": dict(found.packages), "resolution": resolution}, indent=1
-        ),
-    )
+    marker = {
+        "spec": spec,
+        "versions": dict(found.packages),
+        "resolution": resolution,
+        "probe": _probe(venv),
+    }
+    write_atomic(venv / MARKER, json.dumps(marker, indent=1))
     return Provisioned(
-        target, label, venv, python, found.packages, None, None, durations, resolution, key=key
-    )
+        target, _label(target, found.packages), venv, python, found.packages, None, None,
+        durations, resolution, key=key,
+    )  # fmt: skip
 
 
 def _label(target: Target, versions: Mapping[str, str]) -> str:
     if target.label:
         return target.label
     if target.name and target.name in versions:
-        return versions[target.name]
+        return versions[target.name] + target.suffix
     return target.key
 
 
@@ -320,12 +458,18 @@ def _install(
     base = [cfg.uv, "pip", "install", "--python", str(python), *cfg.source_args()]
     tail = [target.install, *cfg.pins]
     wheel = str(cfg.harness.wheel)
+    # requirements after "--": a pin (or target) can never be read by uv as an option
     pinned = runner(
         Command(
-            (*base, *tail, *cfg.harness.pins, wheel), python.parent, logs.next("install"), cfg.env
+            (*base, "--", *tail, *cfg.harness.pins, wheel),
+            python.parent,
+            logs.next("install"),
+            cfg.env,
         )
     )
     if pinned.ok or not mentions_pin(pinned.output, cfg.harness):
         return [pinned], "pinned"
-    free = runner(Command((*base, *tail, wheel), python.parent, logs.next("install-free"), cfg.env))
+    free = runner(
+        Command((*base, "--", *tail, wheel), python.parent, logs.next("install-free"), cfg.env)
+    )
     return [pinned, free], "free"

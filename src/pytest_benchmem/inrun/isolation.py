@@ -5,7 +5,7 @@ way a plain interpreter in the run's cwd would. pytest changes ``sys.path`` furt
 collects: a ``conftest.py`` at the root of a ``--copy-dir`` puts that directory first, so a
 package source checked out there (a flat-layout repository) shadows the installed release, and
 every version of the sweep would measure the local source. This plugin
-(``-p pytest_benchmem.sweep.isolation``, settings in ``BENCHMEM_ISOLATION``) looks, after
+(``-p pytest_benchmem.inrun.isolation``, settings in ``BENCHMEM_ISOLATION``) looks, after
 collection, at the module the tests really got; when it lies outside the venv the run stops
 with exit code ``EXIT_CODE`` and a ``benchmem isolation:`` line naming both places.
 """

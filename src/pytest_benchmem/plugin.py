@@ -67,6 +67,7 @@ class BenchmemPlugin:
             )
         self.pruned = False
         self.json_path: Path | None = None
+        self.called: set[str] = set()  # node ids whose test body ran
 
     # -- per test -------------------------------------------------------------------------
     def entry(self, item: pytest.Item) -> Measured:
@@ -119,6 +120,7 @@ class BenchmemPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
+        self.called.add(item.nodeid)
         result = yield
         found = item.stash.get(_ENTRY, None)
         failures = ceiling_failures(found) if found is not None else []
@@ -260,6 +262,22 @@ class BenchmemPlugin:
                 tr.write_line(line)
         for line in self.gate_lines:
             tr.write_line(line, red=not self.gate_ok, green=self.gate_ok)
+        unchecked = self.unchecked_ceilings()
+        if unchecked:
+            tr.write_line(
+                "benchmem: warning: memory ceilings not checked, no memory was measured (run "
+                "with --benchmark-memory or use the benchmark_memory fixture): "
+                + ", ".join(unchecked),
+                yellow=True,
+            )
+
+    def unchecked_ceilings(self) -> list[str]:
+        """Names of tests that ran with a ceiling (``max_peak`` ...) but measured no memory."""
+        return [
+            m.name
+            for m in self.measured.values()
+            if m.ceilings and m.result is None and m.nodeid in self.called
+        ]
 
 
 _ENTRY = pytest.StashKey[Measured]()

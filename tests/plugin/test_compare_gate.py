@@ -125,11 +125,48 @@ def test_unknown_ref_stops_pytest_at_startup(grow):
     result.stderr.fnmatch_lines(["ERROR: --benchmark-memory-compare: no saved run matches '0042'*"])
 
 
-def test_baseline_without_memory_is_a_note(grow):
+def test_baseline_without_memory_is_a_note_without_a_gate(grow):
     grow(1, "--benchmark-save=timing-only").assert_outcomes(passed=2)
-    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:1%")
+    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["benchmem: *0001_timing-only.json has no memory data*"])
+
+
+def test_gate_against_a_baseline_without_memory_fails(grow):
+    # a false green before: the gate passed because there was nothing to compare
+    grow(1, "--benchmark-save=timing-only").assert_outcomes(passed=2)
+    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%+1MiB")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "benchmem: baseline has no memory: re-save it with --benchmark-memory "
+            "(0001_timing-only.json)"
+        ]
+    )
+
+
+@pytest.mark.parametrize("storage", ["missing", "empty"])
+def test_unknown_ref_exits_4_without_saved_runs(grow, suite, storage):
+    if storage == "empty":
+        (suite.pytester.path / ".benchmarks").mkdir()
+    result = grow(
+        1,
+        "--benchmark-memory",
+        "--benchmark-memory-compare=0042",
+        "--benchmark-memory-compare-fail=peak:10%",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: --benchmark-memory-compare: no saved run matches '0042' in *.benchmarks*"]
+    )
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_no_saved_run_at_all_still_passes_the_latest_gate(grow):
+    # the spec: without a saved baseline the gate finds nothing and passes (with a note)
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["benchmem: no memory baseline in .benchmarks*"])
 
 
 def test_gate_that_compares_nothing_fails(grow):

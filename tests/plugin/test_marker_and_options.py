@@ -53,6 +53,47 @@ def test_ceilings_are_a_no_op_without_measurement(suite):
     result.assert_outcomes(passed=1, deselected=3)
 
 
+UNCHECKED = """
+import pytest
+
+@pytest.mark.benchmem(max_peak="1MiB")
+def test_plain(benchmark):
+    benchmark(bytearray, 5_000_000)
+
+@pytest.mark.benchmem(max_allocations=10)
+def test_also_plain(benchmark):
+    benchmark(bytearray, 10)
+
+@pytest.mark.benchmem(max_peak="100MiB")
+def test_measured(benchmark_memory):
+    benchmark_memory(bytearray, 10)
+
+def test_no_ceiling(benchmark):
+    benchmark(bytearray, 10)
+
+@pytest.mark.skip(reason="not run")
+@pytest.mark.benchmem(max_peak="1MiB")
+def test_skipped(benchmark):
+    benchmark(bytearray, 10)
+"""
+
+
+def test_unchecked_ceilings_are_listed_as_a_warning(suite):
+    # the spec makes the marker a no-op without measurement; the summary now says so
+    suite.pytester.makepyfile(test_unchecked=UNCHECKED)
+    result = suite.run()
+    result.assert_outcomes(passed=4, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "benchmem: warning: memory ceilings not checked, no memory was measured (run with "
+            "--benchmark-memory or use the benchmark_memory fixture): test_plain, test_also_plain"
+        ]
+    )
+    measured = suite.run("--benchmark-memory")
+    assert measured.ret == pytest.ExitCode.TESTS_FAILED  # test_plain's 5 MB > 1 MiB
+    assert "ceilings not checked" not in measured.stdout.str()
+
+
 LEVELS = """
 import pytest
 

@@ -17,7 +17,13 @@ import pytest
 
 from .errors import UsageError
 from .metrics import COLUMNS, DEFAULT_STATS, STATS, parse_list
-from .modes import DEFAULT_MODE, MODE_CHOICES, MemoryMode, parse_mode
+from .modes import (
+    ALLOW_MIXED_PYTEST_FLAG,
+    DEFAULT_MODE,
+    MODE_CHOICES,
+    MemoryMode,
+    parse_mode,
+)
 from .units import Threshold, parse_count, parse_duration, parse_size, parse_threshold
 
 T = TypeVar("T")
@@ -65,6 +71,7 @@ class Settings:
     compare_fail: tuple[Threshold, ...] = ()
     label: str | None = None
     mode: MemoryMode = DEFAULT_MODE
+    allow_mixed_modes: bool = False
     profile: str | None = None  # --benchmark-memory-profile DIR: keep the captures there
     profile_native: bool = False
     profile_all: bool = False
@@ -169,6 +176,15 @@ def add_options(parser: pytest.Parser) -> None:
                 "fast: only pymalloc's 1 MiB arenas, a cheaper pass whose small-object peaks "
                 "move by arenas between runs. Runs of different modes are not compared "
                 "silently. Default: exact."
+            ),
+        ),
+        (
+            ALLOW_MIXED_PYTEST_FLAG,
+            {"action": "store_true", "default": None},
+            (
+                "Compare memory against a saved run measured differently anyway (memory "
+                "mode, PYTHONMALLOC, memray major version), with a note; without it such a "
+                "baseline stops the session. Default: off."
             ),
         ),
         (
@@ -357,6 +373,7 @@ def load_settings(config: pytest.Config) -> Settings:
         compare_fail=rules,
         label=label,
         mode=_mode(config),
+        allow_mixed_modes=bool(_raw(config, "benchmark_memory_allow_mixed_modes")),
         profile=profile,
         profile_native=bool(_raw(config, "benchmark_memory_profile_native")),
         profile_all=bool(_raw(config, "benchmark_memory_profile_all")),

@@ -29,7 +29,14 @@ from .fixture import (
     patch_fixture,
 )
 from .metrics import BLOB_KEY, RUN_SCHEMA
-from .modes import DEFAULT_MODE, MemoryMode
+from .modes import (
+    ALLOW_MIXED_PYTEST_FLAG,
+    DEFAULT_MODE,
+    MemoryMode,
+    check_measurements,
+    current_measurement,
+    measurement_of,
+)
 from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
 from .options import parse_marker as _parse_marker
 from .recorder import replay
@@ -146,6 +153,9 @@ class BenchmemPlugin:
         except BenchmemError as exc:
             msg = f"--benchmark-memory-compare: {exc}"
             raise pytest.UsageError(msg) from None
+        note = self._check_modes(baseline)
+        if note:
+            self.notes.append(f"benchmem: {note}")
         self.baseline = baseline
         self.base = baseline.peaks
         self.notes.append(baseline.note)
@@ -164,6 +174,22 @@ class BenchmemPlugin:
         wanted = regressing_ids(self.baseline, self._results(), self.settings.compare_fail)
         if wanted is not None:
             keeper.prune(wanted)
+
+    def _check_modes(self, baseline: Baseline) -> str | None:
+        """Refuse a memory baseline measured differently from this session (unless allowed)."""
+        if baseline.peaks is None or baseline.run is None or baseline.path is None:
+            return None
+        named = [
+            (baseline.path.name, measurement_of(baseline.run.provenance)),
+            ("this session", current_measurement(self.settings.mode)),
+        ]
+        try:
+            return check_measurements(
+                named, allow=self.settings.allow_mixed_modes, flag=ALLOW_MIXED_PYTEST_FLAG
+            )
+        except BenchmemError as exc:
+            msg = f"--benchmark-memory-compare: {exc}"
+            raise pytest.UsageError(msg) from None
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.prune_captures()

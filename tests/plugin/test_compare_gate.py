@@ -138,10 +138,7 @@ def test_gate_against_a_baseline_without_memory_fails(grow):
     result = grow(2, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%+1MiB")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
-        [
-            "benchmem: baseline has no memory: re-save it with --benchmark-memory "
-            "(0001_timing-only.json)"
-        ]
+        ["benchmem: baseline has no memory: re-save it with --benchmark-memory (0001_*.json)"]
     )
 
 
@@ -211,3 +208,34 @@ def test_storage_dir():
     assert storage_dir("file://./.benchmarks", cwd) == cwd / ".benchmarks"
     assert storage_dir("/abs/store", cwd) == Path("/abs/store")
     assert storage_dir("elasticsearch+http://host/index", cwd) is None
+
+
+def test_baseline_of_another_mode_stops_the_session(grow):
+    grow(1, "--benchmark-memory", "--benchmark-memory-mode=fast", "--benchmark-save=fast")
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    refusal = (
+        "ERROR: --benchmark-memory-compare: memory measured in different modes is not "
+        "compared: 0001_fast.json (fast, memray *); this session (exact, memray *); *"
+        "--benchmark-memory-allow-mixed-modes*"
+    )
+    result.stderr.fnmatch_lines([refusal])
+    allowed = grow(
+        1,
+        "--benchmark-memory",
+        "--benchmark-memory-compare-fail=peak:10%",
+        "--benchmark-memory-allow-mixed-modes",
+    )
+    allowed.stdout.fnmatch_lines(
+        ["benchmem: note: memory compared across measurement modes*0001_fast.json (fast*"]
+    )
+    assert allowed.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+    # the same mode on both sides compares as before
+    same = grow(
+        1,
+        "--benchmark-memory",
+        "--benchmark-memory-mode=fast",
+        "--benchmark-memory-compare-fail=peak:10%",
+    )
+    assert same.ret == pytest.ExitCode.OK
+    assert "different modes" not in same.stderr.str() + same.stdout.str()

@@ -83,12 +83,8 @@ def test_unchecked_ceilings_are_listed_as_a_warning(suite):
     suite.pytester.makepyfile(test_unchecked=UNCHECKED)
     result = suite.run()
     result.assert_outcomes(passed=4, skipped=1)
-    result.stdout.fnmatch_lines(
-        [
-            "benchmem: warning: memory ceilings not checked, no memory was measured (run with "
-            "--benchmark-memory or use the benchmark_memory fixture): test_plain, test_also_plain"
-        ]
-    )
+    warning = "benchmem: warning: memory ceilings not checked, no memory was measured *: "
+    result.stdout.fnmatch_lines([f"{warning}test_plain, test_also_plain"])
     measured = suite.run("--benchmark-memory")
     assert measured.ret == pytest.ExitCode.TESTS_FAILED  # test_plain's 5 MB > 1 MiB
     assert "ceilings not checked" not in measured.stdout.str()

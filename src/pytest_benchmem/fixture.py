@@ -39,6 +39,7 @@ class PassPlan:
     calls: int = 1
     max_time: float = DEFAULT_MAX_TIME
     mode: MemoryMode = DEFAULT_MODE
+    isolate: bool = False
     keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
 
@@ -65,8 +66,14 @@ def measure_call(
     """Run the plan's memray passes of ``target``; ``setup``/``teardown`` run untracked.
 
     With ``plan.calls`` > 1 each pass calls ``target`` that many times in a row, ``setup``
-    having run (untracked) once per call before the pass starts.
+    having run (untracked) once per call before the pass starts. With ``plan.isolate`` each
+    pass is repeated in a fresh process for its peak RSS (:mod:`pytest_benchmem.isolate`).
     """
+    payload = None
+    if plan.isolate:  # a lambda fails here, before any pass runs
+        from .isolate import pickled
+
+        payload = pickled(target, args, kwargs, setup=setup, teardown=teardown, calls=plan.calls)
     pending: list[Args] = []
 
     def finish() -> None:
@@ -100,7 +107,7 @@ def measure_call(
         return batch
 
     try:
-        return run_passes(
+        result = run_passes(
             prepare,
             plan.repeats,
             trace_python_allocators=plan.mode.traces_python,
@@ -110,6 +117,11 @@ def measure_call(
         )
     finally:
         finish()
+    if payload is None:
+        return result
+    from .isolate import rss_passes
+
+    return result.with_rss(rss_passes(payload, result.repeats))
 
 
 def record(benchmark: Any, measured: Measured, result: MemoryResult) -> None:
@@ -269,7 +281,10 @@ def ceiling_failures(measured: Measured) -> list[str]:
     lines = []
     for key, limit in measured.ceilings.items():
         label, attr = CEILINGS[key]
-        value = int(getattr(result, attr))
+        found = getattr(result, attr)
+        if found is None:  # pragma: no cover - max_rss without isolate is refused
+            continue
+        value = int(found)
         if value > limit:
             lines.append(
                 f"{measured.name}: {label} {format_value(label, value)} exceeds "

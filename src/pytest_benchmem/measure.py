@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,9 @@ class MemoryResult:
         total_bytes: headline total bytes allocated (minimum over passes).
         repeats: number of passes.
         peak_series / allocations_series / total_bytes_series: one entry per pass.
+        rss_bytes / rss_series: whole-process peak RSS of each isolated pass
+            (``isolate=True``; see :mod:`pytest_benchmem.isolate`), else None / ().
+        rss_base_series: each isolated process's RSS just before the call.
     """
 
     peak_bytes: int
@@ -62,6 +65,9 @@ class MemoryResult:
     peak_series: tuple[int, ...] = field(default=())
     allocations_series: tuple[int, ...] = field(default=())
     total_bytes_series: tuple[int, ...] = field(default=())
+    rss_bytes: int | None = None
+    rss_series: tuple[int, ...] = field(default=())
+    rss_base_series: tuple[int, ...] = field(default=())
 
     @classmethod
     def from_passes(cls, passes: Sequence[tuple[int, int, int]]) -> MemoryResult:
@@ -83,13 +89,23 @@ class MemoryResult:
             total_bytes_series=totals,
         )
 
+    def with_rss(self, passes: Sequence[tuple[int, int]]) -> MemoryResult:
+        """This result with ``(peak RSS, RSS before the call)`` of isolated passes."""
+        peaks = tuple(peak for peak, _ in passes)
+        bases = tuple(base for _, base in passes)
+        return replace(self, rss_bytes=min(peaks), rss_series=peaks, rss_base_series=bases)
+
     def to_blob(self) -> dict[str, list[int]]:
-        """The ``extra_info["benchmem"]`` blob: three per-pass series."""
-        return {
+        """The ``extra_info["benchmem"]`` blob: three per-pass series (four when isolated)."""
+        blob = {
             "peak_bytes": list(self.peak_series),
             "allocations": list(self.allocations_series),
             "total_bytes": list(self.total_bytes_series),
         }
+        if self.rss_series:
+            blob["rss_bytes"] = list(self.rss_series)
+            blob["rss_base_bytes"] = list(self.rss_base_series)
+        return blob
 
 
 def tracking_active() -> bool:
@@ -194,6 +210,21 @@ def _net(measured: tuple[int, int, int], tare: tuple[int, int]) -> tuple[int, in
     return (peak if allocations else 0, allocations, max(total - tare[1], 0))
 
 
+def prime(directory: str, action: Callable[[], object]) -> None:
+    """Run ``action`` once in a discarded arena-mode window, before the traced passes.
+
+    The first time a profiler (memray's included) sees a code object, CPython 3.11 allocates
+    that code's line table with ``PyMem_Malloc``, which a traced pass records (58-96 B per
+    new code object). A discarded window of the same action builds those tables first; in
+    arena mode it tracks only pymalloc's arenas, so it costs about half a traced pass and
+    writes a capture too small to matter, and it runs the very same steps as a kept pass
+    around the call (so the state Python objects start from, e.g. free lists, is alike).
+    """
+    throwaway = str(Path(directory) / "discard.bin")
+    _track(throwaway, action, python_allocators=False)
+    Path(throwaway).unlink(missing_ok=True)
+
+
 def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:
     """The file of the first pass with the minimum peak so far; the other one is deleted."""
     if kept is None or passes[-1][0] < min(p[0] for p in passes[:-1]):
@@ -242,13 +273,9 @@ def run_passes(
     With ``trace_python_allocators`` (the default, the exact mode) memray records Python
     objects one by one instead of the pymalloc arenas they live in: exact and reproducible
     for small-object workloads, slower to track. ``False`` is the fast (arena) mode.
-    ``discard_first`` (exact mode only) runs one traced pass first and throws it away: it
-    fills CPython's free lists (e.g. 2,000 two-tuples) the way every later pass finds them,
-    so each kept pass sees the same allocations. The standalone API measures cold instead.
-    ``warmup`` untracked dry runs (``prepare`` and the action) come first. ``repeats="auto"``
-    measures until two passes in a row do not lower the minimum peak, at most ``AUTO_CAP``
-    passes and no new pass after ``max_time`` seconds. With ``keep`` the file of the pass
-    giving the headline (minimum) peak goes to ``keep.sink``.
+    ``discard_first`` (exact mode only) runs the action once first in a discarded window
+    (:func:`prime`), so every kept pass starts from the same state; the standalone API
+    measures cold instead.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
@@ -261,12 +288,7 @@ def run_passes(
         for _ in range(warmup):
             prepare()()
         if trace_python_allocators and discard_first:
-            # the first traced call of an action finds CPython's free lists empty and
-            # allocates ~100 KB more than any later one: one discarded pass of the same
-            # action keeps every kept pass alike (10k tuples: 1,273,968 then 1,164,912 B).
-            throwaway = str(Path(directory) / "discard.bin")
-            _track(throwaway, prepare(), python_allocators=True)
-            Path(throwaway).unlink(missing_ok=True)
+            prime(directory, prepare())
         tare = _tare_of(directory, trace_python_allocators)
         passes: list[tuple[int, int, int]] = []
         kept: str | None = None

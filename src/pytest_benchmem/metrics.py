@@ -12,15 +12,23 @@ from .errors import UsageError
 
 BLOB_KEY = "benchmem"
 RUN_SCHEMA = 1
-SERIES_KEYS = ("peak_bytes", "allocations", "total_bytes")
+#: ``rss_bytes`` only in benchmarks measured with ``isolate=True``
+SERIES_KEYS = ("peak_bytes", "allocations", "total_bytes", "rss_bytes")
 
 #: metric name -> blob series key (``time`` has no series; it comes from pytest-benchmark stats)
-METRIC_FIELDS = {"peak": "peak_bytes", "allocated": "total_bytes", "allocations": "allocations"}
-METRICS = ("time", "peak", "allocated", "allocations")
+METRIC_FIELDS = {
+    "peak": "peak_bytes",
+    "allocated": "total_bytes",
+    "allocations": "allocations",
+    "rss": "rss_bytes",
+}
+METRICS = ("time", "peak", "allocated", "allocations", "rss")
 METRIC_ALIASES = {"memory": "peak", "allocs": "allocations"}
-METRIC_UNITS = {"time": "s", "peak": "B", "allocated": "B", "allocations": "count"}
+METRIC_UNITS = {"time": "s", "peak": "B", "allocated": "B", "allocations": "count", "rss": "B"}
 #: the names of the table columns (``--benchmark-memory-columns``) -> metric
-COLUMNS = {"peak": "peak", "allocated": "allocated", "allocs": "allocations"}
+COLUMNS = {"peak": "peak", "allocated": "allocated", "allocs": "allocations", "rss": "rss"}
+#: blob series a benchmark may lack (the table shows "-" there)
+OPTIONAL_SERIES = frozenset({"rss_bytes"})
 STATS = ("min", "mean", "max", "median", "stddev")
 DEFAULT_STATS = ("min", "mean", "max")
 HEADLINE_STAT = "min"

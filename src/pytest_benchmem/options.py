@@ -42,16 +42,27 @@ MAX_CALLS = 1_000_000
 TABLES = ("combined", "split")
 MARKER = "benchmem"
 MARKER_HELP = (
-    "benchmem(repeats=N|'auto', warmup=N, calls=N, max_peak=SIZE, max_allocated=SIZE, "
-    "max_allocations=N): memray passes, untracked warm-up runs, calls per pass and absolute "
-    "memory ceilings for this benchmark."
+    "benchmem(repeats=N|'auto', warmup=N, calls=N, isolate=False, max_peak=SIZE, "
+    "max_allocated=SIZE, max_allocations=N, max_rss=SIZE): memray passes, untracked warm-up "
+    "runs, calls per pass, whole-process peak RSS in a fresh process, and absolute memory "
+    "ceilings for this benchmark."
 )
-MARKER_KWARGS = ("repeats", "warmup", "calls", "max_peak", "max_allocated", "max_allocations")
+MARKER_KWARGS = (
+    "repeats",
+    "warmup",
+    "calls",
+    "isolate",
+    "max_peak",
+    "max_allocated",
+    "max_allocations",
+    "max_rss",
+)
 #: ceiling kwarg -> (metric label used in messages, MemoryResult attribute)
 CEILINGS = {
     "max_peak": ("peak", "peak_bytes"),
     "max_allocated": ("allocated", "total_bytes"),
     "max_allocations": ("allocations", "allocations"),
+    "max_rss": ("rss", "rss_bytes"),
 }
 LATEST = "latest"
 
@@ -85,6 +96,7 @@ class MarkerSpec:
     ceilings: Mapping[str, int] | None = None
     warmup: int | None = None
     calls: int = 1
+    isolate: bool = False
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -138,8 +150,8 @@ def add_options(parser: pytest.Parser) -> None:
             "--benchmark-memory-columns",
             {"metavar": "COLS", "default": None},
             (
-                "Memory columns of the table, comma-separated, in order: peak, allocated, "
-                "allocs. Default: peak."
+                "Memory columns of the table, comma-separated, in order (also rss, recorded "
+                "by isolate=True): peak, allocated, allocs. Default: peak."
             ),
         ),
         (
@@ -164,7 +176,8 @@ def add_options(parser: pytest.Parser) -> None:
             (
                 "Fail the session on a memory regression against the compared run, e.g. "
                 "peak:10% or peak:5MiB or peak:10%+1MiB (repeatable; implies "
-                "--benchmark-memory-compare). Fields: peak, allocated, allocations."
+                "--benchmark-memory-compare). Fields: peak, allocated, allocations. Also rss, "
+                "for benchmarks marked isolate=True."
             ),
         ),
         (
@@ -457,7 +470,7 @@ def _memory_threshold(rule: str) -> Threshold:
     if threshold.field == "time":
         msg = (
             f"bad threshold {rule!r}: time is gated by pytest-benchmark's "
-            "--benchmark-compare-fail; memory fields are peak, allocated, allocations"
+            "--benchmark-compare-fail; memory fields are peak, allocated, allocations, rss"
         )
         raise UsageError(msg)
     return threshold
@@ -486,11 +499,20 @@ def parse_marker(name: str, args: Sequence[object], kwargs: Mapping[str, object]
     if "calls" in kwargs:
         calls = bounded_count(kwargs["calls"], what=f"{where}: calls", low=1, high=MAX_CALLS)
     ceilings: dict[str, int] = {}
-    for key in ("max_peak", "max_allocated"):
+    isolate = kwargs.get("isolate", False)
+    if not isinstance(isolate, bool):
+        msg = f"{where}: isolate: expected True or False, got {isolate!r}"
+        raise UsageError(msg)
+    if "max_rss" in kwargs and not isolate:
+        msg = f"{where}: max_rss needs isolate=True (only an isolated pass measures RSS)"
+        raise UsageError(msg)
+    for key in ("max_peak", "max_allocated", "max_rss"):
         if key in kwargs:
             ceilings[key] = parse_size(kwargs[key], what=f"{where}: {key}")
     if "max_allocations" in kwargs:
         ceilings["max_allocations"] = parse_count(
             kwargs["max_allocations"], what=f"{where}: max_allocations"
         )
-    return MarkerSpec(repeats=repeats, ceilings=ceilings or None, warmup=warmup, calls=calls)
+    return MarkerSpec(
+        repeats=repeats, ceilings=ceilings or None, warmup=warmup, calls=calls, isolate=isolate
+    )

@@ -100,6 +100,7 @@ class BenchmemPlugin:
             calls=spec.calls,
             max_time=settings.max_time,
             mode=settings.mode,
+            isolate=spec.isolate,
             keep=None if self.keeper is None else self.keeper.keep_for(item.nodeid),
         )
         measured = Measured(item.nodeid, item.name, ceilings=dict(spec.ceilings or {}), plan=plan)
@@ -140,6 +141,14 @@ class BenchmemPlugin:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if self.settings.compare is None:
             return
+        workers = getattr(self.config.option, "numprocesses", None)
+        if workers and getattr(self.config.option, "dist", "no") != "no":
+            # each xdist worker measures in its own process; the gate here would see nothing
+            msg = (
+                f"--benchmark-memory-compare does not work under pytest-xdist (-n {workers}): "
+                "run the gated session in one process with -p no:xdist (or -n 0)"
+            )
+            raise pytest.UsageError(msg)
         option = str(self.config.getoption("benchmark_storage", "file://./.benchmarks"))
         bs = getattr(self.config, "_benchmarksession", None)
         machine = getattr(bs, "machine_id", None)

@@ -267,7 +267,12 @@ def require_metric(runs: Sequence[Run], metric: str) -> str:
         if name == "time":
             msg = f"no benchmark timings in {where}"
         else:
-            msg = f"no run has {name} data ({where}): record memory with pytest --benchmark-memory"
+            how = (
+                "mark benchmarks @pytest.mark.benchmem(isolate=True)"
+                if name == "rss"
+                else "record memory with pytest --benchmark-memory"
+            )
+            msg = f"no run has {name} data ({where}): {how}"
         raise SchemaError(msg)
     return name
 

@@ -179,12 +179,7 @@ def pivot(runs: Sequence[Run], dim: str) -> Pivoted:
         raise UsageError(msg)
     name = dim.partition(":")[2] if ":" in dim else dim.removeprefix("node.")
     folded = tuple(
-        Run(
-            path=run.path,
-            label=f"{name}={value}",
-            benchmarks=tuple(benches),
-            provenance=run.provenance,
-        )
+        replace(run, label=f"{name}={value}", benchmarks=tuple(benches))
         for value, benches in series.items()
     )
     notes = []

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .metrics import BLOB_KEY, COLUMNS, METRIC_FIELDS, series_stat
+from .metrics import BLOB_KEY, COLUMNS, METRIC_FIELDS, OPTIONAL_SERIES, series_stat
 from .recorder import Line, Recorder, replay, text_of
 from .units import byte_unit
 
@@ -23,7 +23,7 @@ Bench = Mapping[str, Any]
 
 DIVIDER = " │"
 MISSING = "-"
-TITLES = {"peak": "Peak", "allocated": "Allocated", "allocs": "Allocs"}
+TITLES = {"peak": "Peak", "allocated": "Allocated", "allocs": "Allocs", "rss": "RSS"}
 _TITLE = re.compile(r"^-*(?P<label> benchmark.*: (?P<count>\d+) tests )-*$")
 #: the BenchmarkSession attributes and methods the combined table relies on
 SESSION_NAMES = (
@@ -79,6 +79,8 @@ def blob_of(bench: Bench) -> dict[str, list[float]] | None:
     series: dict[str, list[float]] = {}
     for key in METRIC_FIELDS.values():
         values = blob.get(key)
+        if values is None and key in OPTIONAL_SERIES:
+            continue
         if not isinstance(values, list) or not values:
             return None
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
@@ -97,11 +99,10 @@ def _metric_table(
     key: str, blobs: Sequence[dict[str, list[float]] | None], spec: TableSpec
 ) -> tuple[bool, dict[str, list[float | None]]]:
     """Whether the metric spreads into stats, and its values per stat (one per row)."""
-    spread = any(b is not None and len(b[key]) > 1 for b in blobs)
+    series = [None if b is None else b.get(key) for b in blobs]
+    spread = any(s is not None and len(s) > 1 for s in series)
     stats = spec.stats if spread else ("min",)
-    table = {
-        stat: [None if b is None else series_stat(b[key], stat) for b in blobs] for stat in stats
-    }
+    table = {stat: [None if s is None else series_stat(s, stat) for s in series] for stat in stats}
     return spread, table
 
 
@@ -198,9 +199,16 @@ def _markup(column: Column, index: int, solo: bool) -> dict[str, Any]:
     return {"green": value == min(present), "red": value == max(present), "bold": True}
 
 
-def caption(spec: TableSpec) -> str | None:
-    """One line naming the recorded memory metrics the table does not show."""
-    hidden = [name for name in COLUMNS if name not in spec.columns]
+def caption(spec: TableSpec, rows: Sequence[Bench] = ()) -> str | None:
+    """One line naming the recorded memory metrics the table does not show (``rss`` only
+    when some row has it: only ``isolate=True`` records it)."""
+    optional = {
+        name
+        for name, metric in COLUMNS.items()
+        if METRIC_FIELDS[metric] in OPTIONAL_SERIES
+        and not any(METRIC_FIELDS[metric] in (blob_of(row) or {}) for row in rows)
+    }
+    hidden = [name for name in COLUMNS if name not in spec.columns and name not in optional]
     if not hidden:
         return None
     shown = ", ".join(spec.columns)
@@ -257,7 +265,7 @@ def fold(lines: Sequence[Line], groups: Sequence[Sequence[Bench]], spec: TableSp
             index += 4 + len(rows)
             group += 1
             continue
-        text = caption(spec)
+        text = caption(spec, [row for rows in groups for row in rows])
         if text_of(lines[index]) == "Legend:" and text:
             out.append([(text, {})])
             out.append([])
@@ -353,7 +361,7 @@ def memory_table(rows: Sequence[Bench], spec: TableSpec) -> list[Line]:
         line.extend((c.cells[index].rjust(c.width), _markup(c, index, solo)) for c in columns)
         out.append(line)
     out.append([("-" * width, {"yellow": True})])
-    text = caption(spec)
+    text = caption(spec, rows)
     if text:
         out.append([(text, {})])
     return out

@@ -33,9 +33,9 @@ _DIGITS = re.compile(r"[0-9]+")
 #: number is a typo, not a measurement (and ``round(1e400)`` would overflow).
 MAX_QUANTITY = 2**63 - 1
 
-BYTE_FIELDS = frozenset({"peak", "allocated"})
+BYTE_FIELDS = frozenset({"peak", "allocated", "rss"})
 TIME_FIELDS = frozenset({"time"})
-THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time")
+THRESHOLD_FIELDS = ("peak", "allocated", "allocations", "time", "rss")
 _FIELD_ALIASES = {"memory": "peak", "allocs": "allocations"}
 
 
@@ -320,7 +320,7 @@ def log_ticks(field: str, lo: float, hi: float, *, most: int = 10) -> list[float
         if len(ticks) > most:
             break
         best = ticks
-        if len(ticks) >= 3:
+        if len(ticks) >= 4:
             break
     if not best:
         coarse = _tick_candidates(field, _LEVELS[0], lo, hi)

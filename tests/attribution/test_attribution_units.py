@@ -125,7 +125,9 @@ def capture(directory: Path, name: str, size: int) -> Path:
     return target
 
 
-def write_run(path: Path, captures: dict[str, tuple[int, str | None]]) -> Path:
+def write_run(
+    path: Path, captures: dict[str, tuple[int, str | None]], python: str | None = None
+) -> Path:
     benchmarks = []
     for ident, (peak, rel) in captures.items():
         blob: dict[str, object] = {"peak_bytes": [peak], "allocations": [1], "total_bytes": [peak]}
@@ -133,7 +135,8 @@ def write_run(path: Path, captures: dict[str, tuple[int, str | None]]) -> Path:
             blob["capture"] = rel
         benchmarks.append({"name": ident.split("::")[-1], "fullname": ident, "stats": {"min": 1.0},
                            "extra_info": {"benchmem": blob}})  # fmt: skip
-    path.write_text(json.dumps({"benchmarks": benchmarks, "benchmem": {"schema": 1}}))
+    info = {"schema": 1, "python": python}
+    path.write_text(json.dumps({"benchmarks": benchmarks, "benchmem": info}))
     return path
 
 
@@ -271,3 +274,33 @@ def test_sources_reject_what_is_not_a_run(benchmem, tmp_path):
         benchmem, "diff", tmp_path / "bad.json", tmp_path / "bad.json", "-o", "d.svg"
     )
     assert "the differential flame graph is HTML" in err
+
+
+def test_bytes_of_the_call_itself_get_the_harness_site():
+    profile = build_profile("i", Path("a"), 360, [record(360)])  # no frame below the harness
+    assert list(attribution.sites(profile)) == ["pytest_benchmem:<call>"]
+
+
+def test_a_python_matrix_pairs_runs_of_one_interpreter(tmp_path):
+    capture(tmp_path / "c", "small", 1_000_000)
+    capture(tmp_path / "c", "big", 3_000_000)
+    runs = [
+        (
+            "1.0-py3.11",
+            write_run(tmp_path / "r1.json", {"t::x": (1_000_000, "c/small.bin")}, "3.11.7"),
+        ),
+        (
+            "1.0-py3.12",
+            write_run(tmp_path / "r2.json", {"t::x": (3_000_000, "c/big.bin")}, "3.12.1"),
+        ),
+        (
+            "2.0-py3.11",
+            write_run(tmp_path / "r3.json", {"t::x": (3_000_000, "c/big.bin")}, "3.11.7"),
+        ),
+        (
+            "2.0-py3.12",
+            write_run(tmp_path / "r4.json", {"t::x": (3_000_000, "c/big.bin")}, "3.12.1"),
+        ),
+    ]
+    diffs = attribution.changed_between(runs)
+    assert [(d.before_label, d.after_label) for d in diffs] == [("1.0-py3.11", "2.0-py3.11")]

@@ -155,3 +155,29 @@ def test_safe_stem_and_collisions(tmp_path):
         keeper.store(ident, str(source))
     assert sorted(p.name for p in (tmp_path / "caps").iterdir()) == ["a--T.bin", "a--t-2.bin"]
     assert (tmp_path / "caps" / "a--T.bin").read_bytes() == b"a::T"  # stored again, same file
+
+
+def test_keeping_captures_adds_no_pass(pytester):
+    pytester.makepyfile(
+        test_count="""
+        import pathlib
+
+        def work():
+            log = pathlib.Path("calls.txt")
+            log.write_text(log.read_text() + "x" if log.exists() else "x")
+            return bytearray(1_000_000)
+
+        def test_count(benchmark):
+            benchmark.pedantic(work, rounds=2, iterations=1)
+        """
+    )
+    counts = {}
+    for mode, args in {
+        "plain": ("--benchmark-memory",),
+        "profile": ("--benchmark-memory-profile=c", "--benchmark-memory-profile-native"),
+    }.items():
+        (pytester.path / "calls.txt").unlink(missing_ok=True)
+        result = pytester.runpytest(*FAST, "--benchmark-memory-repeats=3", *args)
+        result.assert_outcomes(passed=1)
+        counts[mode] = len((pytester.path / "calls.txt").read_text())
+    assert counts["profile"] == counts["plain"] == 2 + 3  # two timed rounds, three passes

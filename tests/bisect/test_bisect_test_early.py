@@ -13,8 +13,6 @@ from test_bisect_cli import bisect_cli, project, toy_table  # noqa: F401 - the f
 from pytest_benchmem.sweep import bisect_runner
 from pytest_benchmem.sweep.model import Stage, Status, SweepOptions, TargetResult
 
-pytest_plugins = ["pytester"]
-
 
 class SelectingSweep(FakeSweep):
     """Runs fail as pytest does when the in-run ``--test`` selection keeps nothing."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy
 import pytest
@@ -133,3 +135,34 @@ def test_exact_mode_sees_small_objects_exactly(keywords):
     assert result.peak_bytes == result.peak_series[1]
     assert 900_000 < result.peak_bytes < 2_000_000
     assert result.allocations > 10_000  # every tuple and int, not a few arenas
+
+
+def _fresh_code(name: str) -> Callable[[], object]:
+    """A function whose code objects no profiler has seen yet (compiled here, just now)."""
+    source = (
+        f"def {name}():\n"
+        "    key = lambda x: x[::-1]\n"
+        "    return sorted([str(i) for i in range(2_000)], key=key)\n"
+    )
+    space: dict[str, Any] = {}
+    exec(compile(source, f"<{name}>", "exec"), space)
+    return cast("Callable[[], object]", space[name])
+
+
+def _primed(action: Callable[[], object], repeats: int) -> MemoryResult:
+    """The plugin's engine: exact mode, the action primed once before the kept passes (the
+    standalone measure_memory measures cold, as the spec says)."""
+    return run_passes(lambda: action, repeats)
+
+
+def test_traced_first_pass_over_unseen_code_is_exact():
+    # The first traced pass over code objects no profiler has seen must read what every
+    # later pass reads (CPython allocates each code's line table on first profiling).
+    action = _fresh_code("unseen_a")
+    first = _primed(action, 1)
+    again = _primed(action, 2)
+    assert first.peak_series == (again.peak_series[0],) == (again.peak_series[1],)
+    assert first.allocations == again.allocations
+    assert first.total_bytes == again.total_bytes
+    # a second, independent copy of the same code reads the very same bytes
+    assert _primed(_fresh_code("unseen_b"), 1) == first

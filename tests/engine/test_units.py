@@ -156,3 +156,30 @@ def test_sizes_accept_only_finite_ascii_numbers(text: str):
 def test_thresholds_with_extreme_numbers_are_usage_errors(rule: str):
     with pytest.raises(UsageError, match="threshold"):
         parse_threshold(rule)
+
+
+def test_tick_labels_carry_units_and_never_repeat() -> None:
+    from pytest_benchmem.units import log_ticks, tick_label
+
+    assert tick_label("peak", 3 * 1024**2) == "3 MiB"
+    assert tick_label("peak", 30 * 1024**2) == "30 MiB"
+    assert tick_label("allocated", 512) == "512 B"
+    assert tick_label("time", 2e-5) == "20 us"
+    assert tick_label("time", 1.5) == "1.5 s"
+    assert tick_label("allocations", 10_000) == "10k"
+    assert tick_label("n", 3) == "3"
+    ticks = log_ticks("peak", 1024**2, 100 * 1024**2)
+    assert [tick_label("peak", t) for t in ticks] == [
+        "1 MiB",
+        "3 MiB",
+        "10 MiB",
+        "30 MiB",
+        "100 MiB",
+    ]
+    assert log_ticks("peak", 0, 10) == []
+    wide = log_ticks("n", 1, 1e30)  # 31 decades: every few kept, at most 10
+    assert 2 <= len(wide) <= 10
+    narrow = log_ticks("time", 1e-3, 1.1e-3)  # no tick inside: the nearest either side
+    assert len(narrow) >= 2
+    labels = [tick_label("time", t) for t in log_ticks("time", 1e-9, 10.0)]
+    assert len(set(labels)) == len(labels)

@@ -71,6 +71,19 @@ def render(html: Path, shot_dir: Path, name: str, *, height: int = 800) -> Page:
     return Page(done.stdout, shot)
 
 
+def _same_picture(page: Page, name: str) -> None:
+    """The screenshot is the one in docs/img/ to the byte (the picture must not change).
+
+    A deliberate change of the picture updates docs/img/ with BENCHMEM_UPDATE_SCREENSHOTS=1.
+    """
+    reference = DOCS_IMG / f"{name}.png"
+    if page.screenshot == reference:  # updating the references right now
+        return
+    assert page.screenshot.read_bytes() == reference.read_bytes(), (
+        f"{name}: the picture differs from {reference} (BENCHMEM_UPDATE_SCREENSHOTS=1 updates it)"
+    )
+
+
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if os.environ.get("BENCHMEM_UPDATE_SCREENSHOTS"):
@@ -148,6 +161,7 @@ def test_sweep_renders(benchmem, demo, tmp_path, shots):
     assert page.count("<image") == 1  # the heatmap's cells are painted into one image
     assert page.count('class="ytick"') == 13  # rows: one per id
     assert page.count('class="xtick"') == 3  # columns: one per run
+    _same_picture(page, "plot-sweep")
 
 
 @needs_chromium
@@ -170,3 +184,49 @@ def test_missing_dims_printed_count_equals_drawn(benchmem, ragged_run, tmp_path)
     page = render(html, tmp_path, "ragged")
     assert page.count('class="point"') == n_ids
     assert "phase=(none)" in page.dom
+
+
+@pytest.fixture(scope="module")
+def grow_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real plugin run: peaks of 1..60 MiB over ``mib`` x ``impl``, three memory passes
+    that differ by up to 40% (see ``shapesuite.MODULE_GROW``)."""
+    from shapesuite import run_suite
+
+    root = tmp_path_factory.mktemp("grow")
+    flags = ("--benchmark-memory-repeats=3",)
+    return run_suite(root, {"grow": "1"}, grow=True, flags=flags)["grow"]
+
+
+@needs_chromium
+def test_band_and_unit_log_ticks_render(benchmem, grow_run, tmp_path, shots):
+    html = tmp_path / "band.html"
+    view, n_ids, _ = plot(benchmem, grow_run, "--metric", "peak", "--x", "mib", "-o", html)
+    assert (view, n_ids) == ("scaling", 8)
+    page = render(html, shots, "plot-band-log-ticks")
+    assert page.count('class="js-fill"') == 2  # a shaded min..max band per line
+    assert page.count('class="point"') == 8
+    # the log y-axis labels its ticks with units: 3 MiB and 30 MiB read differently
+    ticks = re.findall(r'data-unformatted="(\d+ [KMG]iB)"', page.dom)
+    assert "3 MiB" in ticks
+    assert "30 MiB" in ticks
+    assert "10 MiB" in ticks
+    assert page.count('data-unformatted="30"') == 1  # the log x-axis: 1, 3, 10, 30
+    none = tmp_path / "none.html"
+    plot(benchmem, grow_run, "--metric", "peak", "--x", "mib", "--band", "none", "-o", none)
+    assert render(none, tmp_path, "no-band").count('class="js-fill"') == 0
+
+
+@needs_chromium
+def test_pivot_scatter_renders(benchmem, grow_run, tmp_path, shots):
+    html = tmp_path / "pivot.html"
+    view, n_ids, _ = plot(
+        benchmem, grow_run, "--metric", "peak", "--pivot", "param:impl", "-o", html
+    )
+    assert (view, n_ids) == ("scatter", 4)  # mib 1..30, py against c
+    page = render(html, shots, "plot-pivot-scatter")
+    assert page.count('class="point"') == 4
+    assert "impl=c / impl=py" in page.dom
+    drawn = "".join(re.findall(r"<svg.*?</svg>", page.dom, flags=re.S))
+    assert drawn
+    assert "NaN" not in drawn  # no point, path or label made of a missing value
+    assert 'data-unformatted="10 MiB"' in page.dom  # the log x-axis of base values

@@ -170,3 +170,12 @@ def test_axis_option_errors_are_one_line(
     assert result.code == 0, result.err
     assert "scaling view of peak" not in result.out  # time is the default metric
     assert out.exists()
+
+
+def test_node_dims_facet_and_colour(real_runs: dict[str, Path]) -> None:
+    opts = AxisOptions(color="func")
+    view = build_view(None, [real_runs["one"]], metric="peak", x="n", facet="module", options=opts)
+    layout = view.figure.layout
+    assert [a.text for a in layout.annotations] == ["module=test_a.py"]  # test_b has no n
+    assert layout.legend.title.text == "func"
+    assert {t.name for t in view.figure.data} == {"test_sum", "test_k"}

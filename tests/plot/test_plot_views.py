@@ -128,7 +128,7 @@ def test_scaling_needs_an_x(tmp_path, one_run):
     flat = write_run(
         tmp_path / "flat.json", [entry("t.py::test_a", peak=[1]), entry("t.py::test_b", peak=[2])]
     )
-    with pytest.raises(UsageError, match=r"needs a numeric dim.*--x"):
+    with pytest.raises(UsageError, match=r"needs a numeric dim.*parametrize the benchmarks"):
         plot_scaling([flat], metric="peak")
     two = write_run(
         tmp_path / "two.json", [entry("t.py::t[1-2]", peak=[1], params={"a": 1, "b": 2})]
@@ -328,10 +328,14 @@ def test_sweep_log2_fold_against_first(three_runs):
     assert heat.zmin == -2.0
     assert heat.zmax == 2.0
     assert heat.zmid == 0
-    hover = heat.text[row][2]
-    assert "3.0: 31.2 KiB" in hover
-    assert "1.0: 7.8 KiB" in hover
-    assert "×4" in hover
+    # the hover's numbers are one typed array the browser formats (no string per cell)
+    value, base, ratio, fold = heat.customdata[row][2]
+    assert (value, base, ratio, fold) == (32_000 / 1024, 8_000 / 1024, 4.0, 2.0)  # exact in f4
+    assert heat.hovertemplate == (
+        "%{y}<br>%{x}: %{customdata[0]:,.4~r} KiB<br>1.0: %{customdata[1]:,.4~r} KiB"
+        "<br>×%{customdata[2]:.3~g} (log2 %{customdata[3]:+.2f})<extra></extra>"
+    )
+    assert heat.text is None
 
 
 def test_sweep_clip_clamps_the_colour_scale(three_runs):
@@ -364,8 +368,11 @@ def test_sweep_missing_ids_and_zero_values(tmp_path):
     assert cells[0] == [0.0, 1.0, None]  # an empty cell where the id is missing
     assert cells[1] == [0.0, 2.0, 0.0]  # from zero: pinned to the top of the scale
     assert cells[2] == [None, 0.0, 2.0]  # folded against its first run (b)
-    assert "from zero" in heat.text[1][1]
-    assert "no value" in heat.text[0][2]
+    assert list(heat.customdata[1][1]) == [64.0, 0.0, math.inf, math.inf]  # from zero
+    assert all(math.isnan(v) for v in heat.customdata[0][2])  # no value: no hover (gap)
+    assert heat.hoverongaps is False
+    assert list(heat.customdata[2][2]) == [40.0, 10.0, 4.0, 2.0]  # against its first run
+    assert "<br>first run with a value: " in heat.hovertemplate
     assert "1 id(s) missing from a are folded against their first run" in view.notes
 
 
@@ -382,6 +389,8 @@ def test_metric_no_run_has(two_runs, tmp_path):
     with pytest.raises(UsageError, match=r"no run has peak values.*--benchmark-memory"):
         plot_sweep([timing, timing], metric="peak")
     with pytest.raises(UsageError, match="unknown metric"):
+        plot_scatter(two_runs, metric="vms")
+    with pytest.raises(UsageError, match=r"no run has rss values.*isolate=True"):
         plot_scatter(two_runs, metric="rss")
 
 
@@ -488,7 +497,7 @@ def test_single_path_fast_times_and_only_an_x_dim(tmp_path):
     fig, n_ids = plot_scaling(run)  # one path, not a list
     assert n_ids == 3
     assert fig.layout.yaxis.title.text == "time"
-    assert list(fig.layout.yaxis.ticktext) == ["1 ns", "10 ns", "100 ns"]
+    assert list(fig.layout.yaxis.ticktext) == ["1 ns", "3 ns", "10 ns", "30 ns", "100 ns"]
     assert [t.name for t in fig.data] == ["time"]  # no dim left to colour by
     assert fig.layout.yaxis.type == "log"
 
@@ -546,7 +555,8 @@ def test_hover_text_escapes_ids(tmp_path):
         for v, p in (("a", 10), ("b", 20))
     ]
     fig, _ = plot_sweep(runs, metric="peak")
-    assert fig.data[0].text[0][1].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>b: 20 B")
+    assert list(fig.data[0].y) == ["t.py::t[a&lt;b&gt;&amp;c]"]  # hover shows %{y}
+    assert fig.data[0].hovertemplate.startswith("%{y}<br>%{x}: %{customdata[0]:,.4~r} B<br>")
     fig, _ = plot_scatter(runs, metric="peak")
     assert fig.data[0].text[0].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>a: 10 B")
     fig, _ = plot_scaling(runs[:1], metric="peak")

@@ -239,3 +239,23 @@ def test_baseline_of_another_mode_stops_the_session(grow):
     )
     assert same.ret == pytest.ExitCode.OK
     assert "different modes" not in same.stderr.str() + same.stdout.str()
+
+
+def test_the_gate_under_xdist_says_it_needs_one_process(grow):
+    """Issue 13 defect 9: under ``-n 2`` the workers measure in their own processes; the gate
+    says plainly how to run it instead of "this session measured no memory"."""
+    pytest.importorskip("xdist")
+    grow(4, "--benchmark-memory", "--benchmark-save=base").assert_outcomes(passed=2)
+    result = grow(8, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%", "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line = (
+        "ERROR: --benchmark-memory-compare does not work under pytest-xdist (-n 2): run the "
+        "gated session in one process with -p no:xdist (or -n 0)"
+    )
+    result.stderr.fnmatch_lines([line])
+    assert "measured no memory" not in result.stdout.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    again = grow(
+        8, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%", "-p", "no:xdist"
+    )
+    assert again.ret == pytest.ExitCode.TESTS_FAILED  # the gate works in one process

@@ -124,7 +124,7 @@ def test_bad_names_and_missing_metric(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="for time"):
         compare_runs(loaded, "time", "p99")
     with pytest.raises(UsageError, match="unknown metric"):
-        compare_runs(loaded, "rss")
+        compare_runs(loaded, "vms")
     with pytest.raises(SchemaError, match="no run has peak data"):
         compare_runs(loaded, "peak")
     with pytest.raises(UsageError, match="no runs"):

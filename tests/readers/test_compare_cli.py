@@ -112,8 +112,8 @@ def test_bad_threshold_rejected_before_reading(
     _one_line_error(code, err, "unknown sort 'size'")
     code, _, err = cli(capsys, "a.json", "b.json", "--format", "html")
     _one_line_error(code, err, "unknown format 'html'")
-    code, _, err = cli(capsys, "a.json", "b.json", "--metric", "rss")
-    _one_line_error(code, err, "rss")
+    code, _, err = cli(capsys, "a.json", "b.json", "--metric", "vms")
+    _one_line_error(code, err, "vms")
     assert code == 2
 
 

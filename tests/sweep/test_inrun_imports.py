@@ -1,7 +1,7 @@
 """The in-run plugins (loaded inside every swept venv) import nothing of the sweep pipeline.
 
 A fresh interpreter imports pytest and the main plugin (which every run loads anyway), then
-the two in-run plugins: the modules they add are pinned, exactly.
+the in-run plugins: the modules they add are pinned, exactly.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,44 @@ def test_merge_reads_shards_moved_from_where_they_ran(
     assert _cli(["merge", str(tmp_path / "m2"), str(a), "--report", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
     assert not (tmp_path / "m2").exists()
+
+
+def test_merged_view_marks_times_from_different_machines(
+    suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    a = _shard(suite_dir, tmp_path / "a", "1/2")
+    b = _shard(suite_dir, tmp_path / "b", "2/2")
+    for shard, node in ((a, "runner-a"), (b, "runner-b")):
+        for run in shard.glob("*.json"):
+            if run.name == "sweep.json":
+                continue
+            data = json.loads(run.read_text())
+            data["machine_info"] = {"node": node, "cpu": {"brand_raw": "Some CPU"}}
+            run.write_text(json.dumps(data))
+    out = tmp_path / "merged"
+    assert _cli(["merge", str(out), str(a), str(b)]) == 0
+    note = (
+        "note: times come from 2 machines (runner-a (Some CPU): 1.0, 3.0; "
+        "runner-b (Some CPU): 2.0); compare times only within one machine"
+    )
+    assert note in capsys.readouterr().out
+    assert _cli(["compare", str(out), "--metric", "time", "--format", "md"]) == 0
+    assert f"> {note}" in capsys.readouterr().out
+    assert _cli(["compare", str(out), "--metric", "peak"]) == 0
+    assert "times come from" not in capsys.readouterr().out  # peaks compare across machines
+
+
+def test_merge_keeps_every_round_of_interleaved_shards(suite_dir: Path, tmp_path: Path):
+    a = _shard(suite_dir, tmp_path / "a", "1/2", rounds=2)
+    b = _shard(suite_dir, tmp_path / "b", "2/2", rounds=2)
+    out = tmp_path / "merged"
+    results = merge_dirs(out, [a, b])
+    assert [r.status for r in results] == [Status.OK] * 3
+    manifest = json.loads((out / "sweep.json").read_text())
+    text = json.dumps([t.get("rounds") for t in manifest["targets"]])
+    files = [Path(p) for p in re.findall(r'"([^"]+\.json)"', text)]
+    assert len(files) >= 6  # two rounds of three targets
+    for path in files:
+        assert path.is_relative_to(out.resolve()), path
+        assert path.is_file(), path
+    assert sorted(p.name for p in (out / "rounds").iterdir()) == ["1.0", "2.0", "3.0"]

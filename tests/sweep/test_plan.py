@@ -242,3 +242,30 @@ def test_views_get_a_python_dim_in_a_matrix(tmp_path: Path):
     assert [p.dims["python"] for p in ds.points] == ["cpython 3.11.2", "cpython 3.11.7"]
     assert ds.check_dim("python", "--facet") == "python"
     assert "python" not in load_dataset(paths[:1], "peak").points[0].dims
+
+
+def test_python_downloads_let_uv_install_a_missing_interpreter(tmp_path: Path):
+    from pytest_benchmem.sweep.pythons import find_interpreter
+
+    calls: list[tuple[str, ...]] = []
+    installed: set[str] = set()
+
+    def runner(command: Command) -> Outcome:
+        calls.append(command.argv)
+        if command.argv[1:3] == ("python", "install"):
+            installed.add(command.argv[-1])
+            return Outcome(command, 0, "Installed Python 3.13.1\n")
+        if command.argv[1:3] == ("python", "find"):
+            if command.argv[-1] in installed:
+                return Outcome(command, 0, "/managed/cpython-3.13.1/bin/python3.13\n")
+            return Outcome(command, 2, "error: No interpreter found for Python 3.13\n")
+        data = {"version": "3.13.1", "implementation": "cpython", "executable": command.argv[0]}
+        return Outcome(command, 0, json.dumps(data) + "\n")
+
+    no = find_interpreter("3.13", uv="uv", log_dir=tmp_path, env={}, runner=runner)
+    assert no.error == "Python 3.13 not found by uv (error: No interpreter found for Python 3.13)"
+    assert ("uv", "python", "find", "--no-python-downloads", "3.13") in calls
+    assert not installed
+    yes = find_interpreter("3.13", uv="uv", log_dir=tmp_path, env={}, runner=runner, downloads=True)
+    assert (yes.version, yes.executable) == ("3.13.1", "/managed/cpython-3.13.1/bin/python3.13")
+    assert installed == {"3.13"}

@@ -76,6 +76,16 @@ def test_sharded_equals_unsharded(
         tables.append(capsys.readouterr().out)
     assert tables[0] == tables[1]
     assert "+300.0%" in tables[0]  # 1 MB -> 4 MB
+    # bisect reads the merged dir: every release it probes was measured alike there
+    logs = sorted((merged / "logs").rglob("*.log"))
+    bisect = ["bisect", "toypkg", "--good", "1.0", "--bad", "4.0", "--suite", str(suite_dir)]
+    bisect += ["--find-links", str(four_wheels), "--out", str(merged), *FAST]
+    assert _cli(bisect) == 0
+    out = capsys.readouterr().out
+    assert "first bad release: 2.0\nlast good release: 1.0\n" in out
+    assert out.count(": the run of the sweep in this directory") >= 2
+    assert "measuring toypkg" not in out
+    assert sorted((merged / "logs").rglob("*.log")) == logs  # nothing ran
 
 
 def test_plan_json_entries_round_trip_through_only(

@@ -12,7 +12,6 @@ Light to import (no memray, no plotly): reading a capture goes through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from pathlib import Path
 
 from pytest_benchmem.errors import BenchmemError, UsageError
@@ -143,19 +142,26 @@ def changed_between(
     runs: Sequence[tuple[str, Path]], threshold: float = CHANGE_THRESHOLD
 ) -> list[BenchmarkDiff]:
     """Attribution between consecutive runs for each benchmark whose peak changed by more
-    than ``threshold`` (a fraction of the earlier peak); runs without captures are skipped."""
+    than ``threshold`` (a fraction of the earlier peak). Runs without captures are skipped;
+    in a Python matrix a run is paired with the previous run of the same interpreter."""
     out: list[BenchmarkDiff] = []
-    for (label_a, path_a), (label_b, path_b) in pairwise(runs):
+    previous: dict[str | None, tuple[str, CaptureSet]] = {}
+    for label_b, path_b in runs:
         try:
-            set_a, set_b = load_captures(path_a), load_captures(path_b)
+            set_b = load_captures(path_b)
         except BenchmemError:
             continue
+        before = previous.get(set_b.python)
+        previous[set_b.python] = (label_b, set_b)
+        if before is None:
+            continue
+        label_a, set_a = before
         for ident, ref_b in set_b.captures.items():
             ref_a = set_a.captures.get(ident)
             if ref_a is None or not _changed(ref_a, ref_b, threshold):
                 continue
-            before, after = load_profile(ref_a), load_profile(ref_b)
-            out.append(diff_profiles(before, after, (label_a, label_b)))
+            pair = load_profile(ref_a), load_profile(ref_b)
+            out.append(diff_profiles(*pair, (label_a, label_b)))
     return out
 
 

@@ -46,6 +46,7 @@ class CaptureSet:
 
     source: str
     captures: dict[str, CaptureRef]
+    python: str | None = None  # the run's interpreter version (a Python matrix pairs by it)
 
 
 def resolve_source(text: str | Path, sweep_dir: Path | None = None) -> Path:
@@ -77,7 +78,11 @@ def load_captures(text: str | Path, sweep_dir: Path | None = None) -> CaptureSet
     if path.suffix.lower() in CAPTURE_SUFFIXES:
         return CaptureSet(str(path), {path.stem: CaptureRef(path.stem, path)})
     data = _read_json(path)
-    return CaptureSet(str(path), _run_captures(path, data))
+    info = data.get(BLOB_KEY)
+    python = info.get("python") if isinstance(info, dict) else None
+    return CaptureSet(
+        str(path), _run_captures(path, data), python if isinstance(python, str) else None
+    )
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 from typing import Annotated
 
@@ -106,6 +107,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     if result == 130:  # typer turns a Ctrl-C no command handled into exit code 130
         fail("interrupted", 130)
     raise SystemExit(result if isinstance(result, int) else 0)
+
+
+def path_option(value: str | Path) -> Path:
+    """``parser=`` for path options: an empty string (``--out ''``) is an error, not ``.``."""
+    if not str(value).strip():
+        msg = "must not be empty (give a path)"
+        raise typer.BadParameter(msg)
+    return Path(value)
 
 
 def _register() -> None:

@@ -16,7 +16,7 @@ import typer
 
 from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
 
-from . import app
+from . import app, path_option
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.bisect import Outcome, Probe
@@ -307,7 +307,10 @@ def bisect_command(
         ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Runs, logs and bisect.json go here.")
+        Path,
+        typer.Option(
+            "--out", help="Runs, logs and bisect.json go here.", parser=path_option, metavar="DIR"
+        ),
     ] = BISECT_DIR,
     pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
     allow_mixed_modes: Annotated[

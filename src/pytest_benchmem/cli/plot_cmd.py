@@ -32,6 +32,7 @@ class MetricName(StrEnum):
     PEAK = "peak"
     ALLOCATED = "allocated"
     ALLOCATIONS = "allocations"
+    RSS = "rss"
     MEMORY = "memory"
 
 

@@ -18,7 +18,7 @@ import typer
 
 from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
 
-from . import app
+from . import app, path_option
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.config import SweepConfig
@@ -294,7 +294,12 @@ def sweep(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Where runs, logs and sweep.json go.", show_default=".benchmarks/sweep"),
+        typer.Option(
+            help="Where runs, logs and sweep.json go.",
+            show_default=".benchmarks/sweep",
+            parser=path_option,
+            metavar="DIR",
+        ),
     ] = None,
     memory: Annotated[
         bool | None,

@@ -1,4 +1,4 @@
-"""The pytest plugins the sweep loads inside each swept venv (``-p pytest_benchmem.inrun.X``).
+"""In-run pytest plugins, loaded in each swept venv (``-p pytest_benchmem.inrun.X``).
 
 A light home on purpose: these modules import only the standard library and pytest (and
 pytest-benchmark lazily), never the sweep pipeline, so a suite run pays nothing for them

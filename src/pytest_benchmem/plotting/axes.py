@@ -20,6 +20,8 @@ from .data import check_band, spans_decade
 from .layout import Cell
 
 FREE = ("x", "y", "both")
+#: how far beyond the data (a factor) a log axis looks for its end ticks
+TICK_REACH = 1.25
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def log_axis(
         update(type="log", **where)
         return
     lo, hi = min(positive), max(positive)
-    ticks = log_ticks(field, lo, hi)
+    # a tick just beyond either end (1 MiB under 1 MiB + 1 byte) is kept: the range grows to it
+    ticks = log_ticks(field, lo / TICK_REACH, hi * TICK_REACH)
     settings: dict[str, object] = {"type": "log"}
     if ticks:
         settings["tickvals"] = [t / factor for t in ticks]

@@ -18,7 +18,7 @@ from pytest_benchmem.origins import by_python, python_of
 from pytest_benchmem.runmodel import NODE_NAMES, check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
 from pytest_benchmem.selection import apply_where, parse_where, pivot_runs
-from pytest_benchmem.units import byte_unit, format_value
+from pytest_benchmem.units import BYTE_FIELDS, byte_unit, format_value
 
 MISSING = "(none)"
 
@@ -184,7 +184,10 @@ def load_dataset(
             notes.append(f"{run.label}: no {metric} values")
         points.extend(drawn)
     if not points:
-        hint = " (measure memory with pytest --benchmark-memory)" if metric != "time" else ""
+        hint = {
+            "time": "",
+            "rss": " (mark benchmarks @pytest.mark.benchmem(isolate=True))",
+        }.get(metric, " (measure memory with pytest --benchmark-memory)")
         names = ", ".join(run.label for run in runs)
         msg = f"nothing to plot: no run has {metric} values ({names}){hint}"
         raise UsageError(msg)
@@ -284,7 +287,7 @@ class Scale:
 
 def scale_for(metric: str, values: Sequence[float]) -> Scale:
     """Pick one display unit for ``values`` of ``metric``."""
-    if metric in ("peak", "allocated"):
+    if metric in BYTE_FIELDS:
         # One unit for the typical value (the median), not the smallest: axes span decades.
         nonzero = sorted(abs(v) for v in values if v)
         name, divisor = byte_unit(nonzero[len(nonzero) // 2 :][:1])

@@ -38,12 +38,21 @@ def _icicle(nodes: Sequence[FlameNode], colors: list[float], diff: bool) -> go.I
         branchvalues="total",
         customdata=[n.hover(diff) for n in nodes],
         hovertemplate="%{customdata}<extra></extra>",
-        textinfo="label",
+        text=[_box_text(n, diff) for n in nodes],
+        textinfo="text",
         tiling={"orientation": "v"},
         maxdepth=-1,
         marker={"colors": colors},
         sort=False,
     )
+
+
+def _box_text(node: FlameNode, diff: bool) -> str:
+    text = f"{node.label}<br>{human_bytes(node.size)}"
+    if diff and node.delta:
+        sign = "+" if node.delta > 0 else "-"
+        text += f" ({sign}{human_bytes(abs(node.delta))})"
+    return text
 
 
 def flame_figure(nodes: Sequence[FlameNode], title: str) -> go.Figure:

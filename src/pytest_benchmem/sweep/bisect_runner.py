@@ -98,6 +98,18 @@ def narrowed(options: SweepOptions, test: str | None) -> SweepOptions:
     )
 
 
+def _swept(options: SweepOptions, package: str) -> dict[str, TargetResult]:
+    """Runs of a sweep (or merged shards) in ``options.out`` that bisect may reuse."""
+    if not (options.out / "sweep.json").is_file():
+        return {}
+    from .harness import build_harness
+    from .plan import sweep_runs_alike
+    from .venv import cache_root
+
+    version = build_harness(cache_root()).version
+    return sweep_runs_alike(options.out, options, package, version)
+
+
 def _failure(result: TargetResult) -> str:
     where = f"{result.stage}: " if result.stage else ""
     return f"{where}{result.reason or result.status}"
@@ -129,12 +141,18 @@ class Prober:
         self.prior = read_manifest(self.path)
         self.records: dict[str, TargetResult] = {}
         self.harness: dict[str, object] = {}
+        self.swept = _swept(options, package)
 
     def __call__(self, version: str) -> ProbeResult:
+        if version not in self.records and version in self.swept:
+            self.records[version] = self.swept.pop(version)  # measured alike by a sweep here
+            if self.echo is not None:
+                self.echo(f"{self.package} {version}: the run of the sweep in this directory")
         if version not in self.records:
             batch = [version]
             if self.ends is not None and version == self.ends[0]:
-                batch = [v for v in self.ends if v not in self.records]  # both ends, in parallel
+                # both ends, in parallel (a sweep in this directory may have measured either)
+                batch = [v for v in self.ends if v not in self.records and v not in self.swept]
                 if len(batch) > 1 and self._narrowed():  # a --test matching nothing: say so
                     self._run(batch[:1])  # after one end, not both
                     self._check_selection(self.records[batch[0]])

@@ -22,6 +22,7 @@ from pytest_benchmem.files import write_atomic
 
 from .manifest import result_from_json, result_to_json
 from .model import Status, TargetResult
+from .rounds import ROUNDS_DIR
 
 MANIFEST = "sweep.json"
 MISSING = "in no merged shard (its shard did not run, or was not given to merge)"
@@ -235,8 +236,20 @@ def _place(
     elif result.ok:
         reason = f"its run {result.run_path} is missing from {shard.path}"
         return replace(result, status=Status.FAILED, reason=reason, run_path=None)
-    extra = {**result.extra, "shard_dir": str(shard.path.resolve())}
+    rounds = shard.path / ROUNDS_DIR / result.label  # --rounds: every round's own run
+    if rounds.is_dir():
+        shutil.copytree(rounds, tmp / ROUNDS_DIR / result.label)
+    extra = {**_rebased(result.extra, shard, out), "shard_dir": str(shard.path.resolve())}
     return replace(result, run_path=run_path, log_dir=out / "logs" / result.label, extra=extra)
+
+
+def _rebased(extra: Mapping[str, object], shard: Shard, out: Path) -> dict[str, object]:
+    """``extra`` with the shard's paths (where it ran, where it is now) moved under ``out``."""
+    text = json.dumps(dict(extra))
+    for old in {str(shard.manifest.get("out") or ""), str(shard.path.resolve())} - {""}:
+        text = text.replace(json.dumps(old + "/")[1:-1], json.dumps(str(out) + "/")[1:-1])
+    rebased = json.loads(text)
+    return rebased if isinstance(rebased, dict) else dict(extra)
 
 
 def _manifest(shards: Sequence[Shard], results: list[TargetResult], out: Path) -> str:

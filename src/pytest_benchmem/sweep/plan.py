@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
 
-from .model import SweepOptions
+from .model import SweepOptions, TargetResult
 from .process import Runner
 from .pythons import Interpreter, find_interpreters, python_tags
 from .spec import Target, parse_targets
@@ -246,3 +246,37 @@ def show_plan(texts: Sequence[str], options: SweepOptions, fmt: str = "table") -
     if fmt == "json":
         return json.dumps(plan.to_json(picked)) + "\n"
     return render_plan(plan, picked)
+
+
+def sweep_runs_alike(
+    out: Path, options: SweepOptions, package: str, harness_version: str
+) -> dict[str, TargetResult]:
+    """Finished ``package==X`` runs (by version) of the sweep manifest in ``out`` that were
+    measured as ``options`` would measure them: the same plan parts but the entries (suite
+    content, mode, pytest args, env, pins, ...) and the same harness version. Bisect reuses
+    them; anything else in the directory is measured again."""
+    from .manifest import result_from_json
+
+    try:
+        data = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+        plan, targets = data["plan"], data["targets"]
+        parts, harness = plan["parts"], data["harness"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    mine = plan_parts([], [], options)
+    same = all(parts.get(k) == v for k, v in mine.items() if k not in ("entries", "pythons"))
+    if not same or harness != harness_version or not isinstance(targets, list):
+        return {}
+    found: dict[str, TargetResult] = {}
+    for entry in targets:
+        try:
+            result = result_from_json(entry)
+        except (KeyError, ValueError, TypeError):
+            continue
+        run = result.run_path
+        if result.ok and run is not None and result.spec == f"{package}=={result.label}":
+            if not run.is_file():
+                run = out / run.name  # a merged dir moved or downloaded elsewhere
+            if run.is_file():
+                found[result.label] = replace(result, run_path=run)
+    return found

@@ -77,15 +77,14 @@ def find_interpreter(
     log_dir.mkdir(parents=True, exist_ok=True)
     stem = re.sub(r"[^A-Za-z0-9._+-]+", "_", request).strip("_") or "python"
     flags = () if downloads else ("--no-python-downloads",)
-    found = runner(
-        Command(
-            (uv, "python", "find", *flags, request),
-            log_dir,
-            log_dir / f"find-{stem}.log",
-            env,
-            timeout=120,
-        )
+    find = Command(
+        (uv, "python", "find", *flags, request), log_dir, log_dir / f"find-{stem}.log", env, 120
     )
+    found = runner(find)
+    if not found.ok and downloads:  # allowed: uv installs it (a managed interpreter), once
+        argv = (uv, "python", "install", request)
+        installed = runner(Command(argv, log_dir, log_dir / f"install-{stem}.log", env, 900))
+        found = runner(find) if installed.ok else installed
     lines = [line.strip() for line in found.output.splitlines() if line.strip()]
     if not found.ok or not lines:
         why = _one_line(found.output)

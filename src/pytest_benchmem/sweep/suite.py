@@ -203,7 +203,7 @@ def run_suite(
     tmp.unlink(missing_ok=True)
     try:
         argv = pytest_argv(prov.python, suite, tmp, options, plugins)
-        if options.profile and options.memory:
+        if options.profile and options.memory:  # with --rounds: round 1 only (its memory)
             captures = options.captures_dir(prov.label)
             shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
             argv.append(f"--benchmark-memory-profile={captures}")

@@ -118,7 +118,10 @@ def test_flamegraph_and_diff_render_offline(toy_sweep, benchmem, tmp_path):
     flame = tmp_path / "flame.html"
     result = benchmem("flamegraph", toy_sweep.out / "5.0.json", "-o", flame)
     assert result.code == 0, result.err
-    assert result.out.startswith("flame graph of suite/test_toy.py::test_work: 3 live stack(s)")
+    head = "flame graph of suite/test_toy.py::test_work: "
+    assert result.out.startswith(head)
+    # build's and grow's buffers at least (exact mode adds their small objects' stacks)
+    assert int(result.out.removeprefix(head).split()[0]) >= 3
     page = render(flame, tmp_path)
     assert page.requests == ()
     assert page.count('class="main-svg"') >= 1

@@ -17,7 +17,7 @@ from .noise import Spread, Verdict, spread_of, time_verdict, verdict_of
 from .runmodel import Run, check_time_stat
 from .runs import require_metric
 from .selection import natural_key
-from .units import BYTE_FIELDS, Threshold, byte_unit, format_value
+from .units import Threshold, format_gate_value
 
 SORTS = ("name", "value", "change")
 
@@ -149,17 +149,6 @@ def build_comparison(runs: Sequence[Run], metric: str, stat: str | None, sort: s
         rows.append(row)
     labels = tuple(run.label for run in runs)
     return Comparison(metric=metric, stat=stat, labels=labels, rows=tuple(_sort(rows, sort)))
-
-
-def format_gate_value(field: str, value: float) -> str:
-    """A gate value: bytes with three significant digits (``977 KiB``, ``1.91 MiB``)."""
-    if field not in BYTE_FIELDS:
-        return format_value(field, value)
-    unit, factor = byte_unit([value])
-    scaled = value / factor
-    if unit == "B":
-        return f"{int(scaled)} B"
-    return f"{scaled:.0f} {unit}" if scaled >= 100 else f"{scaled:.3g} {unit}"
 
 
 @dataclass(frozen=True)

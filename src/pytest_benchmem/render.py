@@ -12,47 +12,12 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .compare import Comparison, Row
 from .files import write_atomic
 from .sections import Report, Section
-from .units import BYTE_FIELDS, TIME_FIELDS, byte_unit, human_count
-
-MISSING = "—"
-_TIME_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
-
-
-@dataclass(frozen=True)
-class Scale:
-    """One column's unit: values are divided by ``factor`` and shown with ``decimals``."""
-
-    unit: str
-    factor: float
-    decimals: int
-
-    def fmt(self, value: float | None, *, signed: bool = False) -> str:
-        """The scaled value with separators (``—`` for None)."""
-        if value is None:
-            return MISSING
-        sign = "+" if signed else ""
-        return f"{value / self.factor:{sign},.{self.decimals}f}"
-
-
-def scale_for(metric: str, values: Sequence[float | None]) -> Scale:
-    """The unit for a column of ``metric`` values: the largest keeping the smallest >= 1."""
-    present = [abs(v) for v in values if v]
-    if metric in BYTE_FIELDS:
-        unit, size = byte_unit(present)
-        return Scale(unit, float(size), 0 if unit == "B" else 2)
-    if metric in TIME_FIELDS:
-        ref = min(present, default=1.0)
-        for unit, factor in _TIME_UNITS:
-            if ref >= factor or unit == "ns":
-                return Scale(unit, factor, 0 if unit == "ns" else 2)
-    whole = all(float(v).is_integer() for v in present)
-    return Scale("count", 1.0, 0 if whole else 1)
+from .units import MISSING, ColumnScale, column_scale, human_count
 
 
 def _percent(value: float | None) -> str:
@@ -72,7 +37,7 @@ def _title(comparison: Comparison) -> str:
     return title
 
 
-def _spread_cell(scale: Scale, value: float | None, row: Row, index: int) -> str:
+def _spread_cell(scale: ColumnScale, value: float | None, row: Row, index: int) -> str:
     """A time value with its spread: ``12.34 ±0.21 n=15``."""
     text = scale.fmt(value)
     spread = row.spreads[index] if index < len(row.spreads) else None
@@ -93,11 +58,11 @@ def noise_text(row: Row) -> str:
 def _cells(comparison: Comparison) -> tuple[str, list[str], list[list[str]]]:
     """The title, header and formatted cells of the table."""
     values = [v for row in comparison.rows for v in row.values]
-    value_scale = scale_for(comparison.metric, values)
+    value_scale = column_scale(comparison.metric, values)
     timed = comparison.metric == "time"
     header = ["id"]
-    header += [f"{label} ({value_scale.unit})" for label in comparison.labels]
-    header += [f"change ({value_scale.unit})", "change %"]
+    header += [f"{label} ({value_scale.label})" for label in comparison.labels]
+    header += [f"change ({value_scale.label})", "change %"]
     header += ["noise"] if timed else []
     body = []
     for row in comparison.rows:

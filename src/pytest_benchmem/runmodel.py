@@ -152,7 +152,7 @@ def check_time_stat(stat: str) -> str:
     return key
 
 
-def _short(value: object) -> str:
+def _clipped_repr(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -199,7 +199,7 @@ def _dims(params: Mapping[str, object], extra_info: Mapping[str, object]) -> dic
 
 def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
     if not isinstance(blob, dict):
-        msg = f"{where}: extra_info.{BLOB_KEY} must be an object, got {_short(blob)}"
+        msg = f"{where}: extra_info.{BLOB_KEY} must be an object, got {_clipped_repr(blob)}"
         raise SchemaError(msg)
     memory: dict[str, tuple[float, ...]] = {}
     for key in SERIES_KEYS:
@@ -209,7 +209,7 @@ def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
         if values is None:
             msg = (
                 f"{where}: extra_info.{BLOB_KEY}.{key} must be a non-empty list of "
-                f"non-negative numbers, got {_short(blob[key])}"
+                f"non-negative numbers, got {_clipped_repr(blob[key])}"
             )
             raise SchemaError(msg)
         memory[key] = values
@@ -245,19 +245,19 @@ def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
     group, params = raw.get("group"), raw.get("params")
     extra_info, stats = raw.get("extra_info", {}), raw.get("stats")
     if group is not None and not isinstance(group, str):
-        msg = f"{where}: 'group' must be a string or null, got {_short(group)}"
+        msg = f"{where}: 'group' must be a string or null, got {_clipped_repr(group)}"
         raise SchemaError(msg)
     for key, value, allow_null in (("params", params, True), ("extra_info", extra_info, True)):
         if not isinstance(value, dict) and not (allow_null and value is None):
-            msg = f"{where}: {key!r} must be an object, got {_short(value)}"
+            msg = f"{where}: {key!r} must be an object, got {_clipped_repr(value)}"
             raise SchemaError(msg)
     if not isinstance(stats, dict):
-        msg = f"{where}: 'stats' must be an object, got {_short(stats)}"
+        msg = f"{where}: 'stats' must be an object, got {_clipped_repr(stats)}"
         raise SchemaError(msg)
     for key in TIME_STATS:
         value = stats.get(key, 0.0)
         if _number(value) is None:
-            msg = f"{where}: stats.{key} must be a number, got {_short(value)}"
+            msg = f"{where}: stats.{key} must be a number, got {_clipped_repr(value)}"
             raise SchemaError(msg)
     params = params or {}
     extra_info = extra_info or {}
@@ -311,16 +311,16 @@ def parse_run(data: object, path: Path) -> Run:
         raise SchemaError(msg)
     provenance = data.get(BLOB_KEY) or {}
     if not isinstance(provenance, dict):
-        msg = f"{path}: top-level '{BLOB_KEY}' must be an object, got {_short(provenance)}"
+        msg = f"{path}: top-level '{BLOB_KEY}' must be an object, got {_clipped_repr(provenance)}"
         raise SchemaError(msg)
     label = provenance.get("label")
     if label is not None and not isinstance(label, str):
-        msg = f"{path}: '{BLOB_KEY}.label' must be a string, got {_short(label)}"
+        msg = f"{path}: '{BLOB_KEY}.label' must be a string, got {_clipped_repr(label)}"
         raise SchemaError(msg)
     schema = provenance.get("schema", RUN_SCHEMA)
     if isinstance(schema, bool) or not isinstance(schema, int) or schema > RUN_SCHEMA:
         msg = (
-            f"{path}: '{BLOB_KEY}.schema' is {_short(schema)}; this pytest-benchmem reads "
+            f"{path}: '{BLOB_KEY}.schema' is {_clipped_repr(schema)}; this pytest-benchmem reads "
             f"schema {RUN_SCHEMA} (written by a newer version? upgrade to read it)"
         )
         raise SchemaError(msg)

@@ -22,7 +22,7 @@ from .units import byte_unit
 Bench = Mapping[str, Any]
 
 DIVIDER = " │"
-MISSING = "-"
+EMPTY_CELL = "-"
 TITLES = {"peak": "Peak", "allocated": "Allocated", "allocs": "Allocs", "rss": "RSS"}
 _TITLE = re.compile(r"^-*(?P<label> benchmark.*: (?P<count>\d+) tests )-*$")
 #: the BenchmarkSession attributes and methods the combined table relies on
@@ -128,7 +128,7 @@ def _metric_columns(
     columns = []
     for stat, values in table.items():
         label = f"{TITLES[name]} {stat}{suffix}" if spread else f"{TITLES[name]}{suffix}"
-        cells = tuple(MISSING if v is None else _number(v, factor) for v in values)
+        cells = tuple(EMPTY_CELL if v is None else _number(v, factor) for v in values)
         columns.append(Column(label, cells, tuple(values), rank=stat != "stddev"))
     return columns
 
@@ -149,9 +149,9 @@ def _compare_columns(
     then = _base_values(rows, spec)
     label, factor = unit
     deltas = [None if n is None or t is None else n - t for n, t in zip(now, then, strict=True)]
-    base_cells = tuple(MISSING if t is None else _number(t, factor) for t in then)
+    base_cells = tuple(EMPTY_CELL if t is None else _number(t, factor) for t in then)
     delta_cells = tuple(
-        MISSING if d is None else ("+" if d > 0 else "") + _number(d, factor) for d in deltas
+        EMPTY_CELL if d is None else ("+" if d > 0 else "") + _number(d, factor) for d in deltas
     )
     return [
         Column(f"base ({label})", base_cells, tuple(then), rank=False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import UsageError
@@ -24,7 +25,12 @@ _SIZE_UNITS = {
     "gb": 1000**3,
     "tb": 1000**4,
 }
-_TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ns": 1e-9}
+#: display units, smallest first: one table for formatting, axis ticks and column scales
+_BYTE_STEPS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
+_TIME_STEPS = (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0))
+_TIME_UNITS = {**{unit.lower(): factor for unit, factor in _TIME_STEPS}, "µs": 1e-6, "μs": 1e-6}
+#: what a missing value shows as in any formatted cell or text
+MISSING = "—"
 # ASCII digits only (``\d`` would take any script's digits; ``"²".isdigit()`` is True)
 _NUMBER = r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[A-Za-zµμ]*)\s*$")
@@ -107,53 +113,53 @@ def parse_duration(value: str, *, what: str = "duration") -> float:
     raise UsageError(msg)
 
 
+def _unit_for(ref: float, steps: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The largest unit of ``steps`` (smallest first) that keeps ``ref`` >= 1, else the first."""
+    return next(((u, f) for u, f in reversed(steps) if ref >= f), steps[0])
+
+
 def human_bytes(n: float | None) -> str:
     """Format bytes with binary units: ``human_bytes(10_485_760) == '10.0 MiB'``."""
     if n is None:
-        return "—"
+        return MISSING
     sign = "-" if n < 0 else ""
-    value = float(abs(n))
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            if unit == "B":
-                return f"{sign}{int(value)} B"
-            return f"{sign}{value:.1f} {unit}" if value < 100 else f"{sign}{value:.0f} {unit}"
-        value /= 1024
-    return f"{sign}{value:.0f} GiB"  # pragma: no cover - the loop returns at GiB
+    unit, factor = _unit_for(float(abs(n)), _BYTE_STEPS[:4])
+    value = float(abs(n)) / factor
+    if unit == "B":
+        return f"{sign}{int(value)} B"
+    return f"{sign}{value:.1f} {unit}" if value < 100 else f"{sign}{value:.0f} {unit}"
 
 
-def byte_unit(values: list[float]) -> tuple[str, int]:
+def byte_unit(values: Sequence[float]) -> tuple[str, int]:
     """One unit for a whole column: the largest unit that keeps the smallest |value| >= 1."""
     finite = [abs(v) for v in values if v]
     if not finite:
         return "B", 1
-    ref = min(finite)
-    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if ref >= factor:
-            return unit, factor
-    return "B", 1
+    unit, factor = _unit_for(min(finite), _BYTE_STEPS[:4])
+    return unit, int(factor)
+
+
+def time_unit(seconds: float) -> tuple[str, float]:
+    """The largest time unit (s/ms/us/ns) that keeps ``seconds`` >= 1 (ns below that)."""
+    return _unit_for(seconds, _TIME_STEPS)
 
 
 def human_time(seconds: float | None) -> str:
     """Format seconds with the largest unit that keeps the value >= 1 (ns/us/ms/s)."""
     if seconds is None:
-        return "—"
+        return MISSING
     value = abs(seconds)
     sign = "-" if seconds < 0 else ""
-    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if value >= factor:
-            return (
-                f"{sign}{value / factor:.3g} {unit}"
-                if value / factor < 1000
-                else (f"{sign}{value / factor:.0f} {unit}")
-            )
-    return f"{sign}{value / 1e-9:.3g} ns"
+    unit, factor = time_unit(value)
+    if unit != "ns" and value / factor >= 1000:
+        return f"{sign}{value / factor:.0f} {unit}"
+    return f"{sign}{value / factor:.3g} {unit}"
 
 
 def human_count(n: float | None) -> str:
     """Format a count with thousands separators."""
     if n is None:
-        return "—"
+        return MISSING
     if float(n).is_integer():
         return f"{int(n):,}"
     return f"{n:,.1f}"
@@ -167,6 +173,69 @@ def format_value(field: str, value: float | None) -> str:
     if field in TIME_FIELDS:
         return human_time(value)
     return human_count(value)
+
+
+def format_gate_value(field: str, value: float) -> str:
+    """A gate value: bytes with three significant digits (``977 KiB``, ``1.91 MiB``)."""
+    if field not in BYTE_FIELDS:
+        return format_value(field, value)
+    unit, factor = byte_unit([value])
+    scaled = value / factor
+    if unit == "B":
+        return f"{int(scaled)} B"
+    return f"{scaled:.0f} {unit}" if scaled >= 100 else f"{scaled:.3g} {unit}"
+
+
+@dataclass(frozen=True)
+class ColumnScale:
+    """One display unit for a column or an axis of ``metric`` values: values are divided by
+    ``factor`` and shown with ``decimals``; ``unit`` is empty for counts."""
+
+    metric: str
+    unit: str
+    factor: float
+    decimals: int
+
+    @property
+    def label(self) -> str:
+        """The unit for a header: ``MiB``, ``ms``, or ``count``."""
+        return self.unit or "count"
+
+    @property
+    def title(self) -> str:
+        """Axis title, e.g. ``peak (MiB)`` (just the metric for counts)."""
+        return f"{self.metric} ({self.unit})" if self.unit else self.metric
+
+    def fmt(self, value: float | None, *, signed: bool = False) -> str:
+        """The scaled number with separators, no unit (``—`` for None)."""
+        if value is None:
+            return MISSING
+        sign = "+" if signed else ""
+        return f"{value / self.factor:{sign},.{self.decimals}f}"
+
+    def human(self, value: float | None) -> str:
+        """A value in human units (``1.5 MiB``, ``12.3 us``, ``1,024``)."""
+        return format_value(self.metric, value)
+
+
+def column_scale(
+    metric: str, values: Sequence[float | None], *, bytes_by_median: bool = False
+) -> ColumnScale:
+    """One unit for ``values`` of ``metric``: the largest keeping the smallest |value| >= 1.
+
+    With ``bytes_by_median`` a bytes metric takes its unit from the median instead (a plot's
+    axis spans decades: the typical value should read well, not the smallest).
+    """
+    present = [abs(v) for v in values if v]
+    if metric in BYTE_FIELDS:
+        ref = sorted(present)[len(present) // 2 :][:1] if bytes_by_median else present
+        unit, size = byte_unit(ref)
+        return ColumnScale(metric, unit, float(size), 0 if unit == "B" else 2)
+    if metric in TIME_FIELDS:
+        unit, factor = time_unit(min(present, default=1.0))
+        return ColumnScale(metric, unit, factor, 0 if unit == "ns" else 2)
+    whole = all(float(v).is_integer() for v in present)
+    return ColumnScale(metric, "", 1.0, 0 if whole else 1)
 
 
 def canonical_field(name: str) -> str:
@@ -262,8 +331,6 @@ def parse_threshold(rule: str, *, default_field: str | None = None) -> Threshold
 
 # --- axis ticks: where a log axis gets its ticks, and their labels (with units) -------------
 
-_BYTE_STEPS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
-_TIME_STEPS = (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0))
 #: mantissas of tick values, coarse to fine: a log axis takes the finest that fits
 _LEVELS = ((1.0,), (1.0, 3.0), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0, 7.0))
 
@@ -286,9 +353,7 @@ def tick_label(field: str, value: float) -> str:
     size = abs(value)
     if field in BYTE_FIELDS or field in TIME_FIELDS:
         steps = _BYTE_STEPS if field in BYTE_FIELDS else _TIME_STEPS
-        unit, factor = next(
-            ((u, f) for u, f in reversed(steps) if size >= f), (steps[0][0], float(steps[0][1]))
-        )
+        unit, factor = _unit_for(size, steps)
         return f"{_compact(value / factor)} {unit}"
     for suffix, step in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if size >= step:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pytest_benchmem.sweep.manifest import read_manifest, write_manifest
-from pytest_benchmem.sweep.model import Stage, Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep.model import Stage, SweepOptions, TargetResult, TargetStatus
 
 MB = 1_000_000
 
@@ -69,7 +69,7 @@ class FakeSweep:
         logs.mkdir(parents=True, exist_ok=True)
         if isinstance(entry, str):
             return TargetResult(
-                label, spec, Status.FAILED, Stage.INSTALL, entry, None, logs, {}, {}
+                label, spec, TargetStatus.FAILED, Stage.INSTALL, entry, None, logs, {}, {}
             )
         path = options.out / f"{label}.json"
         if entry is None:
@@ -77,4 +77,4 @@ class FakeSweep:
         else:
             assert isinstance(entry, dict)
             write_run(path, label, entry, metric=self.metric)
-        return TargetResult(label, spec, Status.OK, None, None, path, logs, {}, {"run": 0.1})
+        return TargetResult(label, spec, TargetStatus.OK, None, None, path, logs, {}, {"run": 0.1})

@@ -18,7 +18,7 @@ from pytest_benchmem.sweep.bisect_runner import (
     Request,
     run_bisect,
 )
-from pytest_benchmem.sweep.model import Stage, Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep.model import Stage, SweepOptions, TargetResult, TargetStatus
 from pytest_benchmem.sweep.releases import interpreter_version
 from toywheels import build_toy_index, write_toy_suite
 
@@ -384,10 +384,10 @@ def test_prober_values_without_the_metric(tmp_path: Path) -> None:
     options = SweepOptions(suite=tmp_path, out=tmp_path)
     prober = Prober("toypkg", options, "peak")
     run = write_run(tmp_path / "1.0.json", "1.0", {ID: 0.5}, metric="time")
-    result = TargetResult("1.0", "toypkg==1.0", Status.OK, None, None, run, tmp_path, {}, {})
+    result = TargetResult("1.0", "toypkg==1.0", TargetStatus.OK, None, None, run, tmp_path, {}, {})
     assert prober.values(result).failure == "collect: the run has no peak values"
     failed = TargetResult(
-        "2.0", "toypkg==2.0", Status.FAILED, Stage.RUN, None, None, tmp_path, {}, {}
+        "2.0", "toypkg==2.0", TargetStatus.FAILED, Stage.RUN, None, None, tmp_path, {}, {}
     )
     assert prober.values(failed).failure == "run: failed"
 

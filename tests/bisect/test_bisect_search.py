@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.sweep.bisect import (
+    BisectStatus,
     Crossing,
     Direction,
     Probe,
     ProbeResult,
-    Status,
-    Verdict,
+    ProbeVerdict,
     bisect,
     crossed,
     judge,
@@ -60,7 +60,7 @@ def toy_table(first_bad: int, *, broken: Mapping[str, str] | None = None) -> dic
 def test_toy_range_names_5_first_bad_in_at_most_5_probes() -> None:
     fake = FakeProbe(toy_table(5))
     outcome = bisect(VERSIONS, "1.0", "8.0", fake, threshold=TEN)
-    assert outcome.status is Status.FOUND
+    assert outcome.status is BisectStatus.FOUND
     assert outcome.found
     assert (outcome.first_bad, outcome.last_good) == ("5.0", "4.0")
     assert len(fake.calls) <= 5
@@ -71,10 +71,10 @@ def test_toy_range_names_5_first_bad_in_at_most_5_probes() -> None:
     ]
     bad = outcome.probe("5.0")
     assert bad is not None
-    assert bad.verdict is Verdict.BAD
+    assert bad.verdict is ProbeVerdict.BAD
     assert bad.crossings == (Crossing(ID, 1 * MB, 6 * MB),)
     assert bad.crossings[0].percent == pytest.approx(500.0)
-    assert outcome.probe("4.0").verdict is Verdict.GOOD  # type: ignore[union-attr]
+    assert outcome.probe("4.0").verdict is ProbeVerdict.GOOD  # type: ignore[union-attr]
     assert outcome.probe("2.0") is None
     assert outcome.versions == tuple(VERSIONS)
     assert outcome.selected == (ID,)
@@ -113,7 +113,7 @@ def test_no_regression_between_the_ends() -> None:
     table = {v: {ID: MB + i * 10_000} for i, v in enumerate(VERSIONS)}
     fake = FakeProbe(table)
     outcome = bisect(VERSIONS, "1.0", "8.0", fake, threshold=TEN)
-    assert outcome.status is Status.NO_REGRESSION
+    assert outcome.status is BisectStatus.NO_REGRESSION
     assert not outcome.found
     assert fake.calls == ["1.0", "8.0"]
     assert no_regression_message(outcome) == (
@@ -126,7 +126,7 @@ def test_sub_range_and_only_selected_benchmarks_count() -> None:
     other = "test_toy.py::test_other"
     table = {v: {ID: MB, other: (9 if i >= 2 else 1) * MB} for i, v in enumerate(VERSIONS)}
     outcome = bisect(VERSIONS, "2.0", "6.0", FakeProbe(table), threshold=TEN, test="test_work")
-    assert outcome.status is Status.NO_REGRESSION
+    assert outcome.status is BisectStatus.NO_REGRESSION
     assert outcome.versions == ("2.0", "3.0", "4.0", "5.0", "6.0")
     everything = bisect(VERSIONS, "2.0", "6.0", FakeProbe(table), threshold=TEN)
     assert (everything.last_good, everything.first_bad) == ("2.0", "3.0")
@@ -170,7 +170,7 @@ def test_on_probe_sees_probes_in_probe_order() -> None:
     bisect(VERSIONS, "1.0", "8.0", FakeProbe(toy_table(5)), threshold=TEN, on_probe=seen.append)
     assert [p.order for p in seen] == list(range(1, len(seen) + 1))
     assert seen[0].version == "1.0"
-    assert seen[0].verdict is Verdict.GOOD
+    assert seen[0].verdict is ProbeVerdict.GOOD
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_select_benchmarks_lists_at_most_five_ids() -> None:
 
 
 def test_judge_and_crossing_percent() -> None:
-    assert judge(ProbeResult(failure="x"), {}, (), TEN) == (Verdict.SKIPPED, (), "x")
+    assert judge(ProbeResult(failure="x"), {}, (), TEN) == (ProbeVerdict.SKIPPED, (), "x")
     assert Crossing("a", 0.0, 5.0).percent is None
 
 
@@ -341,7 +341,7 @@ def test_lighter_names_the_first_release_that_dropped() -> None:
     assert outcome.direction is Direction.LIGHTER
     # a heavier search over the same releases finds nothing
     with_heavier = bisect(VERSIONS, "1.0", "8.0", FakeProbe(table), threshold=TEN)
-    assert with_heavier.status is Status.NO_REGRESSION
+    assert with_heavier.status is BisectStatus.NO_REGRESSION
     message = no_regression_message(with_heavier)
     assert message.startswith("no regression between 1.0 and 8.0: no selected benchmark grew")
     assert message.endswith("(largest change -83.3%)")
@@ -397,7 +397,7 @@ def test_a_verdict_at_the_threshold_is_measured_again() -> None:
     assert probe is not None
     assert probe.first is not None
     assert probe.first.values == {ID: 1.1005 * MB}
-    assert probe.verdict is Verdict.GOOD
+    assert probe.verdict is ProbeVerdict.GOOD
     # clear verdicts are trusted at once
     assert all(p.first is None for p in outcome.probes if p.version != "4.0")
 
@@ -416,10 +416,10 @@ def test_time_within_noise_never_trips() -> None:
     noisy = _timed(1.08e-3, 2)  # the min 8 % up, the quartiles overlapping
     assert noisy.values[ID] > base.values[ID] * 1.05
     verdict, crossings, _ = judge(noisy, base.values, [ID], rule, base_stats=base.stats)
-    assert (verdict, crossings) == (Verdict.GOOD, ())
+    assert (verdict, crossings) == (ProbeVerdict.GOOD, ())
     assert marginal(noisy, base.values, [ID], rule, base_stats=base.stats)
     slow = _timed(3e-3, 3)
     verdict, crossings, _ = judge(slow, base.values, [ID], rule, base_stats=base.stats)
-    assert verdict is Verdict.BAD
+    assert verdict is ProbeVerdict.BAD
     assert crossings[0].noise == "slower (IQRs apart)"
     assert not marginal(slow, base.values, [ID], rule, base_stats=base.stats)

@@ -11,7 +11,7 @@ from fakesweep import FakeSweep
 from test_bisect_cli import bisect_cli, project, toy_table  # noqa: F401 - the fixture
 
 from pytest_benchmem.sweep import bisect_runner
-from pytest_benchmem.sweep.model import Stage, Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep.model import Stage, SweepOptions, TargetResult, TargetStatus
 
 
 class SelectingSweep(FakeSweep):
@@ -28,7 +28,7 @@ class SelectingSweep(FakeSweep):
         reason = f"pytest exit code 4: --test {test!r} matches none of the 1 collected test(s)"
         return [
             TargetResult(
-                label, t, Status.FAILED, Stage.RUN, reason, None, options.out / "logs", {}, {}
+                label, t, TargetStatus.FAILED, Stage.RUN, reason, None, options.out / "logs", {}, {}
             )
             for t, label in zip(targets, labels, strict=True)
         ]

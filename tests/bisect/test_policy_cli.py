@@ -12,7 +12,7 @@ import pytest
 import pytest_benchmem.sweep as sweep_pkg
 from pytest_benchmem.cli import main
 from pytest_benchmem.sweep.manifest import write_manifest
-from pytest_benchmem.sweep.model import Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep.model import SweepOptions, TargetResult, TargetStatus
 from toywheels import build_toy_index, build_wheel, write_toy_suite
 
 VERSIONS = ("1.0.0", "1.0.1", "1.1.0", "1.1.3", "1.2.0", "2.0.0", "2.0.1", "2.1.0b1")
@@ -30,7 +30,15 @@ class RecordingSweep:
         self.targets = list(targets)
         results = [
             TargetResult(
-                t.partition("==")[2], t, Status.SKIPPED, None, "recorded", None, options.out, {}, {}
+                t.partition("==")[2],
+                t,
+                TargetStatus.SKIPPED,
+                None,
+                "recorded",
+                None,
+                options.out,
+                {},
+                {},
             )
             for t in targets
         ]

@@ -133,3 +133,15 @@ def test_view_choices_are_plottings() -> None:
     from pytest_benchmem.plotting import VIEWS as PLOT_VIEWS
 
     assert tuple(PLOT_VIEWS) == VIEWS
+
+
+def test_completion_functions_in_process() -> None:
+    """The functions behind the completion above (the subprocess is not traced by coverage)."""
+    from pytest_benchmem.cli.choices import complete_metrics, completer, metrics, sorts, stats
+
+    assert complete_metrics("pe") == ["peak"]
+    assert complete_metrics("peak,") == [f"peak,{m}" for m in metrics() if m != "peak"]
+    assert completer(sorts)("c") == ["change"]
+    assert completer(stats)("STD") == ["stddev"]
+    assert completer(VIEWS)("") == list(VIEWS)
+    assert "rss" in metrics()

@@ -18,7 +18,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from pytest_benchmem.cli import main
 from pytest_benchmem.sweep.manifest import result_to_json
 from pytest_benchmem.sweep.merge import merge_dirs
-from pytest_benchmem.sweep.model import Status, TargetResult
+from pytest_benchmem.sweep.model import TargetResult, TargetStatus
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "bisect"))
 from indexserver import SimpleServer, simple_server
@@ -103,7 +103,15 @@ def shard_dirs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         run = out / f"{label}.json"
         run.write_text(json.dumps(_run_json(label)))
         result = TargetResult(
-            label, f"pkg=={label}", Status.OK, None, None, run, logs, {"pkg": label}, {"run": 1.0}
+            label,
+            f"pkg=={label}",
+            TargetStatus.OK,
+            None,
+            None,
+            run,
+            logs,
+            {"pkg": label},
+            {"run": 1.0},
         )
         manifest = {
             "schema": 1, "harness": {"version": "0.1.0+hx"}, "memory": True, "plan": plan,

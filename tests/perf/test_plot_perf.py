@@ -44,7 +44,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest_benchmem.plotting as plotting
 from pytest_benchmem.plotting import heatmap as h
-from pytest_benchmem.plotting.data import esc, scale_for
+from pytest_benchmem.plotting.data import esc
+from pytest_benchmem.units import column_scale
 from pytest_benchmem.plotting.layout import MAX_TICKS, View, finish, id_axis_height
 
 def fold_of(base, value):
@@ -76,7 +77,7 @@ def row(points, labels, scale):
 
 def build_sweep(ds, *, clip=None):
     tables, ids = ds.by_run(), ds.ids()
-    scale = scale_for(ds.metric, [point.value for point in ds.points])
+    scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
     z, text = [], []
     for key in ids:
         folds, texts = row([table.get(key) for table in tables], ds.labels, scale)

@@ -527,14 +527,15 @@ def test_allocations_are_plain_counts(two_runs):
 
 
 def test_scale_and_decade_helpers():
-    from pytest_benchmem.plotting.data import scale_for, spans_decade
+    from pytest_benchmem.plotting.data import spans_decade
+    from pytest_benchmem.units import column_scale
 
     assert spans_decade([]) is False
     assert spans_decade([0, 100]) is False
     assert spans_decade([1, 11]) is True
-    assert scale_for("allocations", [1, 2]).title == "allocations"
-    assert scale_for("peak", [3 * 1024**2]).title == "peak (MiB)"
-    assert scale_for("time", [0.5]).human(0.5) == "500 ms"
+    assert column_scale("allocations", [1, 2], bytes_by_median=True).title == "allocations"
+    assert column_scale("peak", [3 * 1024**2], bytes_by_median=True).title == "peak (MiB)"
+    assert column_scale("time", [0.5], bytes_by_median=True).human(0.5) == "500 ms"
 
 
 def test_scaling_colour_dim_over_several_runs_dashes_each_run(two_runs):

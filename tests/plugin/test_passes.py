@@ -136,10 +136,15 @@ def test_auto(benchmark_memory):
 @pytest.mark.parametrize(
     ("sizes", "args", "passes"),
     [
-        # 5, 4, 3, then 3 and 3 do not lower the minimum: five passes
-        ("9,5,4,3,3,3,3,3,3,3,3,3", (), 5),
+        # 5, 4, 3, then 3 and 3 do not lower the minimum: five passes (a time cap far away,
+        # so a loaded machine cannot stop it early)
+        ("9,5,4,3,3,3,3,3,3,3,3,3", ("--benchmark-memory-max-time=600s",), 5),
         # always lower: the cap of 10
-        ("30,20,19,18,17,16,15,14,13,12,11,10,9,8", (), AUTO_CAP),
+        (
+            "30,20,19,18,17,16,15,14,13,12,11,10,9,8",
+            ("--benchmark-memory-max-time=600s",),
+            AUTO_CAP,
+        ),
         # one pass takes more than 1 ms: the time cap stops after the first
         ("30,20,19,18,17,16,15,14,13,12,11,10,9,8", ("--benchmark-memory-max-time=1ms",), 1),
     ],

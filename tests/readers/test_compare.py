@@ -14,11 +14,10 @@ from pytest_benchmem.compare import (
     Regression,
     Row,
     compare_runs,
-    format_gate_value,
     gate,
 )
 from pytest_benchmem.errors import SchemaError, UsageError
-from pytest_benchmem.units import parse_threshold
+from pytest_benchmem.units import format_gate_value, parse_threshold
 
 MB = 1_000_000
 

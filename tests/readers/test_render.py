@@ -13,7 +13,8 @@ import pytest
 from pytest_benchmem import render
 from pytest_benchmem.compare import Comparison, Row
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.render import Scale, render_table, scale_for, to_csv, to_markdown
+from pytest_benchmem.render import render_table, to_csv, to_markdown
+from pytest_benchmem.units import ColumnScale, column_scale
 
 KIB = 1024
 
@@ -97,14 +98,14 @@ def test_colour_follows_the_terminal_and_no_color(monkeypatch: pytest.MonkeyPatc
     ],
 )
 def test_scale_for(metric: str, values: list[float], unit: str, shown: str) -> None:
-    scale = scale_for(metric, values)
-    assert scale.unit == unit
+    scale = column_scale(metric, values)
+    assert scale.label == unit
     assert scale.fmt(max(values) if values else None) == shown
 
 
 def test_scale_signed() -> None:
-    assert Scale("KiB", 1024, 2).fmt(-2048) == "-2.00"
-    assert Scale("KiB", 1024, 2).fmt(2048, signed=True) == "+2.00"
+    assert ColumnScale("peak", "KiB", 1024, 2).fmt(-2048) == "-2.00"
+    assert ColumnScale("peak", "KiB", 1024, 2).fmt(2048, signed=True) == "+2.00"
 
 
 def test_markdown_table() -> None:

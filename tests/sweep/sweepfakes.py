@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pytest_benchmem.files import write_atomic
-from pytest_benchmem.sweep.process import Command, Outcome, format_log
+from pytest_benchmem.sweep.process import Command, CommandResult, format_log
 
 
 def run_json(label: str, venv: Path, *, memory: bool = True, count: int = 1) -> dict[str, object]:
@@ -82,12 +82,12 @@ class FakeRunner:
         """Recorded commands of one kind: venv, install, inspect, pytest."""
         return [c for c in self.commands if _kind(c) == kind]
 
-    def __call__(self, command: Command) -> Outcome:
+    def __call__(self, command: Command) -> CommandResult:
         self.commands.append(command)
         kind = _kind(command)
         rc, out = getattr(self, f"_{kind.replace('-', '_')}")(command)
         write_atomic(command.log, format_log(command, rc, out, 0.01))
-        return Outcome(command, rc, out, 0.01)
+        return CommandResult(command, rc, out, 0.01)
 
     def _venv(self, command: Command) -> tuple[int, str]:
         if self.fail_venv:

@@ -15,7 +15,7 @@ from pytest_benchmem.cli import main
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.sweep import SweepOptions, run_targets
 from pytest_benchmem.sweep.config import load_config
-from pytest_benchmem.sweep.process import Command, Outcome, SubprocessRunner
+from pytest_benchmem.sweep.process import Command, CommandResult, SubprocessRunner
 
 
 def _cli(args: list[str]) -> int:
@@ -67,13 +67,13 @@ def test_a_timed_out_command_has_its_whole_process_group_killed(tmp_path: Path):
 class HangingRunner(FakeRunner):
     """pytest of one label runs past its timeout."""
 
-    def __call__(self, command: Command) -> Outcome:
+    def __call__(self, command: Command) -> CommandResult:
         env = command.env or {}
         if env.get("BENCHMEM_LABEL") == "2.0" and "pytest" in command.argv:
             self.commands.append(command)
             command.log.parent.mkdir(parents=True, exist_ok=True)
             command.log.write_text("timed out")
-            return Outcome(command, 124, "[benchmem] timed out", 1.0, timed_out=True)
+            return CommandResult(command, 124, "[benchmem] timed out", 1.0, timed_out=True)
         return super().__call__(command)
 
 
@@ -306,7 +306,7 @@ def test_a_full_disk_names_the_file_and_the_manifest_says_why_targets_did_not_ru
         real(fd, payload)
 
     class FillingRunner(FakeRunner):
-        def __call__(self, command: Command) -> Outcome:
+        def __call__(self, command: Command) -> CommandResult:
             outcome = super().__call__(command)
             if (command.env or {}).get("BENCHMEM_LABEL") == "1.0" and "pytest" in str(command.argv):
                 full["on"] = True  # the disk fills up during the first run

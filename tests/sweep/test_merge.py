@@ -13,7 +13,7 @@ import toywheels
 from pytest_benchmem.cli import main
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.runs import discover_runs, load_runs
-from pytest_benchmem.sweep import Status, SweepOptions, run_targets
+from pytest_benchmem.sweep import SweepOptions, TargetStatus, run_targets
 from pytest_benchmem.sweep.merge import merge_dirs
 
 TARGETS = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
@@ -81,16 +81,16 @@ def test_merge_reports_missing_and_failed_targets(
     assert "2.0 skipped: in no merged shard" in err
     results = merge_dirs(out, [a])
     assert [(r.label, r.status) for r in results] == [
-        ("1.0", Status.OK),
-        ("2.0", Status.SKIPPED),
-        ("3.0", Status.OK),
+        ("1.0", TargetStatus.OK),
+        ("2.0", TargetStatus.SKIPPED),
+        ("3.0", TargetStatus.OK),
     ]
     # a failed target is carried over with its stage and logs
     opts = SweepOptions(suite=suite_dir, out=tmp_path / "b", shard="2/2")
     run_targets(TARGETS, opts, runner=FakeRunner(pytest_rc={"2.0": 3}))
     results = merge_dirs(out, [a, tmp_path / "b"])
     failed = results[1]
-    assert failed.status is Status.FAILED
+    assert failed.status is TargetStatus.FAILED
     assert failed.stage is not None
     assert (failed.log_dir / "01-venv.log").is_file()
 
@@ -210,7 +210,7 @@ def test_merge_keeps_every_round_of_interleaved_shards(suite_dir: Path, tmp_path
     b = _shard(suite_dir, tmp_path / "b", "2/2", rounds=2)
     out = tmp_path / "merged"
     results = merge_dirs(out, [a, b])
-    assert [r.status for r in results] == [Status.OK] * 3
+    assert [r.status for r in results] == [TargetStatus.OK] * 3
     manifest = json.loads((out / "sweep.json").read_text())
     text = json.dumps([t.get("rounds") for t in manifest["targets"]])
     files = [Path(p) for p in re.findall(r'"([^"]+\.json)"', text)]

@@ -16,12 +16,12 @@ from packaging.requirements import Requirement
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.inrun.machine import pytest_benchmark_generate_machine_info, pytest_configure
-from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult
+from pytest_benchmem.sweep import Stage, SweepOptions, TargetResult, TargetStatus
 from pytest_benchmem.sweep.config import load_config
 from pytest_benchmem.sweep.harness import build_harness, closure, driver_pins, mentions_pin
 from pytest_benchmem.sweep.machine import probe, start_probe
 from pytest_benchmem.sweep.manifest import read_manifest, result_from_json, result_to_json
-from pytest_benchmem.sweep.process import Command, Outcome, SubprocessRunner
+from pytest_benchmem.sweep.process import Command, CommandResult, SubprocessRunner
 from pytest_benchmem.sweep.progress import LiveProgress, PlainProgress, make_progress
 from pytest_benchmem.sweep.venv import LogDir, cache_root, uv_reason
 
@@ -81,7 +81,7 @@ def test_subprocess_runner_missing_binary_and_timeout(tmp_path: Path):
 
 def test_stop_all_ends_running_children_and_refuses_new_ones(tmp_path: Path):
     runner = SubprocessRunner()
-    results: list[Outcome] = []
+    results: list[CommandResult] = []
     cmd = Command(
         (sys.executable, "-c", "import time; time.sleep(30)"), tmp_path, tmp_path / "01-s.log"
     )
@@ -100,11 +100,11 @@ def test_stop_all_ends_running_children_and_refuses_new_ones(tmp_path: Path):
 
 def test_outcome_tail_and_uv_reason(tmp_path: Path):
     cmd = Command(("uv",), tmp_path, tmp_path / "01-uv.log")
-    out = Outcome(cmd, 1, "Using Python\nerror: No solution found\n  cause: nope\nhint:\n")
+    out = CommandResult(cmd, 1, "Using Python\nerror: No solution found\n  cause: nope\nhint:\n")
     assert uv_reason(out) == "error: No solution found cause: nope"
-    plain = Outcome(cmd, 2, "a\n\nb\n")
+    plain = CommandResult(cmd, 2, "a\n\nb\n")
     assert uv_reason(plain) == "a | b"
-    assert uv_reason(Outcome(cmd, 5, "")) == "exit code 5"
+    assert uv_reason(CommandResult(cmd, 5, "")) == "exit code 5"
 
 
 # --- harness ----------------------------------------------------------------------------------
@@ -354,7 +354,7 @@ def test_manifest_entry_round_trips(tmp_path: Path):
     result = TargetResult(
         label="1.0",
         spec="toypkg==1.0",
-        status=Status.FAILED,
+        status=TargetStatus.FAILED,
         stage=Stage.RUN,
         reason="boom",
         run_path=None,
@@ -371,7 +371,7 @@ def test_manifest_entry_round_trips(tmp_path: Path):
     back = result_from_json(json.loads(json.dumps(entry)))
     assert (back.label, back.status, back.stage, back.reason) == (
         "1.0",
-        Status.FAILED,
+        TargetStatus.FAILED,
         Stage.RUN,
         "boom",
     )
@@ -392,7 +392,7 @@ def test_unreadable_manifest_reads_as_empty(tmp_path: Path):
 # --- progress ---------------------------------------------------------------------------------
 
 
-def _result(status: Status, stage: Stage | None = None) -> TargetResult:
+def _result(status: TargetStatus, stage: Stage | None = None) -> TargetResult:
     return TargetResult("1.0", "toypkg==1.0", status, stage, "why", None, Path(), {}, {})
 
 
@@ -402,7 +402,7 @@ def test_plain_progress_lines():
     assert isinstance(progress, PlainProgress)
     progress.phase("provisioning 2 venv(s)")
     progress.update("1.0", "venv ready")
-    progress.done(_result(Status.FAILED, Stage.RUN))
+    progress.done(_result(TargetStatus.FAILED, Stage.RUN))
     progress.close()
     lines = buf.getvalue().splitlines()
     assert lines[0].endswith("provisioning 2 venv(s)")
@@ -420,7 +420,7 @@ def test_live_progress_renders_a_table():
     assert isinstance(progress, LiveProgress)
     progress.phase("running suites")
     progress.update("1.0", "running the suite")
-    progress.done(_result(Status.OK))
+    progress.done(_result(TargetStatus.OK))
     progress.close()
     text = buf.getvalue()
     assert "running suites" in text

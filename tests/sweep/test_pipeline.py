@@ -10,7 +10,7 @@ from sweepfakes import FakeRunner, labels_of, versions_in
 
 import toywheels
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.sweep import Stage, Status, SweepOptions, TargetResult, run_targets
+from pytest_benchmem.sweep import Stage, SweepOptions, TargetResult, TargetStatus, run_targets
 from pytest_benchmem.sweep.manifest import read_manifest
 
 
@@ -27,8 +27,8 @@ def test_all_ok_writes_runs_logs_and_manifest(suite_dir: Path, tmp_path: Path):
     fake = FakeRunner()
     results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
     assert [(r.label, r.status, r.stage) for r in results] == [
-        ("1.0", Status.OK, None),
-        ("2.0", Status.OK, None),
+        ("1.0", TargetStatus.OK, None),
+        ("2.0", TargetStatus.OK, None),
     ]
     assert (out / "1.0.json").is_file()
     assert (out / "2.0.json").is_file()
@@ -86,7 +86,7 @@ def test_missing_version_fails_at_install_others_run(suite_dir: Path, tmp_path: 
         ["toypkg==1.0", "toypkg==9.9", "toypkg==2.0"], _opts(suite_dir, out), runner=fake
     )
     by = {r.label: r for r in results}
-    assert by["9.9"].status is Status.FAILED
+    assert by["9.9"].status is TargetStatus.FAILED
     assert by["9.9"].stage is Stage.INSTALL
     assert "no version of toypkg==9.9" in (by["9.9"].reason or "")
     assert by["1.0"].ok
@@ -99,7 +99,7 @@ def test_missing_version_fails_at_install_others_run(suite_dir: Path, tmp_path: 
 def test_venv_failure_is_stage_venv(suite_dir: Path, tmp_path: Path):
     fake = FakeRunner(fail_venv=True)
     (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
-    assert (result.status, result.stage) == (Status.FAILED, Stage.VENV)
+    assert (result.status, result.stage) == (TargetStatus.FAILED, Stage.VENV)
     assert "No interpreter found" in (result.reason or "")
     assert not fake.steps("install")
 
@@ -180,7 +180,7 @@ def test_isolation_catches_a_shadowing_directory(suite_dir: Path, tmp_path: Path
     fake = FakeRunner(shadow={"2.0"})
     results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
     bad = results[1]
-    assert (bad.status, bad.stage) == (Status.FAILED, Stage.ISOLATION)
+    assert (bad.status, bad.stage) == (TargetStatus.FAILED, Stage.ISOLATION)
     assert "not from the venv" in (bad.reason or "")
     assert "0.0-local" in (bad.reason or "")
     assert "toypkg 2.0" in (bad.reason or "")
@@ -212,19 +212,19 @@ def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
 @pytest.mark.parametrize(
     ("rc", "how", "status", "stage", "reason"),
     [
-        (1, "ok", Status.PARTIAL, None, "some tests failed"),
-        (1, "missing", Status.FAILED, Stage.RUN, "pytest exit code 1: "),
-        (1, "missing", Status.FAILED, Stage.RUN, "; no benchmarks ran"),
-        (2, "ok", Status.FAILED, Stage.RUN, "pytest exit code 2"),
-        (-11, "missing", Status.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
-        (5, "missing", Status.FAILED, Stage.RUN, "exit code 5: no tests ran"),
-        (0, "missing", Status.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
-        (0, "garbage", Status.FAILED, Stage.COLLECT, "malformed JSON"),
-        (0, "zerobytes", Status.FAILED, Stage.COLLECT, "no test used the benchmark fixture"),
-        (0, "empty", Status.FAILED, Stage.COLLECT, "holds no benchmarks"),
-        (0, "noprov", Status.FAILED, Stage.COLLECT, "no benchmem provenance"),
-        (0, "elsewhere", Status.FAILED, Stage.COLLECT, "not from the venv"),
-        (0, "nomem", Status.FAILED, Stage.COLLECT, "no benchmark carries memory"),
+        (1, "ok", TargetStatus.PARTIAL, None, "some tests failed"),
+        (1, "missing", TargetStatus.FAILED, Stage.RUN, "pytest exit code 1: "),
+        (1, "missing", TargetStatus.FAILED, Stage.RUN, "; no benchmarks ran"),
+        (2, "ok", TargetStatus.FAILED, Stage.RUN, "pytest exit code 2"),
+        (-11, "missing", TargetStatus.FAILED, Stage.RUN, "pytest exit code -11 (SIGSEGV)"),
+        (5, "missing", TargetStatus.FAILED, Stage.RUN, "exit code 5: no tests ran"),
+        (0, "missing", TargetStatus.FAILED, Stage.COLLECT, "wrote no benchmark JSON"),
+        (0, "garbage", TargetStatus.FAILED, Stage.COLLECT, "malformed JSON"),
+        (0, "zerobytes", TargetStatus.FAILED, Stage.COLLECT, "no test used the benchmark fixture"),
+        (0, "empty", TargetStatus.FAILED, Stage.COLLECT, "holds no benchmarks"),
+        (0, "noprov", TargetStatus.FAILED, Stage.COLLECT, "no benchmem provenance"),
+        (0, "elsewhere", TargetStatus.FAILED, Stage.COLLECT, "not from the venv"),
+        (0, "nomem", TargetStatus.FAILED, Stage.COLLECT, "no benchmark carries memory"),
     ],
 )
 def test_run_outcomes(
@@ -232,18 +232,18 @@ def test_run_outcomes(
     tmp_path: Path,
     rc: int,
     how: str,
-    status: Status,
+    status: TargetStatus,
     stage: Stage | None,
     reason: str,
 ):
     out = tmp_path / "out"
     fake = FakeRunner(pytest_rc={"2.0": rc}, pytest_json={"2.0": how})
     results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
-    assert results[0].status is Status.OK
+    assert results[0].status is TargetStatus.OK
     got = results[1]
     assert (got.status, got.stage) == (status, stage)
     assert reason in (got.reason or "")
-    assert (out / "2.0.json").is_file() == (status is Status.PARTIAL)
+    assert (out / "2.0.json").is_file() == (status is TargetStatus.PARTIAL)
     assert not list(out.glob("*.tmp"))
 
 
@@ -283,7 +283,7 @@ def test_interrupt_keeps_finished_runs_and_resume_runs_the_rest(suite_dir: Path,
     results = run_targets(targets, _opts(suite_dir, out, resume=True), runner=resumed)
     assert labels_of(resumed.steps("pytest")) == ["2.0", "3.0"]
     assert versions_in(resumed.steps("install")) == []  # venvs were provisioned before the stop
-    assert [r.status for r in results] == [Status.OK] * 3
+    assert [r.status for r in results] == [TargetStatus.OK] * 3
     assert [t["status"] for t in _manifest(out)["targets"]] == ["ok"] * 3
     # nothing left to do: a second resume runs nothing and announces no empty phases
     idle = FakeRunner()
@@ -316,7 +316,7 @@ def test_resume_reruns_when_the_suite_changed(suite_dir: Path, tmp_path: Path):
 def test_resume_reruns_a_failed_target(suite_dir: Path, tmp_path: Path):
     out = tmp_path / "out"
     run_targets(["toypkg==1.0"], _opts(suite_dir, out), runner=FakeRunner(pytest_rc={"1.0": 3}))
-    assert read_manifest(out / "sweep.json")["1.0"].status is Status.FAILED
+    assert read_manifest(out / "sweep.json")["1.0"].status is TargetStatus.FAILED
     fake = FakeRunner()
     (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, out, resume=True), runner=fake)
     assert result.ok
@@ -497,10 +497,10 @@ __main__.py: error: unrecognized arguments: --bogus
     ],
 )
 def test_a_failed_run_is_explained_by_its_telling_line(rc: int, output: str, reason: str):
-    from pytest_benchmem.sweep.process import Command, Outcome
+    from pytest_benchmem.sweep.process import Command, CommandResult
     from pytest_benchmem.sweep.suite import pytest_failure
 
-    outcome = Outcome(Command(("python",), Path(), Path("x.log")), rc, output)
+    outcome = CommandResult(Command(("python",), Path(), Path("x.log")), rc, output)
     assert reason in pytest_failure(outcome)
 
 
@@ -543,7 +543,7 @@ def test_a_rerun_that_fails_does_not_leave_the_old_run_under_its_label(
     first = (out / "2.0.json").read_text()
     fake = FakeRunner(pytest_rc={"2.0": 2})
     results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
-    assert [r.status for r in results] == [Status.OK, Status.FAILED]
+    assert [r.status for r in results] == [TargetStatus.OK, TargetStatus.FAILED]
     assert not (out / "2.0.json").exists()
     assert (out / "2.0.json.previous").read_text() == first  # kept aside, not lost
     assert not (out / "1.0.json.previous").exists()  # a rerun that worked replaced it
@@ -630,7 +630,7 @@ def test_rounds_alternate_and_a_failed_round_keeps_the_others(suite_dir: Path, t
     # memory is exact: only round 1 measures it
     assert ["--benchmark-memory" in c.argv for c in runs] == [True] * 3 + [False] * 5
     assert [(r.label, r.status) for r in results] == [
-        ("1.0", Status.OK), ("2.0", Status.PARTIAL), ("3.0", Status.OK),
+        ("1.0", TargetStatus.OK), ("2.0", TargetStatus.PARTIAL), ("3.0", TargetStatus.OK),
     ]  # fmt: skip
     assert results[1].reason is not None
     assert results[1].reason.startswith("1 of 3 rounds kept; round 2: pytest exit code 3")

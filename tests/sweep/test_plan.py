@@ -17,7 +17,7 @@ from pytest_benchmem.origins import by_python, machines_note
 from pytest_benchmem.runmodel import Run
 from pytest_benchmem.sweep import SweepOptions, run_targets
 from pytest_benchmem.sweep.plan import Shard, build_plan, content_fingerprint
-from pytest_benchmem.sweep.process import Command, Outcome
+from pytest_benchmem.sweep.process import Command, CommandResult
 from pytest_benchmem.sweep.pythons import Interpreter, python_tags
 
 
@@ -62,17 +62,19 @@ class MatrixRunner(FakeRunner):
         "3.12": ("/fake/py312/bin/python", "3.12.4"),
     }
 
-    def __call__(self, command: Command) -> Outcome:
+    def __call__(self, command: Command) -> CommandResult:
         argv = command.argv
         if argv[1:3] == ("python", "find"):
             found = self.pythons.get(argv[-1])
             if found is None:
-                return Outcome(command, 2, f"error: No interpreter found for Python {argv[-1]}\n")
-            return Outcome(command, 0, found[0] + "\n")
+                return CommandResult(
+                    command, 2, f"error: No interpreter found for Python {argv[-1]}\n"
+                )
+            return CommandResult(command, 0, found[0] + "\n")
         if len(argv) == 3 and argv[0].startswith("/fake/") and argv[1] == "-c":
             version = next(v for p, v in self.pythons.values() if p == argv[0])
             info = {"version": version, "implementation": "cpython", "executable": argv[0]}
-            return Outcome(command, 0, json.dumps(info) + "\n")
+            return CommandResult(command, 0, json.dumps(info) + "\n")
         return super().__call__(command)
 
 
@@ -250,17 +252,17 @@ def test_python_downloads_let_uv_install_a_missing_interpreter(tmp_path: Path):
     calls: list[tuple[str, ...]] = []
     installed: set[str] = set()
 
-    def runner(command: Command) -> Outcome:
+    def runner(command: Command) -> CommandResult:
         calls.append(command.argv)
         if command.argv[1:3] == ("python", "install"):
             installed.add(command.argv[-1])
-            return Outcome(command, 0, "Installed Python 3.13.1\n")
+            return CommandResult(command, 0, "Installed Python 3.13.1\n")
         if command.argv[1:3] == ("python", "find"):
             if command.argv[-1] in installed:
-                return Outcome(command, 0, "/managed/cpython-3.13.1/bin/python3.13\n")
-            return Outcome(command, 2, "error: No interpreter found for Python 3.13\n")
+                return CommandResult(command, 0, "/managed/cpython-3.13.1/bin/python3.13\n")
+            return CommandResult(command, 2, "error: No interpreter found for Python 3.13\n")
         data = {"version": "3.13.1", "implementation": "cpython", "executable": command.argv[0]}
-        return Outcome(command, 0, json.dumps(data) + "\n")
+        return CommandResult(command, 0, json.dumps(data) + "\n")
 
     no = find_interpreter("3.13", uv="uv", log_dir=tmp_path, env={}, runner=runner)
     assert no.error == "Python 3.13 not found by uv (error: No interpreter found for Python 3.13)"

@@ -8,7 +8,7 @@ from pathlib import Path
 from sweepfakes import FakeRunner, labels_of
 
 from pytest_benchmem.sweep import SweepOptions, run_targets
-from pytest_benchmem.sweep.process import Command, Outcome
+from pytest_benchmem.sweep.process import Command, CommandResult
 
 FLAG = "--benchmark-memory-profile="
 
@@ -16,7 +16,7 @@ FLAG = "--benchmark-memory-profile="
 class KeepsCaptures(FakeRunner):
     """pytest that writes one capture file where --benchmark-memory-profile points."""
 
-    def __call__(self, command: Command) -> Outcome:
+    def __call__(self, command: Command) -> CommandResult:
         for arg in command.argv:
             if arg.startswith(FLAG):
                 folder = Path(arg.removeprefix(FLAG))

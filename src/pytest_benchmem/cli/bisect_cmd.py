@@ -19,7 +19,7 @@ from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
 from . import app, path_option
 
 if TYPE_CHECKING:
-    from pytest_benchmem.sweep.bisect import Outcome, Probe
+    from pytest_benchmem.sweep.bisect import BisectResult, Probe
     from pytest_benchmem.sweep.bisect_runner import Prober, Request
     from pytest_benchmem.sweep.model import SweepOptions
 
@@ -27,7 +27,7 @@ BISECT_DIR = Path(".benchmarks") / "bisect"
 _MAX_COLUMNS = 3
 
 
-def _short(benchmark_id: str) -> str:
+def _test_name(benchmark_id: str) -> str:
     return benchmark_id.rsplit("::", 1)[-1]
 
 
@@ -64,17 +64,17 @@ def _cell(
     return text
 
 
-def _word(outcome: Outcome, probe: Probe) -> str:
+def _word(outcome: BisectResult, probe: Probe) -> str:
     """The verdict's word: good/bad for a regression; for lighter, e.g. ``lighter``."""
-    from pytest_benchmem.sweep.bisect import Direction, Verdict
+    from pytest_benchmem.sweep.bisect import Direction, ProbeVerdict
 
-    if outcome.direction is Direction.HEAVIER or probe.verdict is Verdict.SKIPPED:
+    if outcome.direction is Direction.HEAVIER or probe.verdict is ProbeVerdict.SKIPPED:
         return str(probe.verdict)
     word = outcome.direction.word(outcome.threshold.field)
-    return word if probe.verdict is Verdict.BAD else f"not {word}"
+    return word if probe.verdict is ProbeVerdict.BAD else f"not {word}"
 
 
-def _verdict(outcome: Outcome, probe: Probe) -> str:
+def _verdict(outcome: BisectResult, probe: Probe) -> str:
     text = _word(outcome, probe)
     if probe.reason:
         text += f": {_clip(probe.reason, 70)}"
@@ -85,22 +85,28 @@ def _verdict(outcome: Outcome, probe: Probe) -> str:
     return text
 
 
-def render_table(outcome: Outcome) -> str:
+def render_probe_table(outcome: BisectResult) -> str:
     """The probed releases in version order: value per benchmark (or the largest change)."""
     field = outcome.threshold.field
     base = outcome.probes[0].result.values
     ids = list(outcome.selected)
     several = len(ids) > _MAX_COLUMNS
-    header = ["release", *(["largest change"] if several else [_short(i) for i in ids]), "verdict"]
+    header = [
+        "release",
+        *(["largest change"] if several else [_test_name(i) for i in ids]),
+        "verdict",
+    ]
     rows = [header]
     mover = _mover(outcome) if several else None
     for probe in outcome.probes:
         values = probe.result.values
         if several and probe is outcome.probes[0]:  # the base: its own value, not +0.0 %
-            cells = [f"{_short(mover)} {_cell(field, None, values.get(mover))}" if mover else "—"]
+            cells = [
+                f"{_test_name(mover)} {_cell(field, None, values.get(mover))}" if mover else "—"
+            ]
         elif several:
             worst = _worst(outcome, values)
-            cells = [f"{_short(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
+            cells = [f"{_test_name(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
         else:
             first = probe is outcome.probes[0]
             good = outcome.probes[0].result.stats
@@ -122,7 +128,7 @@ def render_table(outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def _worst(outcome: Outcome, values: Mapping[str, float]) -> tuple[float, str] | None:
+def _worst(outcome: BisectResult, values: Mapping[str, float]) -> tuple[float, str] | None:
     """The largest relative move in the search's direction: (fraction, id)."""
     from pytest_benchmem.sweep.bisect import Direction
 
@@ -134,7 +140,7 @@ def _worst(outcome: Outcome, values: Mapping[str, float]) -> tuple[float, str] |
     return max(changes) if outcome.direction is Direction.HEAVIER else min(changes)
 
 
-def _mover(outcome: Outcome) -> str | None:
+def _mover(outcome: BisectResult) -> str | None:
     """The benchmark that moved most by the last probed release (the good row shows it)."""
     for probe in reversed(outcome.probes[1:]):
         worst = _worst(outcome, probe.result.values)
@@ -143,7 +149,7 @@ def _mover(outcome: Outcome) -> str | None:
     return outcome.selected[0] if outcome.selected else None
 
 
-def _answer_head(outcome: Outcome) -> list[str]:
+def _answer_head(outcome: BisectResult) -> list[str]:
     from pytest_benchmem.sweep.bisect import Direction
 
     if outcome.direction is Direction.HEAVIER:
@@ -158,7 +164,7 @@ def _answer_head(outcome: Outcome) -> list[str]:
     ]
 
 
-def render_answer(outcome: Outcome, prober: Prober) -> str:
+def render_answer(outcome: BisectResult, prober: Prober) -> str:
     """First bad / last good release, what crossed the threshold, skips, the compare command."""
     from pytest_benchmem.sweep.bisect_runner import run_path
     from pytest_benchmem.units import format_value
@@ -398,7 +404,7 @@ def _bisect_one(request: Request, options: SweepOptions, version: str | None) ->
             )
     except NoRegressionError as exc:
         typer.echo("")
-        typer.echo(render_table(exc.outcome))
+        typer.echo(render_probe_table(exc.outcome))
         raise
     except KeyboardInterrupt:
         typer.echo(
@@ -408,7 +414,7 @@ def _bisect_one(request: Request, options: SweepOptions, version: str | None) ->
         )
         raise SystemExit(130) from None  # said what is kept; no second message
     typer.echo("")
-    typer.echo(render_table(outcome))
+    typer.echo(render_probe_table(outcome))
     typer.echo("")
     typer.echo(render_answer(outcome, prober))
     for line in attribute(outcome, prober, options.out):
@@ -417,7 +423,7 @@ def _bisect_one(request: Request, options: SweepOptions, version: str | None) ->
     return 0
 
 
-def attribute(outcome: Outcome, prober: Prober, out: Path) -> list[str]:
+def attribute(outcome: BisectResult, prober: Prober, out: Path) -> list[str]:
     """Where the benchmark that tripped grew between the last good and the first bad release:
     the top sites, and the differential flame graph written next to bisect.json."""
     from pytest_benchmem.errors import BenchmemError

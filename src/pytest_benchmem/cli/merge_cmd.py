@@ -25,11 +25,19 @@ def merge(
     *,
     out: Annotated[
         Path,
-        typer.Argument(help="The merged sweep directory (new, empty, or an earlier merge)."),
+        typer.Argument(
+            metavar="OUT",
+            help="The merged sweep directory (new, empty, or an earlier merge).",
+            show_default=False,
+        ),
     ],
     shards: Annotated[
         list[Path],
-        typer.Argument(help="Shard out directories of the same plan.", metavar="SHARD_DIR..."),
+        typer.Argument(
+            metavar="SHARD_DIR...",
+            help="Shard out directories of the same plan.",
+            show_default=False,
+        ),
     ],
     report: Annotated[
         Path | None,

@@ -157,7 +157,7 @@ def _seconds(value: object) -> float | None:
 
 
 def _follow_up(paths: list[Path], memory: bool) -> None:
-    shown = " ".join(shlex.quote(_short(p)) for p in paths)
+    shown = " ".join(shlex.quote(_cwd_relative(p)) for p in paths)
     metric = "peak" if memory else "time"
     if len(paths) == 1:  # compare and plot's views need two runs: say what would give them
         typer.echo(
@@ -170,7 +170,7 @@ def _follow_up(paths: list[Path], memory: bool) -> None:
     typer.echo(f"  benchmem plot {shown} --metric {metric}")
 
 
-def _short(path: Path) -> str:
+def _cwd_relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -223,7 +223,7 @@ def _report(
     except BenchmemError as exc:
         typer.echo(f"benchmem sweep: no report: {exc}", err=True)
         return False
-    typer.echo(f"Report: {_short(written)}", err=err)
+    typer.echo(f"Report: {_cwd_relative(written)}", err=err)
     return True
 
 
@@ -258,13 +258,13 @@ def show_results(results: list[TargetResult], memory: bool, command: str) -> int
 
 
 def _outcome(results: list[TargetResult], command: str = "sweep") -> int:
-    from pytest_benchmem.sweep.model import Status
+    from pytest_benchmem.sweep.model import TargetStatus
 
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.extra.get("note"):
             typer.echo(f"benchmem sweep: note: {r.label}: {r.extra['note']}", err=True)
-        if r.status is Status.PARTIAL:
+        if r.status is TargetStatus.PARTIAL:
             typer.echo(
                 f"benchmem {command}: {r.label} partial: {r.reason} (logs: {r.log_dir})", err=True
             )
@@ -553,7 +553,7 @@ def sweep(
             results = run_targets(chosen, options, progress=progress, extra=extra)
     except KeyboardInterrupt:
         progress.close()
-        where = _short(options.out.resolve())
+        where = _cwd_relative(options.out.resolve())
         typer.echo(
             f"benchmem sweep: interrupted; finished runs and sweep.json are kept in {where} "
             "(rerun with --resume to continue)",
@@ -609,7 +609,7 @@ def _finish(
         if report is not None:
             labels = [r.label for r in results if r.ok and r.run_path is not None]
             reported = _report(paths, labels, report, memory, diffs, err=quiet)
-    manifest = _short(options.out.resolve() / "sweep.json")
+    manifest = _cwd_relative(options.out.resolve() / "sweep.json")
     typer.echo(f"Manifest: {manifest}", err=quiet)
     if step_summary and markdown is not None:
         written = append_step_summary(markdown)

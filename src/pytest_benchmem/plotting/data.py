@@ -18,9 +18,8 @@ from pytest_benchmem.origins import by_python, python_of
 from pytest_benchmem.runmodel import NODE_NAMES, check_time_stat
 from pytest_benchmem.runs import NODE_DIMS, Benchmark, Dim, Run, load_runs, relabel
 from pytest_benchmem.selection import apply_where, parse_where, pivot_runs
-from pytest_benchmem.units import BYTE_FIELDS, byte_unit, format_value
 
-MISSING = "(none)"
+NO_CATEGORY = "(none)"
 
 
 @dataclass(frozen=True)
@@ -247,7 +246,7 @@ def category(point: Point, dim: str | None) -> str:
     if dim is None:
         return ""
     value = point.dims.get(dim)
-    return MISSING if value is None else str(value)
+    return NO_CATEGORY if value is None else str(value)
 
 
 def category_order(points: Iterable[Point], dim: str | None) -> list[str]:
@@ -265,41 +264,6 @@ def category_order(points: Iterable[Point], dim: str | None) -> list[str]:
         else:
             found[key] = (1, 0.0, key)
     return sorted(found, key=lambda k: found[k])
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How a metric is shown on an axis: a unit name and the divisor to get there."""
-
-    metric: str
-    unit: str
-    factor: float
-
-    @property
-    def title(self) -> str:
-        """Axis title, e.g. ``peak (MiB)``."""
-        return f"{self.metric} ({self.unit})" if self.unit else self.metric
-
-    def human(self, value: float | None) -> str:
-        """A value in human units (``1.5 MiB``, ``12.3 us``, ``1,024``)."""
-        return format_value(self.metric, value)
-
-
-def scale_for(metric: str, values: Sequence[float]) -> Scale:
-    """Pick one display unit for ``values`` of ``metric``."""
-    if metric in BYTE_FIELDS:
-        # One unit for the typical value (the median), not the smallest: axes span decades.
-        nonzero = sorted(abs(v) for v in values if v)
-        name, divisor = byte_unit(nonzero[len(nonzero) // 2 :][:1])
-        return Scale(metric, name, float(divisor))
-    if metric == "time":
-        nonzero = [abs(v) for v in values if v]
-        ref = min(nonzero) if nonzero else 1.0
-        for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-            if ref >= factor:
-                return Scale(metric, unit, factor)
-        return Scale(metric, "ns", 1e-9)
-    return Scale(metric, "", 1.0)
 
 
 def spans_decade(values: Iterable[float]) -> bool:

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .data import Dataset, Point, Scale, esc, scale_for, spans_decade
+from pytest_benchmem.units import ColumnScale, column_scale
+
+from .data import Dataset, Point, esc, spans_decade
 from .layout import MAX_TICKS, View, check_clip, finish, id_axis_height, need_runs, nothing
 
 COLOURSCALE = "RdBu_r"
@@ -46,7 +48,7 @@ def _cells(
     return fold, hover.astype(np.float32)
 
 
-def _hovertemplate(scale: Scale, base: str) -> str:
+def _hovertemplate(scale: ColumnScale, base: str) -> str:
     unit = f" {esc(scale.unit)}" if scale.unit else ""
     number = ",.4~r" if scale.unit else ",.0f"  # decimal, 4 significant digits
     return (
@@ -78,7 +80,7 @@ def build_sweep(ds: Dataset, *, clip: float | None = None) -> View:
     ids = ds.ids()
     if not ids:  # pragma: no cover - a Dataset always holds points
         nothing("sweep", "no ids")
-    scale = scale_for(ds.metric, [point.value for point in ds.points])
+    scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
     fold, hover = _cells(tables, ids, scale.factor)
     limit = _limit(fold, clip)
     shown = np.clip(fold, -limit, limit)  # NaN (no value) stays NaN: an empty cell
@@ -120,7 +122,7 @@ def build_lines(ds: Dataset) -> View:
     """One line per benchmark across the runs (x = run labels, in order)."""
     tables = ds.by_run()
     ids = ds.ids()
-    scale = scale_for(ds.metric, [point.value for point in ds.points])
+    scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
     traces: list[go.Scatter] = []
     if len(ids) <= MAX_LINES:
         for key in ids:
@@ -153,7 +155,7 @@ def build_lines(ds: Dataset) -> View:
 
 
 def _one_trace(
-    ds: Dataset, ids: list[str], tables: list[dict[str, Point]], scale: Scale
+    ds: Dataset, ids: list[str], tables: list[dict[str, Point]], scale: ColumnScale
 ) -> go.Scatter:
     # Thousands of traces make plotly slow on both ends; one trace with gaps draws the same.
     xs: list[str | None] = []

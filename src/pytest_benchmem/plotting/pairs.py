@@ -13,16 +13,15 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.units import ColumnScale, column_scale
 
 from .axes import AxisOptions, check_log, log_axis, share_axes, want_log
 from .data import (
     Dataset,
     Point,
-    Scale,
     category,
     category_order,
     esc,
-    scale_for,
 )
 from .layout import (
     FLAT,
@@ -66,7 +65,7 @@ class Pair:
             return 1.0 if self.new.value == 0 else None
         return self.new.value / self.base.value
 
-    def hover(self, labels: Sequence[str], scale: Scale) -> str:
+    def hover(self, labels: Sequence[str], scale: ColumnScale) -> str:
         """The hover text: id, both values with labels, the change."""
         ratio = self.ratio
         change = scale.human(self.delta)
@@ -144,7 +143,7 @@ def build_scatter(
     pairs = _drop_zero_base(pair_runs(ds, range(1, len(ds.labels)), notes), notes)
     if not pairs:
         nothing("scatter", "no id has a value in both the base run and a newer run")
-    scale = scale_for(ds.metric, [pair.base.value for pair in pairs])
+    scale = column_scale(ds.metric, [pair.base.value for pair in pairs], bytes_by_median=True)
     facets = category_order([pair.base for pair in pairs], facet)
     figure_grid = grid(facet, facets)
     traces: list[go.Scatter] = []
@@ -191,7 +190,7 @@ def build_scatter(
 
 
 def _scatter_axes(
-    figure: go.Figure, ratios: list[float], xs: list[float], scale: Scale, opts: AxisOptions
+    figure: go.Figure, ratios: list[float], xs: list[float], scale: ColumnScale, opts: AxisOptions
 ) -> None:
     """The ratio axis (log unless --linear-y) and the base-value axis (unit ticks when log)."""
     axis_type, span = ratio_range(ratios)
@@ -214,12 +213,12 @@ def _scatter_axes(
 def _bar_axis(ds: Dataset, pairs: list[Pair], sort: str) -> tuple[list[float], str]:
     if sort == "relative":
         return [((pair.ratio or 1.0) - 1) * 100 for pair in pairs], "change (%)"
-    scale = scale_for(ds.metric, [abs(pair.delta) for pair in pairs])
-    return [pair.delta / scale.factor for pair in pairs], f"change ({scale.unit or 'count'})"
+    scale = column_scale(ds.metric, [abs(pair.delta) for pair in pairs], bytes_by_median=True)
+    return [pair.delta / scale.factor for pair in pairs], f"change ({scale.label})"
 
 
 def _bars(pairs: list[Pair], values: list[float], clip: float | None, ds: Dataset) -> go.Bar:
-    scale = scale_for(ds.metric, [pair.base.value for pair in pairs])
+    scale = column_scale(ds.metric, [pair.base.value for pair in pairs], bytes_by_median=True)
     shown = [max(-clip, min(clip, v)) if clip is not None else v for v in values]
     return go.Bar(
         x=shown,

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
+from pytest_benchmem.units import ColumnScale, column_scale
 
 from .axes import AxisOptions, check_log, log_axis, share_axes
 from .data import (
     Dataset,
     Point,
-    Scale,
     category,
     category_order,
     derived,
@@ -25,7 +25,6 @@ from .data import (
     is_number,
     numeric_dims,
     same_dim,
-    scale_for,
     spans_decade,
 )
 from .layout import Cell, Grid, View, colour, finish, grid, nothing, translucent
@@ -117,7 +116,7 @@ def _line_key(point: Point, axes: _Axes, labels: Sequence[str]) -> tuple[object,
     return (labels[point.run], func, rest)
 
 
-def _hover(point: Point, axes: _Axes, label: str, scale: Scale) -> str:
+def _hover(point: Point, axes: _Axes, label: str, scale: ColumnScale) -> str:
     where = f"{axes.x}={point.dims[axes.x]}"
     text = f"{esc(point.id)}<br>{esc(label)}<br>{esc(where)}<br>{scale.metric}: "
     text += scale.human(point.value)
@@ -136,7 +135,7 @@ def _traces(
     show: bool,
     dash: str,
     ds: Dataset,
-    scale: Scale,
+    scale: ColumnScale,
     band: bool = True,
 ) -> list[go.Scatter]:
     xs: list[object] = [p.dims[axes.x] if axes.numeric_x else str(p.dims[axes.x]) for p in line]
@@ -201,7 +200,13 @@ def _colours(
 
 
 def _draw(
-    ds: Dataset, placed: list[Point], axes: _Axes, scale: Scale, *, band: str, notes: list[str]
+    ds: Dataset,
+    placed: list[Point],
+    axes: _Axes,
+    scale: ColumnScale,
+    *,
+    band: str,
+    notes: list[str],
 ) -> Grid:
     colour_of, keys = _colours(ds, placed, axes)
     facets = category_order(placed, axes.facet)
@@ -276,7 +281,7 @@ def build_scaling(
     by_family = not by_label and colour_dim is None and len(_family_names(placed)) > 1
     axes = _Axes(xdim, colour_dim, facet, by_label, numeric_x, by_family)
     values = [p.value for p in placed]
-    scale = scale_for(ds.metric, values)
+    scale = column_scale(ds.metric, values, bytes_by_median=True)
     figure_grid = _draw(ds, placed, axes, scale, band=opts.band, notes=notes)
     _axes(figure_grid, placed, axes, scale, logs=_logs(log, opts, placed, axes), opts=opts)
     legend = "run" if by_label else ("benchmark" if by_family else colour_dim)
@@ -308,7 +313,7 @@ def _axes(
     figure_grid: Grid,
     placed: list[Point],
     axes: _Axes,
-    scale: Scale,
+    scale: ColumnScale,
     *,
     logs: tuple[bool, bool],
     opts: AxisOptions,

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pytest_benchmem.files import write_atomic
 
-from .model import Stage, Status, SweepOptions, TargetResult
+from .model import Stage, SweepOptions, TargetResult, TargetStatus
 from .options import check_options
 from .pipeline import Progress, provision_all, provision_config, ready_target, run_targets
-from .process import Command, Outcome, Runner, SubprocessRunner
+from .process import Command, CommandResult, Runner, SubprocessRunner
 from .spec import Target, parse_target, parse_targets
 from .suite import prepare_cwd, run_env
 from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, release_venv
@@ -183,15 +183,15 @@ def sweep(
 
 __all__ = [
     "Command",
-    "Outcome",
+    "CommandResult",
     "Progress",
     "Runner",
     "Stage",
-    "Status",
     "SubprocessRunner",
     "SweepOptions",
     "Target",
     "TargetResult",
+    "TargetStatus",
     "Venv",
     "parse_target",
     "parse_targets",

@@ -21,7 +21,7 @@ from pytest_benchmem.units import Threshold
 MEMORY_MARGIN = 0.01
 
 
-class Verdict(StrEnum):
+class ProbeVerdict(StrEnum):
     """What one probe says about its release."""
 
     GOOD = "good"
@@ -55,7 +55,7 @@ class Direction(StrEnum):
         return str(self)
 
 
-class Status(StrEnum):
+class BisectStatus(StrEnum):
     """How the whole search ended."""
 
     FOUND = "found"
@@ -94,14 +94,14 @@ class Probe:
     version: str
     order: int
     result: ProbeResult
-    verdict: Verdict
+    verdict: ProbeVerdict
     crossings: tuple[Crossing, ...] = ()
     reason: str | None = None
     first: ProbeResult | None = None  # a marginal first measurement, replaced by a second
 
 
 @dataclass(frozen=True)
-class Outcome:
+class BisectResult:
     """The search's answer; ``probes`` are in version order (``Probe.order`` is probe order)."""
 
     versions: tuple[str, ...]
@@ -110,7 +110,7 @@ class Outcome:
     threshold: Threshold
     selected: tuple[str, ...]
     probes: tuple[Probe, ...]
-    status: Status
+    status: BisectStatus
     first_bad: str | None = None
     last_good: str | None = None
     untested: tuple[str, ...] = ()
@@ -119,7 +119,7 @@ class Outcome:
     @property
     def found(self) -> bool:
         """True when a first bad release was named."""
-        return self.status is Status.FOUND
+        return self.status is BisectStatus.FOUND
 
     def probe(self, version: str) -> Probe | None:
         """The probe of ``version``, if it was probed."""
@@ -128,7 +128,7 @@ class Outcome:
     @property
     def skipped(self) -> tuple[Probe, ...]:
         """The probed releases that could not be measured."""
-        return tuple(p for p in self.probes if p.verdict is Verdict.SKIPPED)
+        return tuple(p for p in self.probes if p.verdict is ProbeVerdict.SKIPPED)
 
 
 # -- selecting benchmarks ----------------------------------------------------------------------
@@ -196,14 +196,14 @@ def judge(
     *,
     direction: Direction = Direction.HEAVIER,
     base_stats: Mapping[str, Mapping[str, object]] | None = None,
-) -> tuple[Verdict, tuple[Crossing, ...], str | None]:
+) -> tuple[ProbeVerdict, tuple[Crossing, ...], str | None]:
     """A probe's verdict: bad when a selected benchmark moved past the threshold in
     ``direction`` against ``base`` (for time: and the noise rule supports the change)."""
     if result.failure is not None:
-        return Verdict.SKIPPED, (), result.failure
+        return ProbeVerdict.SKIPPED, (), result.failure
     common = [i for i in selected if i in result.values and i in base]
     if not common:
-        return Verdict.SKIPPED, (), "none of the selected benchmarks ran"
+        return ProbeVerdict.SKIPPED, (), "none of the selected benchmarks ran"
     crossings = []
     for i in common:
         if not crossed(threshold, base[i], result.values[i], direction):
@@ -211,7 +211,7 @@ def judge(
         noise, supported = _noise(i, result, base_stats or {})
         if supported:
             crossings.append(Crossing(i, base[i], result.values[i], noise))
-    return (Verdict.BAD if crossings else Verdict.GOOD), tuple(crossings), None
+    return (ProbeVerdict.BAD if crossings else ProbeVerdict.GOOD), tuple(crossings), None
 
 
 def _near(rule: Threshold, base: float, new: float, direction: Direction) -> bool:
@@ -296,7 +296,7 @@ class _Search:
     base: ProbeResult = field(default_factory=ProbeResult)
     selected: tuple[str, ...] = ()
 
-    def judge(self, result: ProbeResult) -> tuple[Verdict, tuple[Crossing, ...], str | None]:
+    def judge(self, result: ProbeResult) -> tuple[ProbeVerdict, tuple[Crossing, ...], str | None]:
         return judge(
             result, self.base.values, self.selected, self.threshold,
             direction=self.direction, base_stats=self.base.stats,
@@ -340,7 +340,7 @@ def bisect(
     on_probe: Callable[[Probe], None] | None = None,
     direction: Direction = Direction.HEAVIER,
     remeasure: Callable[[str], ProbeResult] | None = None,
-) -> Outcome:
+) -> BisectResult:
     """Find the first release in ``versions`` (oldest first) past the threshold in ``direction``.
 
     ``remeasure(version)`` measures a release again (not from a cache): a verdict within the
@@ -361,16 +361,16 @@ def bisect(
         raise BenchmemError(msg)
     search.base = first
     search.selected = select_benchmarks(sorted(first.values), test)
-    search.record(low, Probe(good, 1, first, Verdict.GOOD))
+    search.record(low, Probe(good, 1, first, ProbeVerdict.GOOD))
     end = search.run(high)
-    if end.verdict is Verdict.SKIPPED:
+    if end.verdict is ProbeVerdict.SKIPPED:
         msg = f"the --bad release {bad} could not be measured: {end.reason}"
         raise BenchmemError(msg)
     span = tuple(versions[low : high + 1])
-    if end.verdict is Verdict.GOOD:
-        return Outcome(
+    if end.verdict is ProbeVerdict.GOOD:
+        return BisectResult(
             span, good, bad, threshold, search.selected, search.ordered(),
-            Status.NO_REGRESSION, direction=direction,
+            BisectStatus.NO_REGRESSION, direction=direction,
         )  # fmt: skip
     while True:
         candidates = [i for i in range(low + 1, high) if i not in search.probes]
@@ -378,18 +378,18 @@ def bisect(
             break
         middle = candidates[(len(candidates) - 1) // 2]
         verdict = search.run(middle).verdict
-        if verdict is Verdict.BAD:
+        if verdict is ProbeVerdict.BAD:
             high = middle
-        elif verdict is Verdict.GOOD:
+        elif verdict is ProbeVerdict.GOOD:
             low = middle
-    return Outcome(
-        span, good, bad, threshold, search.selected, search.ordered(), Status.FOUND,
+    return BisectResult(
+        span, good, bad, threshold, search.selected, search.ordered(), BisectStatus.FOUND,
         first_bad=versions[high], last_good=versions[low],
         untested=tuple(versions[i] for i in range(low + 1, high)), direction=direction,
     )  # fmt: skip
 
 
-def no_regression_message(outcome: Outcome) -> str:
+def no_regression_message(outcome: BisectResult) -> str:
     """The one-line error for a search whose bad end did not move past the threshold."""
     base = outcome.probes[0].result.values
     end = outcome.probe(outcome.bad)

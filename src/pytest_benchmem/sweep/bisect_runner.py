@@ -21,11 +21,11 @@ from pytest_benchmem.modes import Measurement, check_measurements, measurement_o
 from pytest_benchmem.units import Threshold, parse_threshold
 
 from .bisect import (
+    BisectResult,
+    BisectStatus,
     Direction,
-    Outcome,
     Probe,
     ProbeResult,
-    Status,
     bisect,
     no_regression_message,
 )
@@ -268,7 +268,7 @@ def _probe_json(probe: Probe) -> dict[str, object]:
     return data
 
 
-def section(request: Request, outcome: Outcome | None, status: str) -> dict[str, object]:
+def section(request: Request, outcome: BisectResult | None, status: str) -> dict[str, object]:
     """The ``bisect`` section of the manifest."""
     data: dict[str, object] = {
         "package": request.package,
@@ -327,7 +327,7 @@ def run_bisect(
     run: RunTargets | None = None,
     echo: Callable[[str], None] | None = None,
     on_probe: Callable[[Probe], None] | None = None,
-) -> tuple[Outcome, Prober, Listing]:
+) -> tuple[BisectResult, Prober, Listing]:
     """List the releases, search, and write ``<out>/bisect.json`` (also when the search fails).
 
     Raises:
@@ -363,7 +363,7 @@ def run_bisect(
         echo=echo,
         allow_mixed=request.allow_mixed_modes,
     )
-    outcome: Outcome | None = None
+    outcome: BisectResult | None = None
     status = "interrupted"
     try:
         outcome = bisect(
@@ -377,7 +377,7 @@ def run_bisect(
     finally:
         if prober.records:
             prober.finish(section(request, outcome, status))
-    if outcome.status is Status.NO_REGRESSION:
+    if outcome.status is BisectStatus.NO_REGRESSION:
         raise NoRegressionError(no_regression_message(outcome), outcome=outcome, prober=prober)
     return outcome, prober, listing
 
@@ -385,7 +385,7 @@ def run_bisect(
 class NoRegressionError(BenchmemError):
     """The bad end did not regress against the good end (exit 1); carries what was measured."""
 
-    def __init__(self, message: str, *, outcome: Outcome, prober: Prober) -> None:
+    def __init__(self, message: str, *, outcome: BisectResult, prober: Prober) -> None:
         super().__init__(message)
         self.outcome = outcome
         self.prober = prober

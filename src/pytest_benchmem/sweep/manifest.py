@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pytest_benchmem.files import write_atomic
 
-from .model import CAPTURES_DIR, Stage, Status, SweepOptions, TargetResult
+from .model import CAPTURES_DIR, Stage, SweepOptions, TargetResult, TargetStatus
 
 SCHEMA = 1
 _KNOWN = frozenset(
@@ -78,7 +78,7 @@ def result_from_json(entry: Mapping[str, object]) -> TargetResult:
     return TargetResult(
         label=str(entry["label"]),
         spec=str(entry["spec"]),
-        status=Status(str(entry["status"])),
+        status=TargetStatus(str(entry["status"])),
         stage=Stage(str(stage)) if stage else None,
         reason=str(entry["reason"]) if entry.get("reason") is not None else None,
         run_path=Path(str(run)) if run else None,

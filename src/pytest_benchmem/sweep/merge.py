@@ -22,11 +22,11 @@ from pytest_benchmem.files import write_atomic
 from pytest_benchmem.modes import measurement_of
 
 from .manifest import result_from_json, result_to_json
-from .model import Status, TargetResult
+from .model import TargetResult, TargetStatus
 from .rounds import ROUNDS_DIR
 
 MANIFEST = "sweep.json"
-MISSING = "in no merged shard (its shard did not run, or was not given to merge)"
+NOT_MERGED_REASON = "in no merged shard (its shard did not run, or was not given to merge)"
 #: plan parts whose difference merge names (others: "different plans")
 _PART_NAMES = {
     "suite": "suite fingerprint",
@@ -148,7 +148,7 @@ def _collect(shards: Sequence[Shard]) -> tuple[list[str], dict[str, tuple[Shard,
     found: dict[str, tuple[Shard, TargetResult]] = {}
     for shard in shards:
         for result in shard.results():
-            if result.status is Status.SKIPPED and not result.ok:
+            if result.status is TargetStatus.SKIPPED and not result.ok:
                 continue  # listed but not run by this shard (interrupted)
             key = result.label if result.label in labels else _entry_of(shard, result, labels)
             held = found.get(key)
@@ -223,7 +223,9 @@ def _place(
     """Copy one target's run and logs into ``tmp``; the result as ``out`` will hold it."""
     log_dir = out / "logs" / label
     if held is None:
-        return TargetResult(label, "", Status.SKIPPED, None, MISSING, None, log_dir, {}, {})
+        return TargetResult(
+            label, "", TargetStatus.SKIPPED, None, NOT_MERGED_REASON, None, log_dir, {}, {}
+        )
     shard, result = held
     if result.log_dir.is_dir():
         shutil.copytree(result.log_dir, tmp / "logs" / result.label)
@@ -234,7 +236,7 @@ def _place(
         run_path = out / name
     elif result.ok:
         reason = f"its run {result.run_path} is missing from {shard.path}"
-        return replace(result, status=Status.FAILED, reason=reason, run_path=None)
+        return replace(result, status=TargetStatus.FAILED, reason=reason, run_path=None)
     rounds = shard.path / ROUNDS_DIR / result.label  # --rounds: every round's own run
     if rounds.is_dir():
         shutil.copytree(rounds, tmp / ROUNDS_DIR / result.label)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 
-class Status(StrEnum):
+class TargetStatus(StrEnum):
     """How a target ended."""
 
     OK = "ok"
@@ -73,7 +73,7 @@ class TargetResult:
 
     label: str
     spec: str
-    status: Status
+    status: TargetStatus
     stage: Stage | None
     reason: str | None
     run_path: Path | None
@@ -88,7 +88,7 @@ class TargetResult:
     @property
     def ok(self) -> bool:
         """True for ``ok`` and ``partial`` (a run with benchmarks exists)."""
-        return self.status in (Status.OK, Status.PARTIAL)
+        return self.status in (TargetStatus.OK, TargetStatus.PARTIAL)
 
     def describe_failure(self) -> str:
         """``LABEL failed at STAGE: REASON (logs: DIR)``."""

@@ -29,7 +29,7 @@ from .harness import build_harness
 from .machine import ENV as MACHINE_ENV
 from .machine import start_probe
 from .manifest import read_manifest, write_manifest
-from .model import Stage, Status, SweepOptions, TargetResult
+from .model import Stage, SweepOptions, TargetResult, TargetStatus
 from .options import check_options
 from .outlock import hold_out
 from .plan import Plan, Shard, build_plan, plan_record
@@ -218,7 +218,7 @@ class _Sweep:
 def _pending(target: Target, logs_root: Path, fingerprint: str) -> TargetResult:
     label = target.label or target.key
     return TargetResult(
-        label, target.spec, Status.SKIPPED, None, PENDING, None, logs_root / label, {}, {},
+        label, target.spec, TargetStatus.SKIPPED, None, PENDING, None, logs_root / label, {}, {},
         fingerprint=fingerprint,
     )  # fmt: skip
 
@@ -293,7 +293,7 @@ def run_targets(
 def _stopped(state: _Sweep, reason: str) -> None:
     """Say in the manifest why the targets still pending did not run."""
     state.results = [
-        replace(r, reason=reason) if r.status is Status.SKIPPED and r.reason == PENDING else r
+        replace(r, reason=reason) if r.status is TargetStatus.SKIPPED and r.reason == PENDING else r
         for r in state.results
     ]
 
@@ -472,7 +472,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
     durations = dict(prov.durations)
 
     def result(
-        status: Status, stage: Stage | None, reason: str | None, run: Path | None
+        status: TargetStatus, stage: Stage | None, reason: str | None, run: Path | None
     ) -> TargetResult:
         return TargetResult(
             prov.label, prov.target.spec, status, stage, reason, run, log_dir, prov.versions,
@@ -481,7 +481,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
         )  # fmt: skip
 
     if prov.stage is not None:
-        return result(Status.FAILED, prov.stage, prov.reason, None)
+        return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
     try:
@@ -491,7 +491,7 @@ def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str
             runner=state.runner, machine=state.machine,
         )  # fmt: skip
         if ready.reason is not None:
-            return result(Status.FAILED, Stage.ISOLATION, ready.reason, None)
+            return result(TargetStatus.FAILED, Stage.ISOLATION, ready.reason, None)
         env, plugins = ready.env, ready.plugins
         state.tell(prov.label, "running the suite")
         ran = run_suite(

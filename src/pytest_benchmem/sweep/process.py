@@ -1,4 +1,4 @@
-"""The sweep's only subprocess owner: a ``Command`` runs to an ``Outcome`` and a log file.
+"""The sweep's only subprocess owner: a ``Command`` runs to a ``CommandResult`` and a log file.
 
 Every command gets a log (argv, cwd, exit code, output) written atomically when it ends.
 ``Runner`` is the seam unit tests replace with a fake, so the whole pipeline runs without uv.
@@ -44,7 +44,7 @@ class Command:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CommandResult:
     """How a command ended: exit code, combined stdout/stderr, wall time in seconds."""
 
     command: Command
@@ -67,8 +67,8 @@ class Outcome:
 class Runner(Protocol):
     """Runs a ``Command`` to completion and writes its log (the test seam)."""
 
-    def __call__(self, command: Command) -> Outcome:
-        """Run ``command`` and return its ``Outcome``."""
+    def __call__(self, command: Command) -> CommandResult:
+        """Run ``command`` and return its ``CommandResult``."""
         ...
 
 
@@ -113,7 +113,7 @@ class SubprocessRunner:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: bool = False
 
-    def __call__(self, command: Command) -> Outcome:
+    def __call__(self, command: Command) -> CommandResult:
         """Run ``command`` (environment passed as given, never a shell) and log it."""
         if self._stopped:
             raise KeyboardInterrupt
@@ -139,7 +139,7 @@ class SubprocessRunner:
             part.unlink(missing_ok=True)
         duration = time.perf_counter() - start
         write_atomic(command.log, format_log(command, returncode, output, duration))
-        return Outcome(command, returncode, output, duration, timed_out)
+        return CommandResult(command, returncode, output, duration, timed_out)
 
     def _run(self, command: Command, part: Path) -> tuple[int, bool]:
         with part.open("wb") as sink:

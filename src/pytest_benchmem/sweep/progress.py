@@ -7,9 +7,9 @@ import threading
 import time
 from typing import Any, TextIO
 
-from .model import Status, TargetResult
+from .model import TargetResult, TargetStatus
 
-_STYLE = {Status.OK: "green", Status.PARTIAL: "yellow", Status.FAILED: "red"}
+_STYLE = {TargetStatus.OK: "green", TargetStatus.PARTIAL: "yellow", TargetStatus.FAILED: "red"}
 
 
 class PlainProgress:
@@ -35,7 +35,7 @@ class PlainProgress:
     def done(self, result: TargetResult) -> None:
         """A target finished."""
         extra = f" at {result.stage}" if result.stage else ""
-        why = f": {result.reason}" if result.reason and result.status is Status.FAILED else ""
+        why = f": {result.reason}" if result.reason and result.status is TargetStatus.FAILED else ""
         self._line(f"{result.label}: {result.status}{extra}{why}")
 
     def close(self) -> None:

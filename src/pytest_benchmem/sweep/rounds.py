@@ -18,7 +18,7 @@ from pytest_benchmem.errors import SchemaError
 from pytest_benchmem.files import write_atomic
 from pytest_benchmem.noise import combine_stats
 
-from .model import Status, TargetResult
+from .model import TargetResult, TargetStatus
 from .venv import Provisioned
 
 ROUNDS_DIR = "rounds"
@@ -85,7 +85,7 @@ def run_interleaved(
             reason = f"interrupted after round {number} of {rounds}"
             interim = replace(
                 result,
-                status=Status.SKIPPED if result.ok else result.status,
+                status=TargetStatus.SKIPPED if result.ok else result.status,
                 reason=reason if result.ok else result.reason,
                 run_path=None,
                 extra={**result.extra, "rounds": list(target.records)},
@@ -98,7 +98,7 @@ def _finish(target: _Target, out: Path, rounds: int) -> TargetResult:
     """The target's combined result: its ok rounds merged into ``<out>/<label>.json``."""
     last = target.last
     assert last is not None
-    done = [r for r in target.records if r["status"] in (Status.OK, Status.PARTIAL)]
+    done = [r for r in target.records if r["status"] in (TargetStatus.OK, TargetStatus.PARTIAL)]
     total = sum(float(str(r["duration"])) for r in target.records)
     extra = {**last.extra, "rounds": list(target.records)}
     durations = {**last.durations, "run": round(total, 4)}
@@ -107,11 +107,11 @@ def _finish(target: _Target, out: Path, rounds: int) -> TargetResult:
     paths = [Path(str(r["run"])) for r in done]
     final = out / f"{last.label}.json"
     write_atomic(final, json.dumps(combine_runs(paths), indent=4) + "\n")
-    status, reason = Status.OK, None
-    troubled = [r for r in target.records if r["status"] != Status.OK]
+    status, reason = TargetStatus.OK, None
+    troubled = [r for r in target.records if r["status"] != TargetStatus.OK]
     if troubled or len(done) < rounds:
         first = troubled[0] if troubled else {"round": len(done) + 1, "reason": "not run"}
-        status = Status.PARTIAL
+        status = TargetStatus.PARTIAL
         reason = f"{len(done)} of {rounds} rounds kept; round {first['round']}: {first['reason']}"
     return replace(
         last, status=status, stage=None, reason=reason, run_path=final, extra=extra,

@@ -23,8 +23,8 @@ from pytest_benchmem.inrun.isolation import EXIT_CODE as ISOLATION_EXIT
 from pytest_benchmem.inrun.isolation import MARK as ISOLATION_MARK
 
 from .inspect import Inspection, inspect_venv
-from .model import Stage, Status, SweepOptions
-from .process import Command, Outcome, Runner
+from .model import Stage, SweepOptions, TargetStatus
+from .process import Command, CommandResult, Runner
 from .venv import LogDir, Provisioned
 
 _IGNORE = shutil.ignore_patterns(
@@ -36,7 +36,7 @@ _IGNORE = shutil.ignore_patterns(
 class RunOutcome:
     """How one suite run ended."""
 
-    status: Status
+    status: TargetStatus
     stage: Stage | None
     reason: str | None
     run_path: Path | None
@@ -152,7 +152,7 @@ _ERROR_LINE = re.compile(r"^E\s+(\w+(?:Error|Exception|Exit|Interrupt)\b:?.*)$")
 _COLLECT_LINE = re.compile(r"^ERROR (\S+)")
 
 
-def pytest_failure(outcome: Outcome) -> str:
+def pytest_failure(outcome: CommandResult) -> str:
     """A one-line reason for a failed pytest run: exit code, then its most telling line.
 
     That is the first exception pytest printed (``SyntaxError: ...`` with the file it was
@@ -214,27 +214,27 @@ def run_suite(
         took = outcome.duration
         if outcome.timed_out:
             reason = f"timed out after {options.timeout:g}s (--timeout); its processes were killed"
-            return RunOutcome(Status.TIMEOUT, Stage.RUN, reason, None, took)
+            return RunOutcome(TargetStatus.TIMEOUT, Stage.RUN, reason, None, took)
         if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it
             line = next(
                 (x for x in outcome.output.splitlines() if x.startswith(ISOLATION_MARK)), ""
             )
             reason = line.removeprefix(ISOLATION_MARK) or pytest_failure(outcome)
-            return RunOutcome(Status.FAILED, Stage.ISOLATION, reason, None, took)
+            return RunOutcome(TargetStatus.FAILED, Stage.ISOLATION, reason, None, took)
         if outcome.returncode not in (0, 1):
-            return RunOutcome(Status.FAILED, Stage.RUN, pytest_failure(outcome), None, took)
+            return RunOutcome(TargetStatus.FAILED, Stage.RUN, pytest_failure(outcome), None, took)
         problem, count = validate_run(tmp, prov.venv, memory=options.memory)
         if outcome.returncode == 1:
             if problem or not count:
                 reason = f"{pytest_failure(outcome)}; no benchmarks ran"
-                return RunOutcome(Status.FAILED, Stage.RUN, reason, None, took)
+                return RunOutcome(TargetStatus.FAILED, Stage.RUN, reason, None, took)
             move_atomic(tmp, final)
             reason = f"some tests failed (pytest exit code 1); {count} benchmarks kept"
-            return RunOutcome(Status.PARTIAL, None, reason, final, took)
+            return RunOutcome(TargetStatus.PARTIAL, None, reason, final, took)
         if problem:
-            return RunOutcome(Status.FAILED, Stage.COLLECT, problem, None, took)
+            return RunOutcome(TargetStatus.FAILED, Stage.COLLECT, problem, None, took)
         move_atomic(tmp, final)
-        return RunOutcome(Status.OK, None, None, final, took)
+        return RunOutcome(TargetStatus.OK, None, None, final, took)
     finally:
         tmp.unlink(missing_ok=True)
 

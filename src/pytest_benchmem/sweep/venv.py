@@ -26,7 +26,7 @@ from pytest_benchmem.files import write_atomic
 from .harness import Harness, mentions_pin
 from .inspect import inspect_venv
 from .model import Stage
-from .process import Command, Outcome, Runner
+from .process import Command, CommandResult, Runner
 from .spec import Kind, Target
 
 MARKER = "benchmem-venv.json"
@@ -236,7 +236,7 @@ def _probe(venv: Path) -> list[str]:
     return found
 
 
-def uv_reason(outcome: Outcome) -> str:
+def uv_reason(outcome: CommandResult) -> str:
     """The one-line reason of a failed uv command (its ``error:`` lines, else the tail)."""
     lines = outcome.output.splitlines()
     start = next((i for i, line in enumerate(lines) if line.startswith("error:")), None)
@@ -453,7 +453,7 @@ def _label(target: Target, versions: Mapping[str, str]) -> str:
 
 def _install(
     target: Target, cfg: ProvisionConfig, python: Path, logs: LogDir, runner: Runner
-) -> tuple[list[Outcome], str]:
+) -> tuple[list[CommandResult], str]:
     """One resolution with the harness pinned; on a harness conflict, a free one."""
     base = [cfg.uv, "pip", "install", "--python", str(python), *cfg.source_args()]
     tail = [target.install, *cfg.pins]

@@ -24,22 +24,13 @@ def python_of(run: Run) -> str:
 
 
 def mode_of(run: Run) -> str:
-    """How a run's memory was measured, as its provenance records it: ``exact`` (every Python
-    object traced at its size) or ``fast`` (pymalloc's arenas), with ``PYTHONMALLOC`` when set.
-
-    ``mode`` wins; else the older ``trace_python_allocators`` (true = exact, false = fast);
+    """How a run's memory was measured (``exact, memray 1``; see ``pytest_benchmem.modes``),
     "not recorded" for a run without our provenance."""
-    raw = run.provenance.get("mode")
-    if isinstance(raw, str) and raw:
-        mode = raw
-    elif "trace_python_allocators" in run.provenance:
-        mode = "exact" if run.provenance.get("trace_python_allocators") is True else "fast"
-    elif run.provenance:
-        mode = "fast"  # measured before the modes existed: pymalloc's arenas
-    else:
+    from .modes import measurement_of
+
+    if not run.provenance:
         return "not recorded"
-    malloc = run.provenance.get("pythonmalloc")
-    return f"{mode}, PYTHONMALLOC={malloc}" if isinstance(malloc, str) and malloc else mode
+    return measurement_of(run.provenance).describe()
 
 
 def runs_lines(runs: Sequence[Run]) -> list[str]:

@@ -547,3 +547,33 @@ def test_sweep_directory_in_manifest_order(tmp_path: Path) -> None:
     # an unreadable manifest falls back to path order
     (out / "sweep.json").write_text('{"targets": 3}')
     assert runs.discover_runs(out) == [extra, v110, v19]
+
+
+_STATS = '"stats": {"min": 1.0}'
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('{"benchmarks": []}', "holds no benchmarks"),
+        (
+            '{"benchmarks": [{"fullname": "a", ' + _STATS + ', "extra_info": {"benchmem": '
+            '{"peak_bytes": [1.5e308]}}}]}',
+            "not a plausible peak_bytes",
+        ),
+        (
+            '{"benchmarks": [{"fullname": "a", ' + _STATS + ', "extra_info": {"benchmem": '
+            '{"peak_bytes": [1, 2], "allocations": [1]}}}]}',
+            r"series differ in length \(peak_bytes 2, allocations 1\)",
+        ),
+        ('{"benchmarks": [], "benchmem": {"schema": 999}}', "'benchmem.schema' is 999"),
+        ('{"benchmarks": [], "benchmem": {"schema": "1"}}', "'benchmem.schema' is '1'"),
+    ],
+    ids=["no-benchmarks", "huge-peak", "series-lengths", "newer-schema", "schema-type"],
+)
+def test_runs_accepted_silently_before_are_refused(tmp_path: Path, text: str, match: str) -> None:
+    """Issue 13 defect 11: each of these was read without a word."""
+    path = _bad(tmp_path, text)
+    with pytest.raises(SchemaError, match=match) as info:
+        runs.load_run(path)
+    assert "\n" not in str(info.value)

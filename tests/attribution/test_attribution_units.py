@@ -257,10 +257,10 @@ def test_consecutive_changes_and_mode_note(runs, tmp_path):
     traced = dataclasses.replace(after, python_allocators=True)
     note = attribution.mode_note(fast, traced)
     assert note is not None
-    assert note.startswith("note: only B traced Python objects one by one")
+    assert note.startswith("note: A was measured in the fast mode and B in the exact mode")
     note = attribution.mode_note(traced, fast)
     assert note is not None
-    assert note.startswith("note: only A traced")
+    assert note.startswith("note: A was measured in the exact mode and B in the fast mode")
 
 
 def test_sources_reject_what_is_not_a_run(benchmem, tmp_path):

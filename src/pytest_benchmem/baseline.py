@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BenchmemError
+from .errors import BenchmemError, UsageError
 from .measure import MemoryResult
 from .metrics import BLOB_KEY
 from .options import LATEST
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .runmodel import Run
 
 THIS_RUN = "this run"
+#: the gate's one line for a baseline saved without memory (a false green otherwise)
+NO_MEMORY = "baseline has no memory: re-save it with --benchmark-memory"
 
 
 @dataclass(frozen=True)
@@ -62,21 +64,28 @@ def find_baseline(storage: Path, ref: str, machine: str | None) -> Path | None:
     storage (so ``Linux-CPython-3.12-64bit/0001`` still names another machine's run).
 
     Raises:
-        UsageError: ``ref`` matches no saved run.
+        UsageError: ``ref`` matches no saved run (also when the storage is empty or missing:
+            an explicit ref that finds nothing is never "no baseline, gate passes").
     """
     from .runs import find_storage_run
 
     wanted = None if ref == LATEST else ref
-    if machine is None:
-        return find_storage_run(storage, wanted)
-    own = storage / machine
     if wanted is None:
-        return find_storage_run(own, None)
-    try:
-        found = find_storage_run(own, wanted)
-    except BenchmemError:
-        found = None
-    return found if found is not None else find_storage_run(storage, wanted)
+        return find_storage_run(storage if machine is None else storage / machine, None)
+    if Path(wanted).is_file():
+        return Path(wanted)
+    found = None
+    if machine is not None:
+        try:
+            found = find_storage_run(storage / machine, wanted)
+        except BenchmemError:
+            found = None
+    if found is None:
+        found = find_storage_run(storage, wanted)
+    if found is None:
+        msg = f"no saved run matches {ref!r} in {storage} (it holds no saved runs)"
+        raise UsageError(msg, hint="save one with --benchmark-save=NAME or --benchmark-autosave")
+    return found
 
 
 def load_baseline(option: str, ref: str, cwd: Path, machine: str | None = None) -> Baseline:
@@ -138,8 +147,11 @@ def run_gate(
     """Gate this session against the baseline: (passed, lines to print)."""
     from .compare import gate
 
-    if baseline.peaks is None or baseline.run is None:
-        return True, []
+    if baseline.run is None:
+        return True, []  # no saved run at all: the documented "nothing to gate against"
+    if baseline.peaks is None:
+        where = "" if baseline.path is None else f" ({baseline.path.name})"
+        return False, [f"benchmem: {NO_MEMORY}{where}"]
     if not results:
         line = (
             "benchmem: memory gate failed: this session measured no memory (no benchmark ran "

@@ -8,6 +8,7 @@ The patch swaps a ``BenchmarkFixture`` instance's class for a subclass whose pub
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pytest
 from .errors import MeasureError
 from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
+from .modes import DEFAULT_MODE, MemoryMode
 from .options import CEILINGS, DEFAULT_MAX_TIME, Repeats
 from .units import format_value
 
@@ -36,7 +38,7 @@ class PassPlan:
     warmup: int = 0
     calls: int = 1
     max_time: float = DEFAULT_MAX_TIME
-    trace_python_allocators: bool = False
+    mode: MemoryMode = DEFAULT_MODE
     isolate: bool = False
     keep: Keep | None = None  # where the headline pass's capture goes (--benchmark-memory-profile)
 
@@ -88,7 +90,9 @@ def measure_call(
             if supplied:
                 call_args, call_kwargs = supplied
         pending.append((call_args, call_kwargs))
-        return lambda: target(*call_args, **call_kwargs)
+        # a partial, not a lambda: no wrapper frame of ours in the window (with Python
+        # objects traced, every Python frame called there is a ~150 B frame object)
+        return functools.partial(target, *call_args, **call_kwargs)
 
     def prepare() -> Callable[[], Any]:
         finish()
@@ -106,7 +110,7 @@ def measure_call(
         result = run_passes(
             prepare,
             plan.repeats,
-            trace_python_allocators=plan.trace_python_allocators,
+            trace_python_allocators=plan.mode.traces_python,
             warmup=plan.warmup,
             max_time=plan.max_time,
             keep=plan.keep,

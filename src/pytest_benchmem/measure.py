@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MeasureError
+from .modes import MemoryMode, resolve_mode
 
 _SHM = Path("/dev/shm")  # noqa: S108 - tmpfs base; mkdtemp makes a private dir in it
 _state = threading.local()
 _warm = {"done": False}
+#: per tracing mode: (allocations, bytes) memray's own exit path records in every window
+_tare: dict[bool, tuple[int, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,35 @@ def _warm_up(directory: str) -> None:
     _warm["done"] = True
 
 
+def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
+    """Allocations and bytes that an empty window records in this mode (measured once).
+
+    With Python allocators traced, ``Tracker.__exit__`` allocates two small method objects
+    (2 x 72 B on memray 1.20) inside the window, after the action has returned: they are
+    subtracted from every pass's allocation count and total bytes. They come after the
+    action, so they touch the peak only of an action whose own peak is below them.
+    """
+    found = _tare.get(python_allocators)
+    if found is None:
+        seen = []
+        for index in range(2):  # the first traced window can hold memray's own first objects
+            path = str(Path(directory) / f"tare-{index}.bin")
+            _track(path, int, python_allocators=python_allocators)  # int(): allocates nothing
+            _, allocations, total = _read(path)
+            Path(path).unlink(missing_ok=True)
+            seen.append((allocations, total))
+        found = _tare[python_allocators] = min(seen)
+    return found
+
+
+def _net(measured: tuple[int, int, int], tare: tuple[int, int]) -> tuple[int, int, int]:
+    """A pass's (peak, allocations, total) without memray's own exit-path allocations."""
+    peak, allocations, total = measured
+    allocations = max(allocations - tare[0], 0)
+    # nothing of the action's own was allocated: the whole peak was memray's exit path
+    return (peak if allocations else 0, allocations, max(total - tare[1], 0))
+
+
 def prime(directory: str, action: Callable[[], object]) -> None:
     """Run ``action`` once in a discarded arena-mode window, before the traced passes.
 
@@ -230,19 +262,20 @@ def run_passes(
     prepare: Callable[[], Callable[[], Any]],
     repeats: int | str = 1,
     *,
-    trace_python_allocators: bool = False,
+    trace_python_allocators: bool = True,
+    discard_first: bool = True,
     warmup: int = 0,
     max_time: float = 1.0,
     keep: Keep | None = None,
 ) -> MemoryResult:
     """Measure ``repeats`` passes; ``prepare`` runs untracked before each and returns the action.
 
-    With ``trace_python_allocators`` memray records Python objects one by one instead of the
-    pymalloc arenas they live in: exact for small-object workloads, slower to track.
-    ``warmup`` untracked dry runs (``prepare`` and the action) come first. ``repeats="auto"``
-    measures until two passes in a row do not lower the minimum peak, at most ``AUTO_CAP``
-    passes and no new pass after ``max_time`` seconds. With ``keep`` the file of the pass
-    giving the headline (minimum) peak goes to ``keep.sink``.
+    With ``trace_python_allocators`` (the default, the exact mode) memray records Python
+    objects one by one instead of the pymalloc arenas they live in: exact and reproducible
+    for small-object workloads, slower to track. ``False`` is the fast (arena) mode.
+    ``discard_first`` (exact mode only) runs the action once first in a discarded window
+    (:func:`prime`), so every kept pass starts from the same state; the standalone API
+    measures cold instead.
 
     Raises:
         MeasureError: when another memray Tracker is already active.
@@ -254,8 +287,9 @@ def run_passes(
         _warm_up(directory)
         for _ in range(warmup):
             prepare()()
-        if trace_python_allocators:
+        if trace_python_allocators and discard_first:
             prime(directory, prepare())
+        tare = _tare_of(directory, trace_python_allocators)
         passes: list[tuple[int, int, int]] = []
         kept: str | None = None
         native = keep is not None and keep.native_traces
@@ -264,7 +298,7 @@ def run_passes(
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
             _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
-            passes.append(_read(path))
+            passes.append(_net(_read(path), tare))
             if keep is None:
                 Path(path).unlink(missing_ok=True)
             else:
@@ -283,37 +317,53 @@ def measure_memory(
     action: Callable[[], object],
     repeats: int | str = 1,
     *,
-    trace_python_allocators: bool = False,
+    mode: MemoryMode | str | None = None,
+    trace_python_allocators: bool | None = None,
     warmup: int = 0,
     max_time: float = 1.0,
 ) -> MemoryResult:
     """Measure ``action()`` (a zero-argument callable) in ``repeats`` memray passes.
 
-    By default there is no warm-up call: the first pass measures a cold call; ``warmup``
-    runs it that many times untracked first. ``repeats="auto"`` measures until the minimum
-    settles (see :func:`run_passes`). ``trace_python_allocators`` tracks Python objects
-    individually rather than through pymalloc's arenas (see ``docs/metrics.md``).
+    By default there is no warm-up call: the first pass measures a cold call (in the exact
+    mode a cold call also finds CPython's free lists empty, so pass 1 can read more than the
+    passes after it: the headline is the min); ``warmup`` runs it that many times untracked
+    first. ``repeats="auto"`` measures until the minimum settles (see :func:`run_passes`).
+    ``mode`` is ``"exact"`` (the default: every Python object traced at its own size) or
+    ``"fast"`` (small objects seen only through pymalloc's arenas: cheaper, not
+    reproducible); see ``docs/metrics.md``. ``trace_python_allocators=True``/``False`` is the
+    older spelling of exact/fast.
+
+    Raises:
+        ValueError: bad ``repeats``/``warmup``, unknown ``mode``, or ``mode`` contradicting
+            ``trace_python_allocators``.
 
     Example:
-        >>> result = measure_memory(lambda: bytearray(10_000_000))
-        >>> 10_000_000 <= result.peak_bytes < 10_000_100
-        True
+        >>> result = measure_memory(functools.partial(bytearray, 10_000_000))
+        >>> 10_000_000 <= result.peak_bytes <= 10_000_064, result.allocations
+        (True, 2)
     """
+    chosen = resolve_mode(mode, trace_python_allocators)
     return run_passes(
         lambda: action,
         repeats,
-        trace_python_allocators=trace_python_allocators,
+        trace_python_allocators=chosen.traces_python,
+        discard_first=False,
         warmup=warmup,
         max_time=max_time,
     )
 
 
 def measure_peak(
-    action: Callable[[], object], repeats: int = 1, *, trace_python_allocators: bool = False
+    action: Callable[[], object],
+    repeats: int = 1,
+    *,
+    mode: MemoryMode | str | None = None,
+    trace_python_allocators: bool | None = None,
 ) -> int:
-    """Peak bytes of ``action()``, the minimum over ``repeats`` passes."""
+    """Peak bytes of ``action()``, the minimum over ``repeats`` passes (``mode`` as
+    :func:`measure_memory`)."""
     return measure_memory(
-        action, repeats, trace_python_allocators=trace_python_allocators
+        action, repeats, mode=mode, trace_python_allocators=trace_python_allocators
     ).peak_bytes
 
 

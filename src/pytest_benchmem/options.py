@@ -17,6 +17,13 @@ import pytest
 
 from .errors import UsageError
 from .metrics import COLUMNS, DEFAULT_STATS, STATS, parse_list
+from .modes import (
+    ALLOW_MIXED_PYTEST_FLAG,
+    DEFAULT_MODE,
+    MODE_CHOICES,
+    MemoryMode,
+    parse_mode,
+)
 from .units import Threshold, parse_count, parse_duration, parse_size, parse_threshold
 
 T = TypeVar("T")
@@ -74,7 +81,8 @@ class Settings:
     compare: str | None = None  # None: off; "latest" or a storage ref such as "0001"
     compare_fail: tuple[Threshold, ...] = ()
     label: str | None = None
-    trace_python_allocators: bool = False
+    mode: MemoryMode = DEFAULT_MODE
+    allow_mixed_modes: bool = False
     profile: str | None = None  # --benchmark-memory-profile DIR: keep the captures there
     profile_native: bool = False
     profile_all: bool = False
@@ -173,12 +181,31 @@ def add_options(parser: pytest.Parser) -> None:
             ),
         ),
         (
+            "--benchmark-memory-mode",
+            {"metavar": "MODE", "choices": MODE_CHOICES, "default": None},
+            (
+                "How the untimed memory pass sees Python objects. exact: every object at its "
+                "own size (memray's trace_python_allocators), identical peaks run after run. "
+                "fast: only pymalloc's 1 MiB arenas, a cheaper pass whose small-object peaks "
+                "move by arenas between runs. Runs of different modes are not compared "
+                "silently. Default: exact."
+            ),
+        ),
+        (
+            ALLOW_MIXED_PYTEST_FLAG,
+            {"action": "store_true", "default": None},
+            (
+                "Compare memory against a saved run measured differently anyway (memory "
+                "mode, PYTHONMALLOC, memray major version), with a note; without it such a "
+                "baseline stops the session. Default: off."
+            ),
+        ),
+        (
             "--benchmark-memory-trace-python-allocators",
             {"action": "store_true", "default": None},
             (
-                "Track Python objects one by one in the memory pass (memray's "
-                "trace_python_allocators) instead of through pymalloc's arenas: exact, stable "
-                "peaks for pure-Python workloads; the untimed pass runs slower. Default: off."
+                "Older spelling of --benchmark-memory-mode=exact, which is now the default "
+                "(kept so existing command lines work)."
             ),
         ),
         (
@@ -213,6 +240,8 @@ def add_options(parser: pytest.Parser) -> None:
         dest = flag.lstrip("-").replace("-", "_")
         group.addoption(flag, dest=dest, help=help_text.replace("%", "%%"), **kwargs)
         ini_type = "bool" if kwargs.get("action") == "store_true" else None
+        if flag == "--benchmark-memory-trace-python-allocators":
+            ini_type = None  # read as text: an explicit "false" means the fast mode
         if flag == "--benchmark-memory-compare-fail":
             ini_type = "linelist"
         parser.addini(dest, help=help_text, type=ini_type)  # type: ignore[arg-type]
@@ -356,7 +385,8 @@ def load_settings(config: pytest.Config) -> Settings:
         compare=compare,
         compare_fail=rules,
         label=label,
-        trace_python_allocators=bool(_raw(config, "benchmark_memory_trace_python_allocators")),
+        mode=_mode(config),
+        allow_mixed_modes=bool(_raw(config, "benchmark_memory_allow_mixed_modes")),
         profile=profile,
         profile_native=bool(_raw(config, "benchmark_memory_profile_native")),
         profile_all=bool(_raw(config, "benchmark_memory_profile_all")),
@@ -374,6 +404,61 @@ def _profile_dir(value: object) -> str | None:
         msg = f"--benchmark-memory-profile: {text!r} is a file, not a directory"
         raise pytest.UsageError(msg)
     return text
+
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _legacy_ini(config: pytest.Config) -> MemoryMode | None:
+    """The older ini key ``benchmark_memory_trace_python_allocators``: true exact, false fast."""
+    raw = str(config.getini("benchmark_memory_trace_python_allocators") or "").strip().lower()
+    if not raw:
+        return None
+    if raw in _TRUE:
+        return MemoryMode.EXACT
+    if raw in _FALSE:
+        return MemoryMode.FAST
+    msg = f"ini key benchmark_memory_trace_python_allocators: {raw!r} (expected true or false)"
+    raise pytest.UsageError(msg)
+
+
+def _mode(config: pytest.Config) -> MemoryMode:
+    """``--benchmark-memory-mode`` (else the older tracing flag), then the ini keys, then exact.
+
+    The older flag/key only ever meant exact (or, as an ini ``false``, fast); contradicting
+    the new option at the same level is a usage error rather than a silent pick.
+    """
+    flag = config.getoption("benchmark_memory_mode")
+    legacy_flag = bool(config.getoption("benchmark_memory_trace_python_allocators"))
+    if flag is not None:
+        mode = _checked(
+            "--benchmark-memory-mode", lambda: parse_mode(flag, what="--benchmark-memory-mode")
+        )
+        if legacy_flag and mode is not MemoryMode.EXACT:
+            msg = (
+                "--benchmark-memory-mode=fast contradicts "
+                "--benchmark-memory-trace-python-allocators (which means exact); pass one"
+            )
+            raise pytest.UsageError(msg)
+        return mode
+    if legacy_flag:
+        return MemoryMode.EXACT
+    ini = str(config.getini("benchmark_memory_mode") or "").strip()
+    legacy = _legacy_ini(config)
+    if not ini:
+        return legacy or DEFAULT_MODE
+    mode = _checked(
+        "ini key benchmark_memory_mode",
+        lambda: parse_mode(ini, what="ini key benchmark_memory_mode"),
+    )
+    if legacy is not None and legacy is not mode:
+        msg = (
+            f"ini key benchmark_memory_mode = {mode.value} contradicts "
+            "benchmark_memory_trace_python_allocators; keep only benchmark_memory_mode"
+        )
+        raise pytest.UsageError(msg)
+    return mode
 
 
 def _threshold_option(rule: str) -> Threshold:

@@ -29,6 +29,14 @@ from .fixture import (
     patch_fixture,
 )
 from .metrics import BLOB_KEY, RUN_SCHEMA
+from .modes import (
+    ALLOW_MIXED_PYTEST_FLAG,
+    DEFAULT_MODE,
+    MemoryMode,
+    check_measurements,
+    current_measurement,
+    measurement_of,
+)
 from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
 from .options import parse_marker as _parse_marker
 from .recorder import replay
@@ -66,6 +74,7 @@ class BenchmemPlugin:
             )
         self.pruned = False
         self.json_path: Path | None = None
+        self.called: set[str] = set()  # node ids whose test body ran
 
     # -- per test -------------------------------------------------------------------------
     def entry(self, item: pytest.Item) -> Measured:
@@ -90,7 +99,7 @@ class BenchmemPlugin:
             warmup=settings.warmup if spec.warmup is None else spec.warmup,
             calls=spec.calls,
             max_time=settings.max_time,
-            trace_python_allocators=settings.trace_python_allocators,
+            mode=settings.mode,
             isolate=spec.isolate,
             keep=None if self.keeper is None else self.keeper.keep_for(item.nodeid),
         )
@@ -119,6 +128,7 @@ class BenchmemPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
+        self.called.add(item.nodeid)
         result = yield
         found = item.stash.get(_ENTRY, None)
         failures = ceiling_failures(found) if found is not None else []
@@ -152,6 +162,9 @@ class BenchmemPlugin:
         except BenchmemError as exc:
             msg = f"--benchmark-memory-compare: {exc}"
             raise pytest.UsageError(msg) from None
+        note = self._check_modes(baseline)
+        if note:
+            self.notes.append(f"benchmem: {note}")
         self.baseline = baseline
         self.base = baseline.peaks
         self.notes.append(baseline.note)
@@ -171,6 +184,22 @@ class BenchmemPlugin:
         if wanted is not None:
             keeper.prune(wanted)
 
+    def _check_modes(self, baseline: Baseline) -> str | None:
+        """Refuse a memory baseline measured differently from this session (unless allowed)."""
+        if baseline.peaks is None or baseline.run is None or baseline.path is None:
+            return None
+        named = [
+            (baseline.path.name, measurement_of(baseline.run.provenance)),
+            ("this session", current_measurement(self.settings.mode)),
+        ]
+        try:
+            return check_measurements(
+                named, allow=self.settings.allow_mixed_modes, flag=ALLOW_MIXED_PYTEST_FLAG
+            )
+        except BenchmemError as exc:
+            msg = f"--benchmark-memory-compare: {exc}"
+            raise pytest.UsageError(msg) from None
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.prune_captures()
         if self.baseline is None or not self.settings.compare_fail:
@@ -187,9 +216,7 @@ class BenchmemPlugin:
     def pytest_benchmark_update_json(
         self, config: pytest.Config, benchmarks: object, output_json: dict[str, Any]
     ) -> None:
-        output_json[BLOB_KEY] = provenance(
-            self.settings.label, trace_python_allocators=self.settings.trace_python_allocators
-        )
+        output_json[BLOB_KEY] = provenance(self.settings.label, mode=self.settings.mode)
         if self.keeper is not None:
             self.prune_captures()
             base = self._json_dir()
@@ -270,6 +297,22 @@ class BenchmemPlugin:
                 tr.write_line(line)
         for line in self.gate_lines:
             tr.write_line(line, red=not self.gate_ok, green=self.gate_ok)
+        unchecked = self.unchecked_ceilings()
+        if unchecked:
+            tr.write_line(
+                "benchmem: warning: memory ceilings not checked, no memory was measured (run "
+                "with --benchmark-memory or use the benchmark_memory fixture): "
+                + ", ".join(unchecked),
+                yellow=True,
+            )
+
+    def unchecked_ceilings(self) -> list[str]:
+        """Names of tests that ran with a ceiling (``max_peak`` ...) but measured no memory."""
+        return [
+            m.name
+            for m in self.measured.values()
+            if m.ceilings and m.result is None and m.nodeid in self.called
+        ]
 
 
 _ENTRY = pytest.StashKey[Measured]()
@@ -299,9 +342,10 @@ def _is_benchmark_fixture(value: object) -> bool:
     return isinstance(value, BenchmarkFixture)
 
 
-def provenance(label: str | None, *, trace_python_allocators: bool = False) -> dict[str, Any]:
+def provenance(label: str | None, *, mode: MemoryMode = DEFAULT_MODE) -> dict[str, Any]:
     """The run-level ``benchmem`` section: schema, label, spec, python, packages, harness, and
-    whether Python objects were tracked one by one (``trace_python_allocators``)."""
+    how memory was measured: ``mode`` (exact/fast; ``trace_python_allocators`` kept for older
+    readers) and the allocator environment (``pythonmalloc``: ``$PYTHONMALLOC`` or null)."""
     import os
     from importlib import metadata
 
@@ -319,7 +363,9 @@ def provenance(label: str | None, *, trace_python_allocators: bool = False) -> d
         "python": platform.python_version(),
         "implementation": sys.implementation.name,
         "executable": sys.executable,
-        "trace_python_allocators": trace_python_allocators,
+        "mode": mode.value,
+        "trace_python_allocators": mode.traces_python,
+        "pythonmalloc": os.environ.get("PYTHONMALLOC") or None,
         "packages": dict(sorted(packages.items(), key=lambda kv: kv[0].lower())),
         "harness": {
             "version": pytest_benchmem.__version__,

@@ -4,8 +4,8 @@ The overhead suite is 20 benchmarks (``list(range(n))`` and ``sorted`` of a reve
 n = 1k ... 512k) with ``--benchmark-min-rounds=1 --benchmark-max-time=0``. Figures, each a
 ratio or a difference of runs measured in this one benchmark session:
 
-- exact mode (Python objects traced one by one) / plain: target <= 1.5x;
-- fast (arena) mode / plain: target <= 1.25x;
+- exact mode (the default: Python objects traced one by one) / plain: target <= 1.5x;
+- fast (arena) mode (``--benchmark-memory-mode=fast``) / plain: target <= 1.25x;
 - the same exact suite with the memory engine's earlier priming (a discarded *traced* pass
   per benchmark, kept reachable only here) / plain: the "before" figure;
 - fixed cost of enabling memory for a one-benchmark suite, fresh processes (so memray's
@@ -34,9 +34,9 @@ SUITE_ARGS = (
     "--benchmark-max-time=0",
     "--benchmark-quiet",
 )
-#: the exact mode and the fast (arena) mode of the memory pass
-EXACT = ("--benchmark-memory", "--benchmark-memory-trace-python-allocators")
-FAST = ("--benchmark-memory",)
+#: the exact mode (the default) and the fast (arena) mode of the memory pass
+EXACT = ("--benchmark-memory",)
+FAST = ("--benchmark-memory", "--benchmark-memory-mode=fast")
 #: the perf venv's other plugins are off in fresh processes (pytest-memray imports memray
 #: at start-up, which would hide memray's import from the fixed cost)
 OTHERS = ("-p", "no:memray", "-p", "no:hypothesispytest", "-p", "no:cov", "-p", "no:randomly")

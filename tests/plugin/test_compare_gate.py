@@ -60,7 +60,8 @@ def test_regression_fails_the_session_with_lines_and_summary(grow):
     # the table carries the baseline and the change in the peak column's unit
     header = next(line for line in result.outlines if line.startswith("Name (time"))
     assert header.endswith("│  Peak (KiB)  base (KiB)  Δ peak (KiB)")
-    assert _row(result, "test_grow").endswith("│     8,192.0     4,096.0      +4,096.0")
+    # the bytearray object's 56 B show as the .1 KiB
+    assert _row(result, "test_grow").endswith("│     8,192.1     4,096.1      +4,096.0")
 
 
 def test_growth_within_the_threshold_passes(grow):
@@ -124,11 +125,45 @@ def test_unknown_ref_stops_pytest_at_startup(grow):
     result.stderr.fnmatch_lines(["ERROR: --benchmark-memory-compare: no saved run matches '0042'*"])
 
 
-def test_baseline_without_memory_is_a_note(grow):
+def test_baseline_without_memory_is_a_note_without_a_gate(grow):
     grow(1, "--benchmark-save=timing-only").assert_outcomes(passed=2)
-    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:1%")
+    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["benchmem: *0001_timing-only.json has no memory data*"])
+
+
+def test_gate_against_a_baseline_without_memory_fails(grow):
+    # a false green before: the gate passed because there was nothing to compare
+    grow(1, "--benchmark-save=timing-only").assert_outcomes(passed=2)
+    result = grow(2, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%+1MiB")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        ["benchmem: baseline has no memory: re-save it with --benchmark-memory (0001_*.json)"]
+    )
+
+
+@pytest.mark.parametrize("storage", ["missing", "empty"])
+def test_unknown_ref_exits_4_without_saved_runs(grow, suite, storage):
+    if storage == "empty":
+        (suite.pytester.path / ".benchmarks").mkdir()
+    result = grow(
+        1,
+        "--benchmark-memory",
+        "--benchmark-memory-compare=0042",
+        "--benchmark-memory-compare-fail=peak:10%",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: --benchmark-memory-compare: no saved run matches '0042' in *.benchmarks*"]
+    )
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_no_saved_run_at_all_still_passes_the_latest_gate(grow):
+    # the spec: without a saved baseline the gate finds nothing and passes (with a note)
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["benchmem: no memory baseline in .benchmarks*"])
 
 
 def test_gate_that_compares_nothing_fails(grow):
@@ -173,6 +208,37 @@ def test_storage_dir():
     assert storage_dir("file://./.benchmarks", cwd) == cwd / ".benchmarks"
     assert storage_dir("/abs/store", cwd) == Path("/abs/store")
     assert storage_dir("elasticsearch+http://host/index", cwd) is None
+
+
+def test_baseline_of_another_mode_stops_the_session(grow):
+    grow(1, "--benchmark-memory", "--benchmark-memory-mode=fast", "--benchmark-save=fast")
+    result = grow(1, "--benchmark-memory", "--benchmark-memory-compare-fail=peak:10%")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    refusal = (
+        "ERROR: --benchmark-memory-compare: memory measured in different modes is not "
+        "compared: 0001_fast.json (fast, memray *); this session (exact, memray *); *"
+        "--benchmark-memory-allow-mixed-modes*"
+    )
+    result.stderr.fnmatch_lines([refusal])
+    allowed = grow(
+        1,
+        "--benchmark-memory",
+        "--benchmark-memory-compare-fail=peak:10%",
+        "--benchmark-memory-allow-mixed-modes",
+    )
+    allowed.stdout.fnmatch_lines(
+        ["benchmem: note: memory compared across measurement modes*0001_fast.json (fast*"]
+    )
+    assert allowed.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+    # the same mode on both sides compares as before
+    same = grow(
+        1,
+        "--benchmark-memory",
+        "--benchmark-memory-mode=fast",
+        "--benchmark-memory-compare-fail=peak:10%",
+    )
+    assert same.ret == pytest.ExitCode.OK
+    assert "different modes" not in same.stderr.str() + same.stdout.str()
 
 
 def test_the_gate_under_xdist_says_it_needs_one_process(grow):

@@ -71,7 +71,8 @@ def test_isolate_reads_the_whole_process_rss(suite, monkeypatch):
         assert peak - base < 60 * MB, (peak, base)
     # a fresh interpreter is tens of MB: RSS sees what memray does not attribute to the call
     assert noop["rss_bytes"][0] > 5 * MB
-    assert noop["peak_bytes"] == [0]
+    # memray's peak: noop's own frame object (exact mode sees it), nothing of the process
+    assert noop["peak_bytes"][0] < 1024
     assert noop["rss_bytes"][0] - noop["rss_base_bytes"][0] < 5 * MB
     # memray's figures are unchanged by isolate
     assert 50 * MIB <= grow["peak_bytes"][0] < 50 * MIB + 1000

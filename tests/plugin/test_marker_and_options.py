@@ -22,7 +22,7 @@ def test_build(benchmark_memory):
 def test_two_limits(benchmark):
     benchmark(bytearray, 5000)
 
-@pytest.mark.benchmem(max_allocations=1, repeats=2)
+@pytest.mark.benchmem(max_allocations=2, repeats=2)
 def test_count_ok(benchmark_memory):
     benchmark_memory(bytearray, 5000)
 """
@@ -36,7 +36,7 @@ def test_ceilings_pass_under_and_fail_over_keeping_the_timing_row(suite):
     result.stdout.fnmatch_lines(
         [
             "*test_two_limits: allocated 4.9 KiB exceeds max_allocated 1000 B",
-            "test_two_limits: allocations 1 exceeds max_allocations 0",
+            "test_two_limits: allocations 2 exceeds max_allocations 0",
         ]
     )
     assert "Traceback" not in result.stdout.str()
@@ -51,6 +51,43 @@ def test_ceilings_are_a_no_op_without_measurement(suite):
     suite.pytester.makepyfile(test_ceil=CEILINGS)
     result = suite.run("-k", "two_limits")
     result.assert_outcomes(passed=1, deselected=3)
+
+
+UNCHECKED = """
+import pytest
+
+@pytest.mark.benchmem(max_peak="1MiB")
+def test_plain(benchmark):
+    benchmark(bytearray, 5_000_000)
+
+@pytest.mark.benchmem(max_allocations=10)
+def test_also_plain(benchmark):
+    benchmark(bytearray, 10)
+
+@pytest.mark.benchmem(max_peak="100MiB")
+def test_measured(benchmark_memory):
+    benchmark_memory(bytearray, 10)
+
+def test_no_ceiling(benchmark):
+    benchmark(bytearray, 10)
+
+@pytest.mark.skip(reason="not run")
+@pytest.mark.benchmem(max_peak="1MiB")
+def test_skipped(benchmark):
+    benchmark(bytearray, 10)
+"""
+
+
+def test_unchecked_ceilings_are_listed_as_a_warning(suite):
+    # the spec makes the marker a no-op without measurement; the summary now says so
+    suite.pytester.makepyfile(test_unchecked=UNCHECKED)
+    result = suite.run()
+    result.assert_outcomes(passed=4, skipped=1)
+    warning = "benchmem: warning: memory ceilings not checked, no memory was measured *: "
+    result.stdout.fnmatch_lines([f"{warning}test_plain, test_also_plain"])
+    measured = suite.run("--benchmark-memory")
+    assert measured.ret == pytest.ExitCode.TESTS_FAILED  # test_plain's 5 MB > 1 MiB
+    assert "ceilings not checked" not in measured.stdout.str()
 
 
 LEVELS = """

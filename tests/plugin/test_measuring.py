@@ -62,17 +62,19 @@ def test_unchanged_suite_gets_blob_timing_and_untracked_rounds(suite):
     assert (
         2_000_000
         <= benches["test_call[2000000]"]["extra_info"]["benchmem"]["peak_bytes"][0]
-        < 2_000_100
+        < 2_000_512  # build's frame object and the bytearray object, with its buffer
     )
     # setup builds the arguments untracked; only the call's bytearray is in the pass
     ped = benches["test_pedantic_setup"]["extra_info"]["benchmem"]
-    assert 4_000_000 <= ped["peak_bytes"][0] < 4_000_100
-    assert ped["allocations"] == [1]
+    assert 4_000_000 <= ped["peak_bytes"][0] < 4_000_512
+    # build's frame object, the bytearray and its buffer, and build's own bookkeeping (SEEN)
+    assert 3 <= ped["allocations"][0] < 10
     tracks = _tracks(result)
-    # every timed call (calibration, rounds, warmup) ran with no tracker; the memory pass is last
+    # every timed call (calibration, rounds, warmup) ran with no tracker; the memory passes
+    # (the discarded first traced pass, then the kept one) come last
     for tag in ("call1000", "call2000000", "ped", "setup-call"):
-        assert tracks[tag].endswith(".T"), tracks[tag]
-        assert "T" not in tracks[tag][:-1]
+        assert tracks[tag].endswith(".TT"), tracks[tag]
+        assert "T" not in tracks[tag][:-2]
     assert "T" not in tracks["setup"]
 
 
@@ -93,8 +95,8 @@ def test_call(benchmark_memory):
     assert benchmark_memory.peak_bytes is None and benchmark_memory.result is None
     out = benchmark_memory(make, 1_000_000)
     assert len(out) == 1_000_000
-    assert 1_000_000 <= benchmark_memory.peak_bytes < 1_000_100
-    assert benchmark_memory.result.allocations == 1
+    assert 1_000_000 <= benchmark_memory.peak_bytes < 1_000_512
+    assert benchmark_memory.result.allocations == 3  # make's frame, the object, the buffer
     series = benchmark_memory.extra_info["benchmem"]["peak_bytes"]
     assert min(series) == benchmark_memory.peak_bytes
     assert list(benchmark_memory.result.peak_series) == series

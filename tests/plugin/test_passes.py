@@ -8,6 +8,10 @@ import pytest
 
 from pytest_benchmem.measure import AUTO_CAP, settled
 
+#: these tests count calls pass by pass: the fast mode has no discarded first traced pass (the
+#: exact default adds one, see tests/plugin/test_measuring.py and test_memory_mode.py)
+FAST_MODE = "--benchmark-memory-mode=fast"
+
 # setup hands each call the next size (MB) from SIZES and counts the calls (setup and target);
 # timing runs exactly one round (pedantic, rounds=1), so memory pass k gets SIZES[1 + k]
 COUNTING = """
@@ -55,7 +59,7 @@ def test_marker_wins(benchmark_memory):
     run(benchmark_memory)
 """,
     )
-    result = suite.run("--benchmark-memory-warmup=3", "-p", "no:randomly")
+    result = suite.run(FAST_MODE, "--benchmark-memory-warmup=3", "-p", "no:randomly")
     result.assert_outcomes(passed=2)
     benches = suite.benchmarks()
     # timing 1 + warm-up 3 + one pass; both test share the counters: 5 then 5 + 1 + 2
@@ -75,7 +79,7 @@ def test_warmup_ini_key(suite, monkeypatch):
         "from counting import run\ndef test_a(benchmark_memory):\n    run(benchmark_memory)\n",
     )
     suite.pytester.makeini("[pytest]\nbenchmark_memory_warmup = 2\n")
-    suite.run().assert_outcomes(passed=1)
+    suite.run(FAST_MODE).assert_outcomes(passed=1)
     assert suite.benchmarks()["test_a"]["extra_info"]["seen"] == {"setup": 4, "target": 4}
 
 
@@ -92,7 +96,7 @@ def test_five(benchmark_memory):
     run(benchmark_memory)
 """,
     )
-    suite.run().assert_outcomes(passed=1)
+    suite.run(FAST_MODE).assert_outcomes(passed=1)
     bench = suite.benchmarks()["test_five"]
     blob = bench["extra_info"]["benchmem"]
     # timing 1 + 2 passes x 5 calls, setup once per call (untracked, before each pass)
@@ -114,7 +118,7 @@ def test_three(benchmark):
     benchmark(bytearray, 2_000_000)
 """
     )
-    suite.run("--benchmark-memory").assert_outcomes(passed=1)
+    suite.run(FAST_MODE, "--benchmark-memory").assert_outcomes(passed=1)
     blob = suite.benchmarks()["test_three"]["extra_info"]["benchmem"]
     assert blob["calls"] == 3
     assert 6_000_000 <= blob["total_bytes"][0] < 6_100_000
@@ -148,7 +152,7 @@ def test_auto(benchmark_memory):
 def test_repeats_auto(suite, monkeypatch, sizes, args, passes):
     monkeypatch.setenv("SIZES", sizes)
     counting_suite(suite, AUTO_SUITE)
-    suite.run("--benchmark-memory-repeats=auto", *args).assert_outcomes(passed=1)
+    suite.run(FAST_MODE, "--benchmark-memory-repeats=auto", *args).assert_outcomes(passed=1)
     peaks = suite.benchmarks()["test_auto"]["extra_info"]["benchmem"]["peak_bytes"]
     assert len(peaks) == passes, peaks
     expected = [int(v) for v in sizes.split(",")][1 : 1 + passes]
@@ -168,7 +172,7 @@ def test_auto(benchmark_memory):
     run(benchmark_memory)
 """,
     )
-    suite.run().assert_outcomes(passed=1)
+    suite.run(FAST_MODE).assert_outcomes(passed=1)
     peaks = suite.benchmarks()["test_auto"]["extra_info"]["benchmem"]["peak_bytes"]
     assert len(peaks) == 3  # 2, then 2 and 2 do not lower it
 
@@ -195,7 +199,7 @@ def test_alloc(benchmark, mib):
 
 def test_split_table_leaves_pytest_benchmarks_table_alone(suite):
     suite.pytester.makepyfile(test_suite=TABLE_SUITE)
-    result = suite.run("--benchmark-memory", "--benchmark-memory-table=split")
+    result = suite.run(FAST_MODE, "--benchmark-memory", "--benchmark-memory-table=split")
     result.assert_outcomes(passed=2)
     lines = result.outlines
     title = next(i for i, line in enumerate(lines) if "benchmark: 2 tests" in line)
@@ -216,7 +220,7 @@ def test_split_table_leaves_pytest_benchmarks_table_alone(suite):
     assert "memory shown separately" not in result.stdout.str()
     # the ini key, and combined (the default) folds the columns in
     suite.pytester.makeini("[pytest]\nbenchmark_memory_table = combined\n")
-    combined = suite.run("--benchmark-memory")
+    combined = suite.run(FAST_MODE, "--benchmark-memory")
     assert any(line.startswith("Name (time in") and "│" in line for line in combined.outlines)
     assert not any(" benchmem: memory " in line for line in combined.outlines)
 
@@ -239,7 +243,7 @@ def test_bad_flags_are_one_line_usage_errors(suite):
         test_simple="def test_one(benchmark):\n    benchmark(bytearray, 10)\n"
     )
     for flag, message in BAD_FLAGS:
-        result = suite.run("--benchmark-memory", flag)
+        result = suite.run(FAST_MODE, "--benchmark-memory", flag)
         assert result.ret == pytest.ExitCode.USAGE_ERROR, flag
         result.stderr.fnmatch_lines([f"ERROR: {message}"])
         assert "Traceback" not in result.stderr.str() + result.stdout.str()
@@ -276,7 +280,7 @@ def test_repeats_word(benchmark_memory):
 
 def test_bad_marker_kwargs_fail_their_test_in_one_line(suite):
     suite.pytester.makepyfile(test_bad=BAD_MARKERS)
-    result = suite.run()
+    result = suite.run(FAST_MODE)
     result.assert_outcomes(errors=6)
     where = "@pytest.mark.benchmem"
     result.stdout.fnmatch_lines_random(

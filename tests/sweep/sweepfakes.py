@@ -150,6 +150,11 @@ class FakeRunner:
         memory = "--benchmark-memory" in command.argv
         how = self.pytest_json.get(label, "ok")
         data = run_json(label, venv, memory=memory)
+        # what the real plugin records: the memory mode and the allocator environment
+        addopts = env.get("PYTEST_ADDOPTS", "").split()
+        fast = "--benchmark-memory-mode=fast" in [*command.argv, *addopts]
+        data["benchmem"]["mode"] = "fast" if fast else "exact"  # type: ignore[index]
+        data["benchmem"]["pythonmalloc"] = env.get("PYTHONMALLOC")  # type: ignore[index]
         if how == "ok":
             path.write_text(json.dumps(data))
         elif how == "garbage":

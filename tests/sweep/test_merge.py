@@ -130,9 +130,9 @@ def test_merge_refuses_runs_of_different_modes(suite_dir: Path, tmp_path: Path):
     b = _shard(suite_dir, tmp_path / "b", "2/2")
     run = b / "2.0.json"
     data = json.loads(run.read_text())
-    data["benchmem"]["trace_python_allocators"] = True
+    data["benchmem"]["mode"] = "fast"
     run.write_text(json.dumps(data))
-    with pytest.raises(UsageError, match=r"different measurement mode \(default vs traced\)"):
+    with pytest.raises(UsageError, match=r"different measurement mode \(exact vs fast\)"):
         merge_dirs(tmp_path / "merged", [a, b])
 
 

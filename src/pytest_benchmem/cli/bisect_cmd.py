@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
+
 from . import app, path_option
 
 if TYPE_CHECKING:
@@ -317,6 +319,9 @@ def bisect_command(
         ),
     ] = BISECT_DIR,
     pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
+    allow_mixed_modes: Annotated[
+        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
+    ] = False,
 ) -> int:
     """Bisect the releases between --good and --bad; exit 0 found, 1 not found, 2 usage."""
     from pytest_benchmem.sweep.bisect_runner import Request
@@ -324,7 +329,9 @@ def bisect_command(
     from pytest_benchmem.sweep.options import check_options
     from pytest_benchmem.sweep.releases import interpreter_version
 
-    request = Request(package, good, bad, metric, threshold, test, pre, direction)
+    request = Request(
+        package, good, bad, metric, threshold, test, pre, direction, allow_mixed_modes
+    )
     rule = request.rule()
     request.way()  # a bad --direction is a usage error before anything runs
     options = check_options(

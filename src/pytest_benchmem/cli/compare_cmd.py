@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
+
 from . import app
 from .choices import FORMATS, complete_metrics, completer, sorts, stats
 
@@ -125,9 +127,13 @@ def compare(
             "request).",
         ),
     ] = "text",
+    allow_mixed_modes: Annotated[
+        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
+    ] = False,
 ) -> int:
     from pytest_benchmem.compare import check_sort, gate
     from pytest_benchmem.errors import UsageError
+    from pytest_benchmem.modes import check_runs
     from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.render import write_report_csv
     from pytest_benchmem.runs import gc_paused, load_runs
@@ -163,13 +169,18 @@ def compare(
         if len(loaded) < 2:
             msg = f"compare needs two or more runs, got {len(loaded)} ({loaded[0].path})"
             raise UsageError(msg, hint="pass several files, a directory of runs, or --pivot DIM")
+        memory = any(m != "time" for m in columns.metrics) or any(
+            t.field != "time" for t in thresholds
+        )
+        mode_note = check_runs(loaded, allow=allow_mixed_modes) if memory else None
         pythons = by_python(loaded)
         out = sys.stdout
-        note = machines_note(loaded) if "time" in columns.metrics else None
+        machine_note = machines_note(loaded) if "time" in columns.metrics else None
+        notes_shown = [n for n in (machine_note, mode_note) if n]
         if summary is None:
             for python, group in pythons:
                 out.write(_section(python, group, format_, build))
-            if note:
+            for note in notes_shown:
                 out.write(f"{'> ' if format_ == 'md' else ''}{note}\n")
         if csv is not None:
             write_report_csv(build(loaded), csv)
@@ -186,7 +197,7 @@ def compare(
                     title="benchmem compare",
                     groups=groups,
                     gate=lines,
-                    notes=[note] if note else [],
+                    notes=notes_shown,
                 )
             )
             return 0 if all(r.ok for r in results) else 1

@@ -10,12 +10,17 @@ import re
 import webbrowser
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
+
 from . import app
 from .choices import VIEWS, completer, stats
+
+if TYPE_CHECKING:
+    from pytest_benchmem.runmodel import Run
 
 PLOTS_DIR = Path(".benchmarks") / "plots"
 
@@ -163,18 +168,28 @@ def plot(
             "lines; minmax: every line, time's rounds too; none).",
         ),
     ] = "auto",
+    allow_mixed_modes: Annotated[
+        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
+    ] = False,
 ) -> int:
     """Build the view, write it, print what was drawn and where."""
+    from pytest_benchmem.modes import check_runs
     from pytest_benchmem.plotting import AxisOptions, build_view, check_output, save_figure
+    from pytest_benchmem.runs import load_runs
     from pytest_benchmem.selection import parse_where
 
     options = AxisOptions(log_x, log_y, y_zero, free_axes, color, band)
     parse_where(where or ())  # a malformed condition fails before any file is read
     if output is not None:
         check_output(output)
+    snapshots: list[Path] | list[Run] = list(runs)
+    mode_note = None
+    if metric.value != "time":  # memory of runs measured differently is refused (or noted)
+        snapshots = load_runs(list(runs), label or None)
+        mode_note = check_runs(snapshots, allow=allow_mixed_modes)
     result = build_view(
         view,
-        list(runs),
+        snapshots,
         metric=metric.value,
         stat=stat,
         x=x,
@@ -195,6 +210,8 @@ def plot(
     )
     for note in result.notes:
         typer.echo(f"note: {note}")
+    if mode_note:
+        typer.echo(mode_note)
     if open_:
         webbrowser.open(target.resolve().as_uri())
     return 0

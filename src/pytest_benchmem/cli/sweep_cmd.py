@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
+
 from . import app, path_option
 
 if TYPE_CHECKING:
@@ -480,6 +482,9 @@ def sweep(
             show_default=False,
         ),
     ] = None,
+    allow_mixed_modes: Annotated[
+        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
+    ] = False,
 ) -> int:
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.summary import check_format
@@ -557,7 +562,15 @@ def sweep(
         raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
     report_file = Path(str(report_path)) if report_path is not None else None
-    return _finish(results, options, report_file, summary_format, step_summary=step_summary)
+    allow = allow_mixed_modes or bool(cfg.get("allow_mixed_modes"))
+    return _finish(
+        results,
+        options,
+        report_file,
+        summary_format,
+        step_summary=step_summary,
+        allow_mixed=allow,
+    )
 
 
 def _finish(
@@ -567,20 +580,25 @@ def _finish(
     summary: str | None,
     *,
     step_summary: bool,
+    allow_mixed: bool = False,
 ) -> int:
     """Everything after the runs: tables (or the markdown summary), report, exit code."""
     from pytest_benchmem.summary import STEP_SUMMARY, append_step_summary
 
     memory = options.memory
+    mode_note, refused = _modes(results, allow=allow_mixed) if memory else (None, False)
+    memory = memory and not refused  # runs measured differently: times only, exit 2
     markdown = None
     if summary is not None or (step_summary and os.environ.get(STEP_SUMMARY)):
-        markdown = _markdown(results, options)
+        markdown = _markdown(results, options, memory=memory)
     if summary is not None and markdown is not None:  # stdout is the markdown alone
         typer.echo(markdown, nl=False)
         paths = [r.run_path for r in results if r.ok and r.run_path is not None]
     else:
         paths = _summary(results, memory)
     quiet = summary is not None
+    if mode_note:
+        typer.echo(mode_note, err=quiet)
     reported = True
     diffs = _attribution(results, err=quiet) if options.profile and memory else []
     if not paths and report is not None:
@@ -599,10 +617,30 @@ def _finish(
             typer.echo(f"benchmem sweep: summary appended to ${STEP_SUMMARY}", err=True)
     sys.stdout.flush()
     code = _outcome(results)
+    code = max(code, 2) if refused else code
     return code if reported else max(code, 1)
 
 
-def _markdown(results: list[TargetResult], options: SweepOptions) -> str:
+def _modes(results: list[TargetResult], *, allow: bool) -> tuple[str | None, bool]:
+    """(a note, refused): the finished runs' memory measurements checked in one place.
+
+    Runs measured differently (a resumed sweep, a per-target PYTHONMALLOC, another memray)
+    are refused with one line (their times are still shown) unless ``allow``."""
+    from pytest_benchmem.modes import MixedModesError, check_runs
+    from pytest_benchmem.runs import load_runs
+
+    done = [r for r in results if r.ok and r.run_path is not None]
+    if len(done) < 2:
+        return None, False
+    runs = load_runs([r.run_path for r in done if r.run_path], [r.label for r in done])
+    try:
+        return check_runs(runs, allow=allow), False
+    except MixedModesError as exc:
+        typer.echo(f"benchmem sweep: error: {exc.message}", err=True)
+        return None, True
+
+
+def _markdown(results: list[TargetResult], options: SweepOptions, *, memory: bool) -> str:
     """The sweep's markdown summary: a table per metric, the failed targets."""
     from pytest_benchmem.origins import by_python, machines_note
     from pytest_benchmem.runs import load_runs
@@ -621,7 +659,7 @@ def _markdown(results: list[TargetResult], options: SweepOptions) -> str:
     rounds = f", {options.rounds} interleaved rounds" if options.rounds > 1 else ""
     return markdown_summary(
         runs,
-        ("peak", "time") if options.memory else ("time",),
+        ("peak", "time") if memory else ("time",),
         title=f"benchmem sweep: {len(results)} target{'s' * (len(results) != 1)}{rounds}",
         groups=groups,
         failed=failed,

@@ -17,6 +17,7 @@ from packaging.version import Version
 
 from pytest_benchmem.errors import BenchmemError, SchemaError, UsageError
 from pytest_benchmem.metrics import canonical_metric
+from pytest_benchmem.modes import Measurement, check_measurements, measurement_of
 from pytest_benchmem.units import Threshold, parse_threshold
 
 from .bisect import (
@@ -50,6 +51,7 @@ class Request:
     test: str | None = None
     pre: bool = False
     direction: str = "heavier"
+    allow_mixed_modes: bool = False  # compare memory of runs measured differently anyway
 
     def way(self) -> Direction:
         """The direction (``heavier``/``slower`` or ``lighter``/``faster``)."""
@@ -125,8 +127,11 @@ class Prober:
         ends: tuple[str, str] | None = None,
         run: RunTargets | None = None,
         echo: Callable[[str], None] | None = None,
+        allow_mixed: bool = False,
     ) -> None:
         self.package = package
+        self.allow_mixed = allow_mixed
+        self.measured: list[tuple[str, Measurement]] = []  # memory runs seen, for the check
         self.options = options
         self.metric = metric
         self.ends = ends
@@ -210,6 +215,8 @@ class Prober:
             run = load_run(result.run_path)
         except SchemaError as exc:
             return ProbeResult(failure=f"collect: {exc}", detail=detail)
+        if self.metric != "time":
+            self._check_mode(result.label, measurement_of(run.provenance))
         values = {b.id: b.value(self.metric) for b in run.benchmarks}
         kept = {k: float(v) for k, v in values.items() if v is not None}
         if not kept:
@@ -220,6 +227,17 @@ class Prober:
             detail["failed_tests"] = failed
         stats = {b.id: b.stats for b in run.benchmarks} if self.metric == "time" else {}
         return ProbeResult(values=kept, detail=detail, stats=stats)
+
+    def _check_mode(self, label: str, measured: Measurement) -> None:
+        """Memory of releases measured differently (e.g. a kept run from an older default)
+        is refused (``MixedModesError``) unless allowed; allowed, a note says so once."""
+        before = [m for _, m in self.measured]
+        self.measured.append((label, measured))
+        if measured in before:
+            return
+        note = check_measurements(self.measured, allow=self.allow_mixed)
+        if note and self.echo is not None:
+            self.echo(note)
 
     def _save(self, results: Sequence[TargetResult], section: Mapping[str, object] | None) -> None:
         extra = {"bisect": dict(section)} if section is not None else {}
@@ -336,7 +354,15 @@ def run_bisect(
             f"{what} when a benchmark {moves} past {rule.describe()}{noise} against {good}"
         )
     options.out.mkdir(parents=True, exist_ok=True)
-    prober = Prober(request.package, options, metric, ends=(good, bad), run=run, echo=echo)
+    prober = Prober(
+        request.package,
+        options,
+        metric,
+        ends=(good, bad),
+        run=run,
+        echo=echo,
+        allow_mixed=request.allow_mixed_modes,
+    )
     outcome: BisectResult | None = None
     status = "interrupted"
     try:

@@ -18,7 +18,15 @@ from pytest_benchmem.errors import UsageError
 _STR = ("as_of", "import_check", "python", "since", "until")
 _PATHS = ("suite", "out", "copy_dir", "report")
 _LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env", "pythons")
-_BOOLS = ("memory", "each_minor", "pre", "python_downloads", "profile", "keep_order")
+_BOOLS = (
+    "memory",
+    "each_minor",
+    "pre",
+    "python_downloads",
+    "profile",
+    "keep_order",
+    "allow_mixed_modes",
+)
 _INTS = ("jobs", "last", "rounds")
 _ALIASES = {"pin": "pins", "pytest_arg": "pytest_args", "index_url": "index_urls"}
 _NUMBERS = ("timeout",)

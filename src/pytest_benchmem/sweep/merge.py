@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.files import write_atomic
+from pytest_benchmem.modes import measurement_of
 
 from .manifest import result_from_json, result_to_json
 from .model import TargetResult, TargetStatus
@@ -100,10 +101,8 @@ def _run_modes(shard: ShardDir) -> set[str]:
             prov = data.get("benchmem") or {}
         except (OSError, ValueError, AttributeError):
             continue
-        mode = prov.get("mode") if isinstance(prov, dict) else None
-        if mode is None and isinstance(prov, dict):
-            mode = "traced" if prov.get("trace_python_allocators") else "default"
-        modes.add(str(mode))
+        if isinstance(prov, dict):  # the one reading of a run's measurement (modes.py)
+            modes.add(measurement_of(prov).describe())
     return modes
 
 

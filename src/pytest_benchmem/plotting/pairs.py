@@ -41,7 +41,7 @@ from .layout import (
     nothing,
 )
 
-SORTS = ("absolute", "relative")
+PAIR_SORTS = ("absolute", "relative")
 #: the ratio axis always spans at least ×1/1.1 .. ×1.1
 RATIO_SPAN = 1.1
 #: the scatter labels this many of its largest changes in place
@@ -282,8 +282,8 @@ def build_compare(
     if opts.free in ("y", "both"):
         msg = "--free-axes y does not apply to the compare view (each panel lists its own ids)"
         raise UsageError(msg)
-    if sort not in SORTS:
-        msg = f"unknown sort {sort!r} for the compare view (choose from {' | '.join(SORTS)})"
+    if sort not in PAIR_SORTS:
+        msg = f"unknown sort {sort!r} for the compare view (choose from {' | '.join(PAIR_SORTS)})"
         raise UsageError(msg)
     need_runs(ds.labels, 2, "compare", "a base run and a new one")
     clip = check_clip(clip)

@@ -253,6 +253,7 @@ def test_consecutive_changes_and_mode_note(runs, tmp_path):
     assert attribution.changed_between([("a", a), ("b", b)], threshold=2.0) == []
     before, after = diffs[0].before, diffs[0].after
     assert attribution.mode_note(before, after) is None
+    before = dataclasses.replace(before, python_allocators=False)  # a fast-mode capture
     traced = dataclasses.replace(after, python_allocators=True)
     note = attribution.mode_note(before, traced)
     assert note is not None

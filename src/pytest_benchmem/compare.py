@@ -17,7 +17,7 @@ from .noise import Spread, Verdict, spread_of, time_verdict, verdict_of
 from .runmodel import Run, check_time_stat
 from .runs import require_metric
 from .selection import natural_key
-from .units import Threshold, format_gate_value
+from .units import Threshold, format_gate_value, signed_percent
 
 SORTS = ("name", "value", "change")
 
@@ -169,7 +169,7 @@ class Regression:
 
     def line(self) -> str:
         """``peak  test_x[10]: 977 KiB -> 1.91 MiB (+100.0%)``."""
-        change = "from zero" if self.percent is None else f"{self.percent:+.1f}%"
+        change = "from zero" if self.percent is None else signed_percent(self.percent)
         base = format_gate_value(self.field, self.base)
         new = format_gate_value(self.field, self.new)
         noise = f", {self.noise.describe()}" if self.noise is not None else ""

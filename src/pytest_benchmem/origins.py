@@ -23,6 +23,31 @@ def python_of(run: Run) -> str:
     return f"{name} {version}"
 
 
+def mode_of(run: Run) -> str:
+    """How a run's memory was measured (``exact, memray 1``; see ``pytest_benchmem.modes``),
+    "not recorded" for a run without our provenance."""
+    from .modes import measurement_of
+
+    if not run.provenance:
+        return "not recorded"
+    return measurement_of(run.provenance).describe()
+
+
+def runs_lines(runs: Sequence[Run]) -> list[str]:
+    """One line per run: its label, interpreter and memory mode (what a report must state)."""
+    lines = []
+    for run in runs:
+        python = python_of(run) or "Python not recorded"
+        lines.append(f"Run {run.label}: {python}; memory mode {mode_of(run)}")
+    modes = {mode_of(run) for run in runs}
+    if len(modes) > 1:
+        lines.append(
+            f"note: these runs were measured in {len(modes)} different memory modes "
+            f"({', '.join(sorted(modes))}); their peaks do not compare"
+        )
+    return lines
+
+
 def by_python(runs: Sequence[Run]) -> list[tuple[str, list[Run]]]:
     """Runs grouped by interpreter, groups in order of first appearance, runs in order.
 

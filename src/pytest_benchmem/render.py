@@ -17,11 +17,11 @@ from pathlib import Path
 from .compare import Comparison, Row
 from .files import write_atomic
 from .sections import Report, Section
-from .units import MISSING, ColumnScale, column_scale, human_count
+from .units import MISSING, ColumnScale, column_scale, human_count, signed_percent
 
 
 def _percent(value: float | None) -> str:
-    return MISSING if value is None else f"{value:+.1f}%"
+    return MISSING if value is None else signed_percent(value)
 
 
 def _title(comparison: Comparison) -> str:

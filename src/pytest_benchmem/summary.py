@@ -18,15 +18,15 @@ from .files import write_atomic
 from .render import markdown_rows, title_of
 from .runmodel import Run
 
-FORMATS = ("md",)
+SUMMARY_FORMATS = ("md",)
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
 def check_format(text: str) -> str:
     """Validate a ``--summary`` format (``md``)."""
     key = text.strip().lower()
-    if key not in FORMATS:
-        msg = f"unknown --summary format {text!r} (choose from {' | '.join(FORMATS)})"
+    if key not in SUMMARY_FORMATS:
+        msg = f"unknown --summary format {text!r} (choose from {' | '.join(SUMMARY_FORMATS)})"
         raise UsageError(msg)
     return key
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from .metrics import BLOB_KEY, COLUMNS, METRIC_FIELDS, OPTIONAL_SERIES, series_stat
 from .recorder import Line, Recorder, replay, text_of
-from .units import byte_unit
+from .units import byte_unit, plain_zero
 
 Bench = Mapping[str, Any]
 
@@ -151,7 +151,8 @@ def _compare_columns(
     deltas = [None if n is None or t is None else n - t for n, t in zip(now, then, strict=True)]
     base_cells = tuple(EMPTY_CELL if t is None else _number(t, factor) for t in then)
     delta_cells = tuple(
-        EMPTY_CELL if d is None else ("+" if d > 0 else "") + _number(d, factor) for d in deltas
+        EMPTY_CELL if d is None else plain_zero(("+" if d > 0 else "") + _number(d, factor))
+        for d in deltas
     )
     return [
         Column(f"base ({label})", base_cells, tuple(then), rank=False),

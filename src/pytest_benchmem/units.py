@@ -211,7 +211,7 @@ class ColumnScale:
         if value is None:
             return MISSING
         sign = "+" if signed else ""
-        return f"{value / self.factor:{sign},.{self.decimals}f}"
+        return plain_zero(f"{value / self.factor:{sign},.{self.decimals}f}")
 
     def human(self, value: float | None) -> str:
         """A value in human units (``1.5 MiB``, ``12.3 us``, ``1,024``)."""
@@ -333,6 +333,21 @@ def parse_threshold(rule: str, *, default_field: str | None = None) -> Threshold
 
 #: mantissas of tick values, coarse to fine: a log axis takes the finest that fits
 _LEVELS = ((1.0,), (1.0, 3.0), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0, 7.0))
+
+
+_ZERO = re.compile(r"[+\-\u2212]?[0.,]*\s*%?")
+
+
+def plain_zero(text: str) -> str:
+    """``0`` for a formatted number that reads as zero (``-0.00``, ``+0.0%``, ``−0.0 %``),
+    else ``text``: a zero carries no sign and no decimals in any table or plot."""
+    stripped = text.strip()
+    return "0" if "0" in stripped and _ZERO.fullmatch(stripped) else text
+
+
+def signed_percent(value: float, digits: int = 1) -> str:
+    """``+12.5%``, ``-3.0%``; a change that rounds to zero is ``0``."""
+    return plain_zero(f"{value:+.{digits}f}%")
 
 
 def _compact(number: float) -> str:

@@ -253,11 +253,14 @@ def test_consecutive_changes_and_mode_note(runs, tmp_path):
     assert attribution.changed_between([("a", a), ("b", b)], threshold=2.0) == []
     before, after = diffs[0].before, diffs[0].after
     assert attribution.mode_note(before, after) is None
-    before = dataclasses.replace(before, python_allocators=False)  # a fast-mode capture
+    fast = dataclasses.replace(before, python_allocators=False)
     traced = dataclasses.replace(after, python_allocators=True)
-    note = attribution.mode_note(before, traced)
+    note = attribution.mode_note(fast, traced)
     assert note is not None
-    assert note.startswith("note: only B traced Python objects one by one")
+    assert note.startswith("note: A was measured in the fast mode and B in the exact mode")
+    note = attribution.mode_note(traced, fast)
+    assert note is not None
+    assert note.startswith("note: A was measured in the exact mode and B in the fast mode")
 
 
 def test_sources_reject_what_is_not_a_run(benchmem, tmp_path):

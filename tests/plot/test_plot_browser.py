@@ -130,6 +130,13 @@ def test_scatter_renders(benchmem, demo, tmp_path, shots):
     assert page.count('class="main-svg"') >= 1
     assert page.count('class="point"') == 13
     assert page.count('class="shape-group"') == 1  # the reference line at ratio 1
+    # the five top movers carry their short id in place (no hovering needed)
+    texts = re.findall(r'class="textpoint"[^>]*><text[^>]*data-unformatted="([^"]*)"', page.dom)
+    labelled = [text for text in texts if text]
+    assert len(labelled) == 5
+    assert "test_parse" in labelled
+    assert "test_build[list-10000]" in labelled
+    assert not any("::" in text for text in labelled)
 
 
 @needs_chromium
@@ -161,6 +168,12 @@ def test_sweep_renders(benchmem, demo, tmp_path, shots):
     assert page.count("<image") == 1  # the heatmap's cells are painted into one image
     assert page.count('class="ytick"') == 13  # rows: one per id
     assert page.count('class="xtick"') == 3  # columns: one per run
+    # 39 cells (<= 400): each shows its change; a zero is 0, small changes read as percent
+    cells = re.findall(r'class="heatmap-label"><text[^>]*data-unformatted="([^"]*)"', page.dom)
+    assert len(cells) == 13 * 3
+    assert cells[:3] == ["0", "0", "-6.8%"]  # test_build[list-10]
+    assert "+8.1%" in cells  # a change under 20 % has its own colour and text
+    assert not any(c.startswith(("-0", "+0", "−0")) for c in cells)
     _same_picture(page, "plot-sweep")
 
 
@@ -173,6 +186,11 @@ def test_sweep_report_renders(demo, tmp_path, shots):
     assert page.count('class="plot-container plotly"') == 2
     assert page.count('class="hm"') == 1
     assert page.count('class="point"') == 13 * 3  # a line per id across the three labels
+    legends = re.findall(r'class="legendtext"[^>]*data-unformatted="([^"]*)"', page.dom)
+    assert len(legends) == 13
+    assert "test_build[list-10]" in legends  # the short id, not test_demo.py::test_build[...]
+    assert not any("::" in name for name in legends)
+    assert page.count('class="heatmap-label"') == 13 * 3
 
 
 @needs_chromium

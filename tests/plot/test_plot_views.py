@@ -165,8 +165,8 @@ def test_scatter_ratio_against_base(two_runs):
     assert all(math.isclose(r, 2.0, rel_tol=1e-3) for r in ratios[1:])
     assert [s.y0 for s in fig.layout.shapes] == [1]
     assert fig.layout.xaxis.type == "log"
-    assert "base: " in trace.text[0]
-    assert "new: " in trace.text[0]
+    assert "base: " in trace.hovertext[0]
+    assert "new: " in trace.hovertext[0]
 
 
 def test_scatter_clip_pins_outliers(two_runs):
@@ -335,7 +335,10 @@ def test_sweep_log2_fold_against_first(three_runs):
         "%{y}<br>%{x}: %{customdata[0]:,.4~r} KiB<br>1.0: %{customdata[1]:,.4~r} KiB"
         "<br>×%{customdata[2]:.3~g} (log2 %{customdata[3]:+.2f})<extra></extra>"
     )
-    assert heat.text is None
+    # 27 cells (<= 400): each shows its change, a zero as 0
+    assert list(heat.text[row]) == ["0", "×2", "×4"]
+    assert list(heat.text[other]) == ["0", "0", "0"]
+    assert heat.texttemplate == "%{text}"
 
 
 def test_sweep_clip_clamps_the_colour_scale(three_runs):
@@ -559,6 +562,7 @@ def test_hover_text_escapes_ids(tmp_path):
     assert list(fig.data[0].y) == ["t.py::t[a&lt;b&gt;&amp;c]"]  # hover shows %{y}
     assert fig.data[0].hovertemplate.startswith("%{y}<br>%{x}: %{customdata[0]:,.4~r} B<br>")
     fig, _ = plot_scatter(runs, metric="peak")
-    assert fig.data[0].text[0].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>a: 10 B")
+    assert fig.data[0].hovertext[0].startswith("t[a&lt;b&gt;&amp;c]<br>a: 10 B")  # short id
+    assert fig.data[0].text[0] == "t[a&lt;b&gt;&amp;c]"  # a top mover, labelled in place
     fig, _ = plot_scaling(runs[:1], metric="peak")
     assert fig.data[0].text[0].startswith("t.py::t[a&lt;b&gt;&amp;c]<br>a<br>n=1")

@@ -578,25 +578,25 @@ def test_in_run_isolation_problem_names_both_places(tmp_path: Path):
 def test_in_run_isolation_stops_the_pytest_run(
     pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    from pytest_benchmem.inrun.isolation import ENV, EXIT_CODE, MARK, settings
+    from pytest_benchmem.inrun.isolation import EXIT_CODE, ISOLATION_ENV, MARK, settings
 
     pytester.makepyfile("import pytest\n\ndef test_x():\n    assert pytest\n")
-    monkeypatch.setenv(ENV, settings("pytest", str(tmp_path / "venv")))
+    monkeypatch.setenv(ISOLATION_ENV, settings("pytest", str(tmp_path / "venv")))
     result = pytester.runpytest_subprocess("-p", "pytest_benchmem.inrun.isolation")
     assert result.ret == EXIT_CODE
     assert any(line.startswith(MARK) for line in result.errlines)
-    monkeypatch.setenv(ENV, settings("pytest", "/"))  # everything is under /
+    monkeypatch.setenv(ISOLATION_ENV, settings("pytest", "/"))  # everything is under /
     assert pytester.runpytest_subprocess("-p", "pytest_benchmem.inrun.isolation").ret == 0
 
 
 def test_in_run_isolation_hook_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from pytest_benchmem.inrun import isolation
 
-    monkeypatch.delenv(isolation.ENV, raising=False)
+    monkeypatch.delenv(isolation.ISOLATION_ENV, raising=False)
     assert isolation.pytest_collection_finish(None) is None  # not a sweep run: nothing to do
-    monkeypatch.setenv(isolation.ENV, '{"module": "", "prefix": "/"}')
+    monkeypatch.setenv(isolation.ISOLATION_ENV, '{"module": "", "prefix": "/"}')
     assert isolation.pytest_collection_finish(None) is None
-    monkeypatch.setenv(isolation.ENV, isolation.settings("pytest", str(tmp_path)))
+    monkeypatch.setenv(isolation.ISOLATION_ENV, isolation.settings("pytest", str(tmp_path)))
     with pytest.raises(pytest.exit.Exception) as stopped:
         isolation.pytest_collection_finish(None)
     assert stopped.value.returncode == isolation.EXIT_CODE

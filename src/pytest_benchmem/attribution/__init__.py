@@ -77,10 +77,10 @@ def mode_note(before: Profile, after: Profile) -> str | None:
     a, b = before.python_allocators, after.python_allocators
     if a == b:
         return None
-    which = "A" if a else "B"
+    mode = {True: "exact", False: "fast"}
     return (
-        f"note: only {which} traced Python objects one by one (trace_python_allocators); "
-        "small-object sites are not comparable"
+        f"note: A was measured in the {mode[a]} mode and B in the {mode[b]} mode "
+        "(--benchmark-memory-mode); sites of small Python objects are not comparable"
     )
 
 

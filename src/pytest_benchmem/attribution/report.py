@@ -17,7 +17,7 @@ from pytest_benchmem.units import human_bytes
 from .frames import Frame
 from .model import BenchmarkDiff, SiteChange
 
-FORMATS = ("text", "md", "csv", "json")
+DIFF_FORMATS = ("text", "md", "csv", "json")
 STACK_DEPTH = 4
 
 

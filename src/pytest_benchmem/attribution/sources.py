@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pytest_benchmem.captures import CAPTURE_KEY, PROFILE_KEY
 from pytest_benchmem.errors import BenchmemError, SchemaError, UsageError
+from pytest_benchmem.metrics import BLOB_KEY
 
-#: the blob and provenance keys written by the plugin (``captures.CAPTURE_KEY`` / PROFILE_KEY)
-CAPTURE_KEY = "capture"
-PROFILE_KEY = "profile"
-BLOB_KEY = "benchmem"
 CAPTURE_SUFFIXES = (".bin",)
 DEFAULT_SWEEP_DIR = Path(".benchmarks/sweep")
 MAKE_CAPTURES = (

@@ -71,11 +71,11 @@ def diff(
 ) -> int:
     """Diff, print, and optionally draw."""
     from pytest_benchmem.attribution import diff_runs, mode_note
-    from pytest_benchmem.attribution.report import FORMATS, RENDERERS
+    from pytest_benchmem.attribution.report import DIFF_FORMATS, RENDERERS
     from pytest_benchmem.errors import UsageError
 
-    if format_ not in FORMATS:
-        msg = f"--format {format_!r}: expected one of {', '.join(FORMATS)}"
+    if format_ not in DIFF_FORMATS:
+        msg = f"--format {format_!r}: expected one of {', '.join(DIFF_FORMATS)}"
         raise UsageError(msg)
     if output is not None and output.suffix.lower() not in (".html", ".htm"):
         msg = f"cannot write {str(output)!r}: the differential flame graph is HTML (use .html)"

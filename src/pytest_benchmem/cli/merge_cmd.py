@@ -68,6 +68,8 @@ def _report(results: list[TargetResult], report: Path, memory: bool) -> bool:
     """Write the merged sweep's view; a failure is one line and exit code 1."""
     from pytest_benchmem.errors import BenchmemError
 
+    from .sweep_cmd import failed_lines
+
     done = [r for r in results if r.ok and r.run_path is not None]
     if not done:
         typer.echo("benchmem merge: no report: no target produced a run", err=True)
@@ -76,8 +78,13 @@ def _report(results: list[TargetResult], report: Path, memory: bool) -> bool:
         from pytest_benchmem.plotting import write_sweep_report
 
         paths = [r.run_path for r in done if r.run_path is not None]
-        metric = "peak" if memory else "time"
-        written = write_sweep_report(paths, report, metric=metric, labels=[r.label for r in done])
+        written = write_sweep_report(
+            paths,
+            report,
+            metric=None if memory else "time",  # peak and time: the time panel beside peak
+            labels=[r.label for r in done],
+            failed=failed_lines(results),
+        )
     except BenchmemError as exc:
         typer.echo(f"benchmem merge: no report: {exc}", err=True)
         return False

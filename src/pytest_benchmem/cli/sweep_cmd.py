@@ -11,6 +11,7 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -201,24 +202,51 @@ def _attribution(results: list[TargetResult], *, err: bool = False) -> list[Any]
     return diffs
 
 
+@dataclass(frozen=True)
+class ReportRequest:
+    """``--report FILE`` and what it draws: ``--metric`` (several; default peak and time),
+    ``--clip``."""
+
+    path: Path
+    metrics: tuple[str, ...] = ()
+    clip: float | None = None
+
+
+def failed_lines(results: Sequence[TargetResult]) -> list[str]:
+    """``LABEL: reason`` for each failed target (the report lists them)."""
+    return [
+        f"{r.label}: {r.describe_failure().removeprefix(r.label + ' ')}"
+        for r in results
+        if not r.ok
+    ]
+
+
 def _report(
     paths: list[Path],
     labels: list[str],
-    report: Path,
-    memory: bool,
+    request: ReportRequest,
+    results: Sequence[TargetResult],
     attribution: Sequence[Any] = (),
     *,
+    memory: bool = True,
     err: bool = False,
 ) -> bool:
     """Write the sweep view; a failure is reported without losing the sweep's outcome."""
     from pytest_benchmem.errors import BenchmemError
 
+    failed = failed_lines(results)
     try:
         from pytest_benchmem.plotting import write_sweep_report
 
-        metric = "peak" if memory else "time"
         written = write_sweep_report(
-            paths, report, metric=metric, labels=labels, attribution=attribution
+            paths,
+            request.path,
+            # memory refused (not measured, or runs measured differently): time alone
+            metric=(request.metrics or None) if memory else "time",
+            labels=labels,
+            attribution=attribution,
+            clip=request.clip,
+            failed=failed,
         )
     except BenchmemError as exc:
         typer.echo(f"benchmem sweep: no report: {exc}", err=True)
@@ -417,6 +445,23 @@ def sweep(
         Path | None,
         typer.Option(help="Also write the sweep view to this HTML file.", show_default=False),
     ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="METRIC",
+            help="With --report: the metric(s) it draws (repeatable; peak, time, allocated, "
+            "allocations, ...).",
+            show_default="peak and time (time alone with --no-memory)",
+        ),
+    ] = None,
+    clip: Annotated[
+        float | None,
+        typer.Option(
+            metavar="LOG2",
+            help="With --report: clamp the heatmap's colour scale to ±LOG2 (2 = ×4 / ×1/4).",
+            show_default="the data's range",
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(help="Settings file (sweep.toml or a pyproject.toml).", show_default=False),
@@ -538,6 +583,15 @@ def sweep(
     report_path = _pick(report, cfg, "report")
     if report_path is not None:
         check_report(Path(str(report_path)))  # before a sweep that may take long
+    elif metric or clip is not None:
+        msg = "--metric and --clip shape the report: they need --report FILE"
+        raise UsageError(msg)
+    if clip is not None and clip <= 0:
+        msg = f"--clip {clip:g}: must be a positive number of log2 units"
+        raise UsageError(msg)
+    from pytest_benchmem.metrics import canonical_metric
+
+    wanted = tuple(canonical_metric(m) for m in metric or ())
     chosen, extra = _expand_policy(chosen, cfg, options, flags, keep_order=keep_order)
     if plan:
         from pytest_benchmem.sweep.plan import show_plan
@@ -561,12 +615,14 @@ def sweep(
         )
         raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
-    report_file = Path(str(report_path)) if report_path is not None else None
+    request = (
+        ReportRequest(Path(str(report_path)), wanted, clip) if report_path is not None else None
+    )
     allow = allow_mixed_modes or bool(cfg.get("allow_mixed_modes"))
     return _finish(
         results,
         options,
-        report_file,
+        request,
         summary_format,
         step_summary=step_summary,
         allow_mixed=allow,
@@ -576,7 +632,7 @@ def sweep(
 def _finish(
     results: list[TargetResult],
     options: SweepOptions,
-    report: Path | None,
+    report: ReportRequest | None,
     summary: str | None,
     *,
     step_summary: bool,
@@ -608,7 +664,7 @@ def _finish(
             _follow_up(paths, memory)
         if report is not None:
             labels = [r.label for r in results if r.ok and r.run_path is not None]
-            reported = _report(paths, labels, report, memory, diffs, err=quiet)
+            reported = _report(paths, labels, report, results, diffs, memory=memory, err=quiet)
     manifest = _cwd_relative(options.out.resolve() / "sweep.json")
     typer.echo(f"Manifest: {manifest}", err=quiet)
     if step_summary and markdown is not None:

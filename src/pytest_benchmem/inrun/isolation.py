@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-ENV = "BENCHMEM_ISOLATION"
+ISOLATION_ENV = "BENCHMEM_ISOLATION"
 EXIT_CODE = 87
 MARK = "benchmem isolation: "
 
@@ -61,7 +61,7 @@ def problem(module: str, prefix: str) -> str | None:
 def pytest_collection_finish(session: Any) -> None:
     """Stop the run before any benchmark when the target's module is not the venv's."""
     try:
-        data = json.loads(os.environ.get(ENV, ""))
+        data = json.loads(os.environ.get(ISOLATION_ENV, ""))
     except ValueError:
         return
     module, prefix = data.get("module"), data.get("prefix")

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-ENV = "BENCHMEM_CPUINFO"
+CPUINFO_ENV = "BENCHMEM_CPUINFO"
 
 
 def _load() -> dict[str, Any]:
-    path = os.environ.get(ENV)
+    path = os.environ.get(CPUINFO_ENV)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8")) if path else None
     except (OSError, ValueError):

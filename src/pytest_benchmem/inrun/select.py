@@ -25,7 +25,7 @@ import pytest
 
 from pytest_benchmem.errors import UsageError
 
-ENV = "BENCHMEM_TEST"
+TEST_ENV = "BENCHMEM_TEST"
 NO_MATCH = "--test"  # how the run's error line starts when nothing matches
 Matcher = Callable[[str], bool]
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
@@ -133,7 +133,7 @@ def matcher(test: str) -> Matcher:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep only the items ``BENCHMEM_TEST`` selects; the others are deselected."""
-    test = os.environ.get(ENV)
+    test = os.environ.get(TEST_ENV)
     if not test:
         return
     match = matcher(test)

@@ -220,7 +220,7 @@ def time_lines(runs: Sequence[Run]) -> list[str]:
     """The time change of each benchmark, last run vs first, with its spread and the noise
     verdict (``pytest_benchmem.noise``): the report states it for every metric it draws."""
     from pytest_benchmem.compare import build_comparison
-    from pytest_benchmem.units import format_value
+    from pytest_benchmem.units import format_value, signed_percent
 
     if len(runs) < 2 or not any(run.has_metric("time") for run in runs):
         return []
@@ -238,7 +238,7 @@ def time_lines(runs: Sequence[Run]) -> list[str]:
             if spread is not None:
                 text += f" ±{format_value('time', spread.iqr)} (n={spread.rounds})"
             cells.append(text)
-        change = "" if row.percent is None else f" {row.percent:+.1f}%"
+        change = "" if row.percent is None else f" {signed_percent(row.percent)}"
         verdict = "" if row.noise is None else f", {row.noise.describe()}"
         if row.within_noise and row.noise is not None and not row.noise.within:
             verdict = f", within noise ({row.noise.describe()})"
@@ -246,39 +246,71 @@ def time_lines(runs: Sequence[Run]) -> list[str]:
     return lines
 
 
+def report_metrics(runs: Sequence[Run], metric: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The report's metrics: those asked for, else peak then time (the time panel beside the
+    peak) for runs with memory, time alone for runs without."""
+    if isinstance(metric, str):
+        return (metric,)
+    if metric:
+        return tuple(dict.fromkeys(metric))
+    chosen = [m for m in ("peak", "time") if any(run.has_metric(m) for run in runs)]
+    return tuple(chosen) or ("time",)
+
+
+def _panels(
+    group: Sequence[Run], metric: str, python: str, clip: float | None
+) -> tuple[list[go.Figure], list[str]]:
+    """One metric's heatmap (2+ runs) and lines for one interpreter's runs, and its summary."""
+    ds = load_dataset([r.path for r in group], metric, [r.label for r in group])
+    panel = [build_sweep(ds, clip=clip).figure] if len(ds.labels) > 1 else []
+    panel.append(build_lines(ds).figure)
+    summary = _report_summary(ds)
+    if python:
+        for fig in panel:
+            fig.update_layout(title_text=f"Python {python}: {fig.layout.title.text or ''}")
+        summary.insert(0, f"Python {python}:")
+    return panel, summary
+
+
 def write_sweep_report(
     runs: Sequence[str | Path],
     path: Path,
     *,
-    metric: str = "peak",
+    metric: str | Sequence[str] | None = None,
     labels: Sequence[str] | None = None,
     attribution: Sequence[BenchmarkDiff] = (),
+    clip: float | None = None,
+    failed: Sequence[str] = (),
 ) -> Path:
-    """Write one self-contained page: the sweep heatmap and a line per benchmark across labels,
-    then, for ``attribution`` (``sweep --profile``), where each changed peak moved.
+    """Write one self-contained page: per metric (``metric``: one or several; default peak
+    and time) the sweep heatmap (colour clamped to ±``clip`` log2 when given) and a line per
+    benchmark across labels; each run's Python and memory mode; the ``failed`` targets (one
+    line each, with the reason); for ``attribution`` (``sweep --profile``), where each changed
+    peak moved.
 
     Returns:
         The path written.
     """
-    from pytest_benchmem.origins import by_python, machines_note
+    from pytest_benchmem.origins import by_python, machines_note, runs_lines
     from pytest_benchmem.runs import load_runs
 
     loaded = load_runs(runs, labels)
+    metrics = report_metrics(loaded, metric)
     groups = by_python(loaded)
     figures: list[go.Figure] = []
-    summary: list[str] = []
-    for python, group in groups:  # a Python matrix: one panel per interpreter
-        ds = load_dataset([r.path for r in group], metric, [r.label for r in group])
-        panel = [build_sweep(ds).figure] if len(ds.labels) > 1 else []
-        panel.append(build_lines(ds).figure)
-        if python:
-            for fig in panel:
-                fig.update_layout(title_text=f"Python {python}: {fig.layout.title.text or ''}")
-            summary.append(f"Python {python}:")
-        figures.extend(panel)
-        summary.extend(_report_summary(ds))
-        summary.extend(time_lines(group))
-    note = machines_note(loaded) if metric == "time" else None
+    summary: list[str] = runs_lines(loaded)
+    if failed:
+        summary.append(f"Failed targets ({len(failed)}), not drawn:")
+        summary.extend(f"failed: {line}" for line in failed)
+    for name in metrics:
+        for python, group in groups:  # a Python matrix: one panel per interpreter
+            panel, lines = _panels(group, name, python, clip)
+            figures.extend(panel)
+            summary.extend(lines)
+    for python, group in groups:
+        times = time_lines(group)
+        summary.extend(([f"Python {python}:"] if python and times else []) + times)
+    note = machines_note(loaded) if "time" in metrics else None
     if note:
         summary.append(note)
     if attribution:
@@ -286,5 +318,5 @@ def write_sweep_report(
 
         lines, extra = attribution_section(attribution)
         summary, figures = [*summary, *lines], [*figures, *extra]
-    page = report_page(f"benchmem sweep report: {ds.metric}", summary, figures)
+    page = report_page(f"benchmem sweep report: {', '.join(metrics)}", summary, figures)
     return write_atomic(Path(path), page.encode("utf-8"))

@@ -207,6 +207,25 @@ def check_plot_stat(metric: str, stat: str | None) -> str | None:
     return key
 
 
+def short_ids(ids: Sequence[str]) -> dict[str, str]:
+    """Each id's short form for legends and labels: the id without the path and ``::`` parts
+    every id shares (``tests/test_x.py::test_sort[10]`` -> ``test_sort[10]``); a lone id keeps
+    its last ``::`` part. Ids whose short forms would collide keep their full form."""
+    unique = list(dict.fromkeys(ids))
+    if len(unique) == 1:
+        return {unique[0]: unique[0].rpartition("::")[2] or unique[0]}
+    shared = min(unique)
+    for key in unique:
+        while not key.startswith(shared):
+            shared = shared[:-1]
+    colons = shared.rfind("::")
+    cut = max(colons + 2 if colons >= 0 else 0, shared.rfind("/") + 1)
+    shorts = {key: key[cut:] or key.rpartition("::")[2] or key for key in unique}
+    if len(set(shorts.values())) < len(shorts):
+        return {key: key for key in unique}
+    return shorts
+
+
 def esc(text: object) -> str:
     """``text`` safe inside plotly's pseudo-HTML hover text (ids may hold ``<``, ``&``)."""
     return html.escape(str(text), quote=False)

@@ -12,13 +12,17 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from pytest_benchmem.units import ColumnScale, column_scale
+from pytest_benchmem.units import ColumnScale, column_scale, signed_percent
 
-from .data import Dataset, Point, esc, spans_decade
+from .data import Dataset, Point, esc, short_ids, spans_decade
 from .layout import MAX_TICKS, View, check_clip, finish, id_axis_height, need_runs, nothing
 
 COLOURSCALE = "RdBu_r"
 MAX_LINES = 150
+#: up to this many cells, each cell shows its change as text
+MAX_TEXT_CELLS = 400
+#: the narrowest colour scale: ±1 % (log2 1.01), so identical runs do not look alarming
+MIN_LIMIT = math.log2(1.01)
 
 
 def _cells(
@@ -58,17 +62,37 @@ def _hovertemplate(scale: ColumnScale, base: str) -> str:
     )
 
 
-def _limit(fold: np.ndarray, clip: float | None) -> float:
+def colour_limit(fold: np.ndarray, clip: float | None) -> float:
+    """The colour scale's half-span in log2 units: ``clip``, else the largest change drawn
+    (at least ±1 %), so a 5 % change is as visible as a doubling would be on its own."""
     if clip is not None:
         return clip
     finite = np.abs(fold[np.isfinite(fold)])
-    return max(1.0, float(finite.max())) if finite.size else 1.0
+    return max(MIN_LIMIT, float(finite.max())) if finite.size else 1.0
+
+
+def change_text(fold: float) -> str:
+    """A cell's text: the change in percent (``+12%``, ``-3.4%``, ``0``), ``×N`` past a
+    doubling, "" for an empty cell."""
+    if not math.isfinite(fold):
+        return ""
+    ratio = 2.0**fold
+    if ratio >= 2.0:
+        return f"×{ratio:.3g}"
+    percent = (ratio - 1.0) * 100.0
+    return signed_percent(percent, 1 if abs(percent) < 10 else 0)
 
 
 def _colourbar(limit: float, base: str) -> dict[str, object]:
-    step = max(1, math.ceil(limit / 3))
-    ticks = list(range(-step * math.floor(limit / step), math.floor(limit) + 1, step))
-    texts = [f"×{2**t:g}" if t >= 0 else f"×1/{2**-t:g}" for t in ticks]
+    if limit >= 1.5:  # doublings: ×2, ×4 ... ×1/2
+        step = max(1, math.ceil(limit / 3))
+        ticks = [
+            float(t) for t in range(-step * math.floor(limit / step), math.floor(limit) + 1, step)
+        ]
+        texts = [f"×{2**t:g}" if t >= 0 else f"×1/{2**-t:g}" for t in ticks]
+    else:  # a narrow scale reads in percent: -10%, -5%, 0, +5%, +10%
+        ticks = [limit * k / 2 for k in (-2, -1, 0, 1, 2)]
+        texts = [change_text(t) for t in ticks]
     return {"title": {"text": f"vs {base}"}, "tickvals": ticks, "ticktext": texts}
 
 
@@ -82,7 +106,7 @@ def build_sweep(ds: Dataset, *, clip: float | None = None) -> View:
         nothing("sweep", "no ids")
     scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
     fold, hover = _cells(tables, ids, scale.factor)
-    limit = _limit(fold, clip)
+    limit = colour_limit(fold, clip)
     shown = np.clip(fold, -limit, limit)  # NaN (no value) stays NaN: an empty cell
     notes = list(ds.notes)
     late = sum(1 for key in ids if key not in tables[0])
@@ -105,6 +129,12 @@ def build_sweep(ds: Dataset, *, clip: float | None = None) -> View:
         ygap=1 if len(ids) <= MAX_TICKS else 0,
         colorbar=_colourbar(limit, ds.labels[0]),
     )
+    if fold.size <= MAX_TEXT_CELLS:  # few cells: the change reads in each, no hover needed
+        trace.update(
+            text=[[change_text(float(v)) for v in row] for row in fold],
+            texttemplate="%{text}",
+            textfont={"size": 11},
+        )
     axis = {"type": "category", "automargin": True}
     figure = go.Figure(
         trace,
@@ -124,6 +154,7 @@ def build_lines(ds: Dataset) -> View:
     ids = ds.ids()
     scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
     traces: list[go.Scatter] = []
+    shorts = short_ids(ids)
     if len(ids) <= MAX_LINES:
         for key in ids:
             points = [
@@ -135,7 +166,7 @@ def build_lines(ds: Dataset) -> View:
                     x=[label for label, _ in present],
                     y=[p.value / scale.factor for _, p in present],
                     mode="lines+markers",
-                    name=key,
+                    name=esc(shorts[key]),  # the legend: the part of the id that differs
                     text=[
                         f"{esc(key)}<br>{esc(label)}: {scale.human(p.value)}"
                         for label, p in present

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.units import ColumnScale, column_scale
+from pytest_benchmem.units import ColumnScale, column_scale, signed_percent
 
 from .axes import AxisOptions, check_log, log_axis, share_axes, want_log
 from .data import (
@@ -22,6 +22,7 @@ from .data import (
     category,
     category_order,
     esc,
+    short_ids,
 )
 from .layout import (
     FLAT,
@@ -40,9 +41,11 @@ from .layout import (
     nothing,
 )
 
-SORTS = ("absolute", "relative")
+PAIR_SORTS = ("absolute", "relative")
 #: the ratio axis always spans at least ×1/1.1 .. ×1.1
 RATIO_SPAN = 1.1
+#: the scatter labels this many of its largest changes in place
+TOP_MOVERS = 5
 
 
 @dataclass(frozen=True)
@@ -65,16 +68,16 @@ class Pair:
             return 1.0 if self.new.value == 0 else None
         return self.new.value / self.base.value
 
-    def hover(self, labels: Sequence[str], scale: ColumnScale) -> str:
-        """The hover text: id, both values with labels, the change."""
+    def hover(self, labels: Sequence[str], scale: ColumnScale, name: str | None = None) -> str:
+        """The hover text: id (or its short ``name``), both values with labels, the change."""
         ratio = self.ratio
         change = scale.human(self.delta)
         if self.delta > 0:
             change = "+" + change
         if ratio is not None:
-            change += f" ({(ratio - 1) * 100:+.1f}%, ×{ratio:.3g})"
+            change += f" ({signed_percent((ratio - 1) * 100)}, ×{ratio:.3g})"
         return (
-            f"{esc(self.base.id)}<br>{esc(labels[0])}: {scale.human(self.base.value)}"
+            f"{esc(name or self.base.id)}<br>{esc(labels[0])}: {scale.human(self.base.value)}"
             f"<br>{esc(labels[self.run])}: {scale.human(self.new.value)}<br>change: {change}"
         )
 
@@ -100,6 +103,13 @@ def _drop_zero_base(pairs: list[Pair], notes: list[str]) -> list[Pair]:
     if len(kept) < len(pairs):
         notes.append(f"{len(pairs) - len(kept)} id(s) grew from a zero base (no ratio, not drawn)")
     return kept
+
+
+def top_movers(pairs: Sequence[Pair], count: int = TOP_MOVERS) -> set[tuple[int, str]]:
+    """``(run, id)`` of the ``count`` pairs that moved most (by |log ratio|; unchanged never)."""
+    moved = [p for p in pairs if p.ratio is not None and p.ratio > 0 and p.ratio != 1.0]
+    moved.sort(key=lambda p: (-abs(math.log(p.ratio or 1.0)), p.base.id))
+    return {(p.run, p.base.id) for p in moved[:count]}
 
 
 def _clamped(ratio: float, clip: float | None) -> tuple[float, str]:
@@ -149,6 +159,8 @@ def build_scatter(
     traces: list[go.Scatter] = []
     cells: list[Cell] = []
     pinned = 0
+    shorts = short_ids([pair.base.id for pair in pairs])
+    movers = top_movers(pairs)
     for facet_key in facets:
         for run in range(1, len(ds.labels)):
             chosen = [p for p in pairs if p.run == run and category(p.base, facet) == facet_key]
@@ -160,13 +172,19 @@ def build_scatter(
                 go.Scatter(
                     x=[p.base.value / scale.factor for p in chosen],
                     y=[ratio for ratio, _ in placed],
-                    mode="markers",
+                    mode="markers+text",  # the top movers carry their short id in place
                     name=f"{ds.labels[run]} / {ds.labels[0]}",
                     legendgroup=str(run),
                     showlegend=facet_key == facets[0] or facet is None,
                     marker={"color": colour(run - 1), "size": 8, "symbol": [s for _, s in placed]},
-                    text=[p.hover(ds.labels, scale) for p in chosen],
-                    hovertemplate="%{text}<extra></extra>",
+                    text=[
+                        esc(shorts[p.base.id]) if (p.run, p.base.id) in movers else ""
+                        for p in chosen
+                    ],
+                    textposition="top center",
+                    textfont={"size": 11},
+                    hovertext=[p.hover(ds.labels, scale, shorts[p.base.id]) for p in chosen],
+                    hovertemplate="%{hovertext}<extra></extra>",
                 )
             )
             cells.append(figure_grid.cells[facet_key])
@@ -264,8 +282,8 @@ def build_compare(
     if opts.free in ("y", "both"):
         msg = "--free-axes y does not apply to the compare view (each panel lists its own ids)"
         raise UsageError(msg)
-    if sort not in SORTS:
-        msg = f"unknown sort {sort!r} for the compare view (choose from {' | '.join(SORTS)})"
+    if sort not in PAIR_SORTS:
+        msg = f"unknown sort {sort!r} for the compare view (choose from {' | '.join(PAIR_SORTS)})"
         raise UsageError(msg)
     need_runs(ds.labels, 2, "compare", "a base run and a new one")
     clip = check_clip(clip)

@@ -35,7 +35,7 @@ from .pipeline import run_targets
 from .releases import Listing, Sources, list_releases
 from .simple_index import Fetcher
 
-MANIFEST = "bisect.json"
+BISECT_MANIFEST = "bisect.json"
 RunTargets = Callable[..., list[TargetResult]]
 
 
@@ -88,13 +88,13 @@ def narrowed(options: SweepOptions, test: str | None) -> SweepOptions:
     """``options`` whose pytest runs collect only what ``test`` selects (the in-run plugin)."""
     if test is None:
         return options
-    from pytest_benchmem.inrun.select import ENV, matcher
+    from pytest_benchmem.inrun.select import TEST_ENV, matcher
 
     matcher(test)  # a malformed expression is a usage error before anything runs
     return replace(
         options,
         pytest_args=(*options.pytest_args, "-p", "pytest_benchmem.inrun.select"),
-        env=(*options.env, f"{ENV}={test}"),
+        env=(*options.env, f"{TEST_ENV}={test}"),
     )
 
 
@@ -137,7 +137,7 @@ class Prober:
         self.ends = ends
         self.run = run or run_targets
         self.echo = echo
-        self.path = options.out / MANIFEST
+        self.path = options.out / BISECT_MANIFEST
         self.prior = read_manifest(self.path)
         self.records: dict[str, TargetResult] = {}
         self.harness: dict[str, object] = {}
@@ -161,9 +161,9 @@ class Prober:
         return self.values(self.records[version])
 
     def _narrowed(self) -> bool:
-        from pytest_benchmem.inrun.select import ENV
+        from pytest_benchmem.inrun.select import TEST_ENV
 
-        return any(item.startswith(f"{ENV}=") for item in self.options.env)
+        return any(item.startswith(f"{TEST_ENV}=") for item in self.options.env)
 
     def _check_selection(self, result: TargetResult) -> None:
         """UsageError when the run failed because ``--test`` selected none of its tests."""
@@ -191,7 +191,7 @@ class Prober:
             self.echo(f"measuring {self.package} {', '.join(versions)} ...")
         self._save(list(self.prior.values()) + list(self.records.values()), None)
         results = self.run(
-            [f"{self.package}=={v}" for v in versions], self.options, manifest=MANIFEST
+            [f"{self.package}=={v}" for v in versions], self.options, manifest=BISECT_MANIFEST
         )
         try:
             written = json.loads(self.path.read_text(encoding="utf-8"))

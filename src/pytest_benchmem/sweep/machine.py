@@ -14,9 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-from pytest_benchmem.inrun.machine import ENV
+from pytest_benchmem.inrun.machine import CPUINFO_ENV
 
-__all__ = ["ENV", "cpuinfo_path", "probe", "start_probe"]
+__all__ = ["CPUINFO_ENV", "cpuinfo_path", "probe", "start_probe"]
 
 
 def cpuinfo_path(cache: Path) -> Path:

@@ -25,7 +25,7 @@ from .manifest import result_from_json, result_to_json
 from .model import TargetResult, TargetStatus
 from .rounds import ROUNDS_DIR
 
-MANIFEST = "sweep.json"
+SWEEP_MANIFEST = "sweep.json"
 NOT_MERGED_REASON = "in no merged shard (its shard did not run, or was not given to merge)"
 #: plan parts whose difference merge names (others: "different plans")
 _PART_NAMES = {
@@ -40,7 +40,7 @@ _PART_NAMES = {
 
 
 @dataclass(frozen=True)
-class Shard:
+class ShardDir:
     """One shard directory and its manifest."""
 
     path: Path
@@ -69,13 +69,13 @@ class Shard:
         return replace(result, run_path=run, log_dir=log_dir)
 
 
-def read_shard(path: Path) -> Shard:
+def read_shard(path: Path) -> ShardDir:
     """A shard directory's manifest; UsageError when it is not a sweep directory of a plan."""
-    manifest = path / MANIFEST
+    manifest = path / SWEEP_MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        msg = f"{path}: not a sweep directory (no {MANIFEST})"
+        msg = f"{path}: not a sweep directory (no {SWEEP_MANIFEST})"
         raise UsageError(msg) from None
     except (OSError, ValueError) as exc:
         msg = f"{manifest}: unreadable manifest ({exc})"
@@ -83,14 +83,14 @@ def read_shard(path: Path) -> Shard:
     if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
         msg = f"{manifest}: not a sweep manifest (no targets list)"
         raise UsageError(msg)
-    shard = Shard(path, data)
+    shard = ShardDir(path, data)
     if not shard.plan.get("fingerprint"):
         msg = f"{path}: its sweep recorded no plan (run it again with this version of benchmem)"
         raise UsageError(msg)
     return shard
 
 
-def _run_modes(shard: Shard) -> set[str]:
+def _run_modes(shard: ShardDir) -> set[str]:
     """How each finished run of a shard measured memory (from the runs' own provenance)."""
     modes: set[str] = set()
     for result in shard.results():
@@ -106,7 +106,7 @@ def _run_modes(shard: Shard) -> set[str]:
     return modes
 
 
-def check_same_plan(shards: Sequence[Shard]) -> None:
+def check_same_plan(shards: Sequence[ShardDir]) -> None:
     """UsageError naming two directories when their shards cannot be merged."""
     first = shards[0]
     for other in shards[1:]:
@@ -124,7 +124,7 @@ def check_same_plan(shards: Sequence[Shard]) -> None:
         raise UsageError(msg)
 
 
-def _difference(a: Shard, b: Shard) -> str | None:
+def _difference(a: ShardDir, b: ShardDir) -> str | None:
     ha, hb = a.manifest.get("harness"), b.manifest.get("harness")
     va = ha.get("version") if isinstance(ha, dict) else None
     vb = hb.get("version") if isinstance(hb, dict) else None
@@ -141,11 +141,13 @@ def _difference(a: Shard, b: Shard) -> str | None:
     return f"plans ({a.plan.get('fingerprint')} vs {b.plan.get('fingerprint')})"
 
 
-def _collect(shards: Sequence[Shard]) -> tuple[list[str], dict[str, tuple[Shard, TargetResult]]]:
+def _collect(
+    shards: Sequence[ShardDir],
+) -> tuple[list[str], dict[str, tuple[ShardDir, TargetResult]]]:
     """The plan's labels in order and, per label, the shard result that ran it."""
     listed = shards[0].plan.get("labels")
     labels = [str(x) for x in listed] if isinstance(listed, list) else []
-    found: dict[str, tuple[Shard, TargetResult]] = {}
+    found: dict[str, tuple[ShardDir, TargetResult]] = {}
     for shard in shards:
         for result in shard.results():
             if result.status is TargetStatus.SKIPPED and not result.ok:
@@ -162,7 +164,7 @@ def _collect(shards: Sequence[Shard]) -> tuple[list[str], dict[str, tuple[Shard,
     return labels, found
 
 
-def _entry_of(shard: Shard, result: TargetResult, labels: list[str]) -> str:
+def _entry_of(shard: ShardDir, result: TargetResult, labels: list[str]) -> str:
     """The plan label of a result whose label was learned at install (a bare requirement)."""
     shard_info = shard.manifest.get("shard")
     entries = shard_info.get("entries") if isinstance(shard_info, dict) else None
@@ -190,7 +192,7 @@ def merge_dirs(out: Path, dirs: Sequence[Path]) -> list[TargetResult]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.merge-", dir=out.parent))
     try:
         results = [_place(label, found.get(label), tmp, out) for label in labels]
-        write_atomic(tmp / MANIFEST, _manifest(shards, results, out))
+        write_atomic(tmp / SWEEP_MANIFEST, _manifest(shards, results, out))
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -208,7 +210,7 @@ def _check_out(out: Path) -> None:
     if not any(out.iterdir()):
         return
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((out / SWEEP_MANIFEST).read_text(encoding="utf-8"))
         merged = isinstance(data, dict) and "merged" in data
     except (OSError, ValueError):
         merged = False
@@ -218,7 +220,7 @@ def _check_out(out: Path) -> None:
 
 
 def _place(
-    label: str, held: tuple[Shard, TargetResult] | None, tmp: Path, out: Path
+    label: str, held: tuple[ShardDir, TargetResult] | None, tmp: Path, out: Path
 ) -> TargetResult:
     """Copy one target's run and logs into ``tmp``; the result as ``out`` will hold it."""
     log_dir = out / "logs" / label
@@ -244,7 +246,7 @@ def _place(
     return replace(result, run_path=run_path, log_dir=out / "logs" / result.label, extra=extra)
 
 
-def _rebased(extra: Mapping[str, object], shard: Shard, out: Path) -> dict[str, object]:
+def _rebased(extra: Mapping[str, object], shard: ShardDir, out: Path) -> dict[str, object]:
     """``extra`` with the shard's paths (where it ran, where it is now) moved under ``out``."""
     text = json.dumps(dict(extra))
     for old in {str(shard.manifest.get("out") or ""), str(shard.path.resolve())} - {""}:
@@ -253,7 +255,7 @@ def _rebased(extra: Mapping[str, object], shard: Shard, out: Path) -> dict[str, 
     return rebased if isinstance(rebased, dict) else dict(extra)
 
 
-def _manifest(shards: Sequence[Shard], results: list[TargetResult], out: Path) -> str:
+def _manifest(shards: Sequence[ShardDir], results: list[TargetResult], out: Path) -> str:
     data = dict(shards[0].manifest)
     data.pop("targets", None)
     data["command"] = [Path(sys.argv[0]).name, *sys.argv[1:]]
@@ -271,7 +273,7 @@ def _manifest(shards: Sequence[Shard], results: list[TargetResult], out: Path) -
     return json.dumps(data, indent=2) + "\n"
 
 
-def _logs_of(result: TargetResult, shards: Sequence[Shard]) -> list[str]:
+def _logs_of(result: TargetResult, shards: Sequence[ShardDir]) -> list[str]:
     source = result.extra.get("shard_dir")
     if not isinstance(source, str):
         return []

@@ -22,12 +22,11 @@ from typing import Protocol
 
 from pytest_benchmem.errors import BenchmemError
 from pytest_benchmem.files import unwritable, write_atomic
-from pytest_benchmem.inrun.isolation import ENV as ISOLATION_ENV
+from pytest_benchmem.inrun.isolation import ISOLATION_ENV
 from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
 from .harness import build_harness
-from .machine import ENV as MACHINE_ENV
-from .machine import start_probe
+from .machine import CPUINFO_ENV, start_probe
 from .manifest import read_manifest, write_manifest
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
 from .options import check_options
@@ -449,7 +448,7 @@ def ready_target(
     env.update(options.env_vars())
     plugins: tuple[str, ...] = ()
     if machine is not None:
-        env[MACHINE_ENV] = str(machine)
+        env[CPUINFO_ENV] = str(machine)
         plugins = ("pytest_benchmem.inrun.machine",)
     reason, found = check_isolation(
         prov,

@@ -29,7 +29,7 @@ from .model import Stage
 from .process import Command, CommandResult, Runner
 from .spec import Kind, Target
 
-MARKER = "benchmem-venv.json"
+VENV_MARKER = "benchmem-venv.json"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by pytest-benchmem (benchmem sweep).\n"
@@ -202,7 +202,7 @@ def venv_python(venv: Path) -> Path:
 
 def _reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None:
     try:
-        data = json.loads((venv / MARKER).read_text(encoding="utf-8"))
+        data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("spec") != spec:
@@ -436,7 +436,7 @@ def _build(
         "resolution": resolution,
         "probe": _probe(venv),
     }
-    write_atomic(venv / MARKER, json.dumps(marker, indent=1))
+    write_atomic(venv / VENV_MARKER, json.dumps(marker, indent=1))
     return Provisioned(
         target, _label(target, found.packages), venv, python, found.packages, None, None,
         durations, resolution, key=key,

@@ -45,8 +45,13 @@ def test_inrun_plugins_add_only_themselves_to_a_run(pytester: pytest.Pytester) -
 def test_inrun_plugins_import_no_pipeline_from_bare_pytest(pytester: pytest.Pytester) -> None:
     new = _new_modules(pytester, "import pytest", *INRUN[1:])
     ours = sorted(m for m in new if m.split(".")[0] == "pytest_benchmem")
-    # the package root is light (the engine without memray, units, errors): nothing else
-    root = ("pytest_benchmem", "pytest_benchmem.errors", "pytest_benchmem.measure")
+    # the package root is light (the engine without memray, its modes, units, errors)
+    root = (
+        "pytest_benchmem",
+        "pytest_benchmem.errors",
+        "pytest_benchmem.measure",
+        "pytest_benchmem.modes",
+    )
     assert ours == sorted([*INRUN, *root, "pytest_benchmem.units"])
     heavy = {"memray", "plotly", "pandas", "typer", "uv", "rich", "numpy", "pytest_benchmark"}
     assert not [m for m in new if m.split(".")[0] in heavy]

@@ -75,7 +75,8 @@ def test_sharded_equals_unsharded(
         assert _cli(["compare", str(directory), "--metric", "peak"]) == 0
         tables.append(capsys.readouterr().out)
     assert tables[0] == tables[1]
-    assert "+300.0%" in tables[0]  # 1 MB -> 4 MB
+    # 1 MB -> 4 MB (+299.9%: the exact mode sees the small objects around the buffers too)
+    assert "+300.0%" in tables[0] or "+299.9%" in tables[0]
     # bisect reads the merged dir: every release it probes was measured alike there
     logs = sorted((merged / "logs").rglob("*.log"))
     bisect = ["bisect", "toypkg", "--good", "1.0", "--bad", "4.0", "--suite", str(suite_dir)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -116,7 +117,8 @@ def test_two_versions_measured_then_reused_then_rebuilt(
         ("2.0", "ok"),
     ]
     assert "peak" in captured.out
-    assert "+900" in captured.out  # 1 MB -> 10 MB in the summary table
+    # 1 MB -> 10 MB in the summary table (about +900 %: the exact mode sees the objects too)
+    assert re.search(r"\+(89\d|90\d)\.\d%", captured.out), captured.out
     assert "benchmem compare" in captured.out
     # the harness that ran is ours, from inside the venv
     run = json.loads((out / "1.0.json").read_text())

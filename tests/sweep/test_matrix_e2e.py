@@ -89,10 +89,10 @@ def test_two_interpreters_by_two_versions(
     assert captured.out.count("Python: cpython ") == 2
     assert _cli(["compare", str(out), "--metric", "peak"]) == 0
     assert capsys.readouterr().out.count("Python: cpython ") == 2
-    # the report: one panel (heatmap and lines) per interpreter
+    # the report: per interpreter, a heatmap and lines for peak and for time (the time panel)
     page = (tmp_path / "report.html").read_text()
     for interp in interps[:2]:
-        assert page.count(f"Python cpython {interp.version}: ") == 2
+        assert page.count(f"Python cpython {interp.version}: ") == 4
 
 
 def test_bisect_under_two_interpreters(

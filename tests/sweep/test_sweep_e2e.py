@@ -237,7 +237,12 @@ def test_interrupt_keeps_the_first_run_and_resume_finishes(
         time.sleep(0.05)
     assert marker.exists(), proc.communicate(timeout=30)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:  # seconds on an idle machine; minutes were seen only under a load of 12 on 2 cores
+        _, err = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"the sweep did not stop within 180 s of Ctrl-C; its stderr:\n{err}")
     assert proc.returncode == 130, err
     assert "interrupted; finished runs and sweep.json are kept" in err
     manifest = _manifest(out)

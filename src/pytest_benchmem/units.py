@@ -1,5 +1,7 @@
 """Sizes, durations and thresholds: the only place units are parsed or formatted.
 
+Log-axis ticks, built on the display steps here, are ``ticks``'.
+
 Sizes are ``"100MiB"``-style strings (B/KiB/MiB/GiB, also KB/MB/GB as 1000-based) or bare
 ints; durations are ``"1ms"``-style (s/ms/us/µs/ns); thresholds are ``FIELD:10%``,
 ``FIELD:5MiB`` or both at once, ``FIELD:10%+1MiB``.
@@ -26,9 +28,9 @@ _SIZE_UNITS = {
     "tb": 1000**4,
 }
 #: display units, smallest first: one table for formatting, axis ticks and column scales
-_BYTE_STEPS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
-_TIME_STEPS = (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0))
-_TIME_UNITS = {**{unit.lower(): factor for unit, factor in _TIME_STEPS}, "µs": 1e-6, "μs": 1e-6}
+BYTE_STEPS = (("B", 1), ("KiB", 1024), ("MiB", 1024**2), ("GiB", 1024**3), ("TiB", 1024**4))
+TIME_STEPS = (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0))
+_TIME_UNITS = {**{unit.lower(): factor for unit, factor in TIME_STEPS}, "µs": 1e-6, "μs": 1e-6}
 #: what a missing value shows as in any formatted cell or text
 MISSING = "—"
 # ASCII digits only (``\d`` would take any script's digits; ``"²".isdigit()`` is True)
@@ -113,7 +115,7 @@ def parse_duration(value: str, *, what: str = "duration") -> float:
     raise UsageError(msg)
 
 
-def _unit_for(ref: float, steps: Sequence[tuple[str, float]]) -> tuple[str, float]:
+def unit_for(ref: float, steps: Sequence[tuple[str, float]]) -> tuple[str, float]:
     """The largest unit of ``steps`` (smallest first) that keeps ``ref`` >= 1, else the first."""
     return next(((u, f) for u, f in reversed(steps) if ref >= f), steps[0])
 
@@ -123,7 +125,7 @@ def human_bytes(n: float | None) -> str:
     if n is None:
         return MISSING
     sign = "-" if n < 0 else ""
-    unit, factor = _unit_for(float(abs(n)), _BYTE_STEPS[:4])
+    unit, factor = unit_for(float(abs(n)), BYTE_STEPS[:4])
     value = float(abs(n)) / factor
     if unit == "B":
         return f"{sign}{int(value)} B"
@@ -135,13 +137,13 @@ def byte_unit(values: Sequence[float]) -> tuple[str, int]:
     finite = [abs(v) for v in values if v]
     if not finite:
         return "B", 1
-    unit, factor = _unit_for(min(finite), _BYTE_STEPS[:4])
+    unit, factor = unit_for(min(finite), BYTE_STEPS[:4])
     return unit, int(factor)
 
 
 def time_unit(seconds: float) -> tuple[str, float]:
     """The largest time unit (s/ms/us/ns) that keeps ``seconds`` >= 1 (ns below that)."""
-    return _unit_for(seconds, _TIME_STEPS)
+    return unit_for(seconds, TIME_STEPS)
 
 
 def human_time(seconds: float | None) -> str:
@@ -329,12 +331,6 @@ def parse_threshold(rule: str, *, default_field: str | None = None) -> Threshold
     )
 
 
-# --- axis ticks: where a log axis gets its ticks, and their labels (with units) -------------
-
-#: mantissas of tick values, coarse to fine: a log axis takes the finest that fits
-_LEVELS = ((1.0,), (1.0, 3.0), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0, 7.0))
-
-
 _ZERO = re.compile(r"[+\-\u2212]?[0.,]*\s*%?")
 
 
@@ -348,64 +344,3 @@ def plain_zero(text: str) -> str:
 def signed_percent(value: float, digits: int = 1) -> str:
     """``+12.5%``, ``-3.0%``; a change that rounds to zero is ``0``."""
     return plain_zero(f"{value:+.{digits}f}%")
-
-
-def _compact(number: float) -> str:
-    """``3``, ``1.5``, ``250``: at most three significant digits, no trailing zeros."""
-    text = f"{number:.3g}"
-    if "e" in text:
-        text = f"{number:,.0f}"
-    return text
-
-
-def tick_label(field: str, value: float) -> str:
-    """A short axis label with its unit: ``3 MiB``, ``30 MiB``, ``20 ms``, ``10k``.
-
-    Bytes fields use binary units, time fields s/ms/us/ns, anything else (counts, a dim's
-    numbers) k/M/G suffixes. Distinct tick values never share a label.
-    """
-    field = canonical_field(field)
-    size = abs(value)
-    if field in BYTE_FIELDS or field in TIME_FIELDS:
-        steps = _BYTE_STEPS if field in BYTE_FIELDS else _TIME_STEPS
-        unit, factor = _unit_for(size, steps)
-        return f"{_compact(value / factor)} {unit}"
-    for suffix, step in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if size >= step:
-            return f"{_compact(value / step)}{suffix}"
-    return _compact(value)
-
-
-def _tick_candidates(field: str, mantissas: tuple[float, ...], lo: float, hi: float) -> list[float]:
-    """Every ``mantissa x step`` in [lo, hi]: steps are 1024^k x 10^j for bytes, 10^k else."""
-    decade_lo, decade_hi = math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1
-    bases: list[float] = []
-    if canonical_field(field) in BYTE_FIELDS:
-        for _, factor in _BYTE_STEPS:
-            bases += [factor * 10.0**j for j in range(3)]
-    else:
-        bases = [10.0**k for k in range(decade_lo, decade_hi + 1)]
-    values = {round(m * b, 12) for b in bases for m in mantissas}
-    return sorted(v for v in values if lo <= v <= hi)
-
-
-def log_ticks(field: str, lo: float, hi: float, *, most: int = 10) -> list[float]:
-    """Tick values for a log axis over ``[lo, hi]`` (positive): the finest level with at most
-    ``most`` ticks; a span too wide for even one tick per decade keeps every n-th."""
-    if not (0 < lo <= hi) or not math.isfinite(hi):
-        return []
-    best: list[float] = []
-    for mantissas in _LEVELS:
-        ticks = _tick_candidates(field, mantissas, lo, hi)
-        if len(ticks) > most:
-            break
-        best = ticks
-        if len(ticks) >= 4:
-            break
-    if not best:
-        coarse = _tick_candidates(field, _LEVELS[0], lo, hi)
-        stride = math.ceil(len(coarse) / most)
-        best = coarse[::stride]
-    if len(best) < 2 and hi / lo < 1e6:  # a narrow span: the nearest ticks either side too
-        best = _tick_candidates(field, _LEVELS[-1], lo / 2, hi * 2)
-    return best

@@ -159,7 +159,7 @@ def test_thresholds_with_extreme_numbers_are_usage_errors(rule: str):
 
 
 def test_tick_labels_carry_units_and_never_repeat() -> None:
-    from pytest_benchmem.units import log_ticks, tick_label
+    from pytest_benchmem.ticks import log_ticks, tick_label
 
     assert tick_label("peak", 3 * 1024**2) == "3 MiB"
     assert tick_label("peak", 30 * 1024**2) == "30 MiB"

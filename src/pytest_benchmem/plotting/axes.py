@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.units import log_ticks, tick_label
+from pytest_benchmem.ticks import log_ticks, tick_label
 
 from .data import check_band, spans_decade
 from .layout import Cell

@@ -9,8 +9,6 @@ table and runs the memory compare gate. Session state lives on a registered
 
 from __future__ import annotations
 
-import platform
-import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -31,16 +29,15 @@ from .fixture import (
 from .flags import add_options
 from .marker import MARKER, MARKER_HELP, MarkerSpec
 from .marker import parse_marker as _parse_marker
-from .metrics import BLOB_KEY, RUN_SCHEMA
+from .metrics import BLOB_KEY
 from .modes import (
     ALLOW_MIXED_PYTEST_FLAG,
-    DEFAULT_MODE,
-    MemoryMode,
     check_measurements,
     current_measurement,
     measurement_of,
 )
 from .options import Settings, load_settings
+from .provenance import provenance
 from .recorder import replay
 from .table import (
     TableSpec,
@@ -342,38 +339,6 @@ def _is_benchmark_fixture(value: object) -> bool:
     except ImportError:  # pragma: no cover - pytest-benchmark is a dependency
         return False
     return isinstance(value, BenchmarkFixture)
-
-
-def provenance(label: str | None, *, mode: MemoryMode = DEFAULT_MODE) -> dict[str, Any]:
-    """The run-level ``benchmem`` section: schema, label, spec, python, packages, harness, and
-    how memory was measured: ``mode`` (exact/fast; ``trace_python_allocators`` kept for older
-    readers) and the allocator environment (``pythonmalloc``: ``$PYTHONMALLOC`` or null)."""
-    import os
-    from importlib import metadata
-
-    import pytest_benchmem
-
-    packages: dict[str, str] = {}
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"]
-        if name and name not in packages:
-            packages[name] = dist.version
-    return {
-        "schema": RUN_SCHEMA,
-        "label": label,
-        "spec": os.environ.get("BENCHMEM_SPEC") or None,
-        "python": platform.python_version(),
-        "implementation": sys.implementation.name,
-        "executable": sys.executable,
-        "mode": mode.value,
-        "trace_python_allocators": mode.traces_python,
-        "pythonmalloc": os.environ.get("PYTHONMALLOC") or None,
-        "packages": dict(sorted(packages.items(), key=lambda kv: kv[0].lower())),
-        "harness": {
-            "version": pytest_benchmem.__version__,
-            "path": str(Path(pytest_benchmem.__file__).resolve().parent),
-        },
-    }
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from .errors import MeasureError
+from .marker import CEILINGS, Repeats
 from .measure import Keep, MemoryResult, run_passes
 from .metrics import BLOB_KEY
 from .modes import DEFAULT_MODE, MemoryMode
-from .options import CEILINGS, DEFAULT_MAX_TIME, Repeats
+from .options import DEFAULT_MAX_TIME
 from .units import format_value
 
 Args = tuple[Sequence[Any], Mapping[str, Any]]

@@ -1,9 +1,9 @@
 """The memray engine: peak, allocation count and total bytes of one call, pass by pass.
 
-The only module that imports memray. Each pass wraps exactly one call in its own
-``memray.Tracker``, writing to a private temp dir (on tmpfs when there is one) that is
-deleted after reading. The first tracking window of a process is thrown away, because
-memray can record one stray allocation of its own there.
+The only module that imports memray (with ``memread``, its capture reader). Each pass wraps
+exactly one call in its own ``memray.Tracker``, writing to a private temp dir (on tmpfs when
+there is one) that is deleted after reading. The first tracking window of a process is thrown
+away, because memray can record one stray allocation of its own there.
 """
 
 from __future__ import annotations
@@ -118,31 +118,6 @@ def _capture_dir() -> str:
     return tempfile.mkdtemp(prefix="benchmem-", dir=base)
 
 
-def _read(path: str) -> tuple[int, int, int]:
-    try:
-        from memray._memray import compute_statistics
-    except ImportError:  # pragma: no cover - older/newer memray without the native stats
-        return _read_records(path)
-    stats = compute_statistics(path, num_largest=1)
-    return (
-        int(stats.peak_memory_allocated),
-        int(stats.total_num_allocations),
-        int(stats.total_memory_allocated),
-    )
-
-
-def _read_records(path: str) -> tuple[int, int, int]:  # pragma: no cover - fallback
-    from memray import AllocatorType, FileReader
-
-    frees = {AllocatorType.FREE, AllocatorType.MUNMAP, AllocatorType.PYMALLOC_FREE}
-    reader = FileReader(path)
-    try:
-        records = [r for r in reader.get_allocation_records() if r.allocator not in frees]
-        return int(reader.metadata.peak_memory), len(records), sum(r.size for r in records)
-    finally:
-        reader.close()
-
-
 def _track(
     path: str,
     action: Callable[[], object],
@@ -191,11 +166,13 @@ def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
     """
     found = _tare.get(python_allocators)
     if found is None:
+        from .memread import read_stats  # lazy: ``import pytest_benchmem`` stays this module
+
         seen = []
         for index in range(2):  # the first traced window can hold memray's own first objects
             path = str(Path(directory) / f"tare-{index}.bin")
             _track(path, int, python_allocators=python_allocators)  # int(): allocates nothing
-            _, allocations, total = _read(path)
+            _, allocations, total = read_stats(path)
             Path(path).unlink(missing_ok=True)
             seen.append((allocations, total))
         found = _tare[python_allocators] = min(seen)
@@ -281,6 +258,8 @@ def run_passes(
         MeasureError: when another memray Tracker is already active.
         ValueError: when ``repeats`` < 1 or ``warmup`` < 0.
     """
+    from .memread import read_stats  # lazy: ``import pytest_benchmem`` stays this module
+
     _check_counts(repeats, warmup)
     directory = _capture_dir()
     try:
@@ -298,7 +277,7 @@ def run_passes(
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
             _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
-            passes.append(_net(_read(path), tare))
+            passes.append(_net(read_stats(path), tare))
             if keep is None:
                 Path(path).unlink(missing_ok=True)
             else:
@@ -365,63 +344,3 @@ def measure_peak(
     return measure_memory(
         action, repeats, mode=mode, trace_python_allocators=trace_python_allocators
     ).peak_bytes
-
-
-Frames = tuple[tuple[str, str, int], ...]
-
-
-@dataclass(frozen=True)
-class PeakRecords:
-    """What a kept capture holds at its peak, straight from memray (read by ``attribution``).
-
-    ``records``: one ``(bytes, allocations, python_stack, hybrid_stack)`` per live stack,
-    stacks as ``(function, file, line)`` innermost first; ``hybrid_stack`` (Python and native
-    frames interleaved) only for captures with native traces, else None.
-    """
-
-    peak: int
-    native: bool
-    records: tuple[tuple[int, int, Frames, Frames | None], ...]
-    python_allocators: bool = False
-
-
-def read_peak_records(path: str | os.PathLike[str]) -> PeakRecords:
-    """The allocations live at the high-water mark of memray capture ``path``.
-
-    Raises:
-        MeasureError: the file is missing, not a memray capture, or from another memray.
-    """
-    from memray import FileReader
-
-    shown = os.fspath(path)
-    if not Path(shown).is_file():
-        msg = f"capture {shown!r} does not exist"
-        raise MeasureError(msg)
-    try:
-        reader = FileReader(shown)
-        records = reader.get_high_watermark_allocation_records(merge_threads=True)
-        native = bool(reader.metadata.has_native_traces)
-        rows = tuple(
-            (
-                int(r.size),
-                int(r.n_allocations),
-                tuple(r.stack_trace()),
-                tuple(r.hybrid_stack_trace()) if native else None,
-            )
-            for r in records
-        )
-        peak = int(reader.metadata.peak_memory)
-        traced = bool(getattr(reader.metadata, "trace_python_allocators", False))
-        reader.close()
-    except (OSError, RuntimeError, ValueError) as exc:
-        reason = str(exc).split(": iostream error")[0].rstrip(".")
-        if "incompatible with this version" in reason:
-            from importlib.metadata import version
-
-            reason = (
-                "it was written by another memray version "
-                f"(this is memray {version('memray')}: read it with the memray that wrote it)"
-            )
-        msg = f"cannot read memray capture {shown!r}: {reason}"
-        raise MeasureError(msg) from None
-    return PeakRecords(peak=peak, native=native, records=rows, python_allocators=traced)

@@ -28,6 +28,9 @@ from .fixture import (
     check_patchable,
     patch_fixture,
 )
+from .flags import add_options
+from .marker import MARKER, MARKER_HELP, MarkerSpec
+from .marker import parse_marker as _parse_marker
 from .metrics import BLOB_KEY, RUN_SCHEMA
 from .modes import (
     ALLOW_MIXED_PYTEST_FLAG,
@@ -37,8 +40,7 @@ from .modes import (
     current_measurement,
     measurement_of,
 )
-from .options import MARKER, MARKER_HELP, MarkerSpec, Settings, add_options, load_settings
-from .options import parse_marker as _parse_marker
+from .options import Settings, load_settings
 from .recorder import replay
 from .table import (
     TableSpec,

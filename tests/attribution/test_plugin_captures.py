@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_benchmem.captures import CaptureKeeper, safe_stem
-from pytest_benchmem.measure import read_peak_records
+from pytest_benchmem.memread import read_peak_records
 
 FAST = ("-p", "no:cacheprovider", "--benchmark-min-rounds=1", "--benchmark-max-time=0")
 MIB = 1024 * 1024

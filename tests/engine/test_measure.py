@@ -130,9 +130,10 @@ def test_exact_mode_sees_small_objects_exactly(keywords):
         return [(i, i * i) for i in range(10_000)]
 
     result = measure_memory(tuples, 3, **keywords)
-    # cold first pass (empty free lists), then the steady state the headline min reports
-    assert result.peak_series[0] >= result.peak_series[1] == result.peak_series[2]
-    assert result.peak_bytes == result.peak_series[1]
+    # a cold first pass (it can differ either way, by what the process ran before), then
+    # the steady state
+    assert result.peak_series[1] == result.peak_series[2]
+    assert result.peak_bytes == min(result.peak_series)
     assert 900_000 < result.peak_bytes < 2_000_000
     assert result.allocations > 10_000  # every tuple and int, not a few arenas
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.options import parse_marker
+from pytest_benchmem.marker import parse_marker
 
 CEILINGS = """
 import pytest

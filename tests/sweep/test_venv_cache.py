@@ -15,7 +15,7 @@ from sweepfakes import FakeRunner
 
 import toywheels
 from pytest_benchmem.sweep import SweepOptions, provision, run_targets
-from pytest_benchmem.sweep.venv import Lease
+from pytest_benchmem.sweep.venvcache import Lease
 
 MB = 1_000_000
 

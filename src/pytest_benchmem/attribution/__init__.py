@@ -51,7 +51,7 @@ def load_profile(capture: CaptureRef | str | Path) -> Profile:
     Raises:
         BenchmemError: the file is missing, corrupt, or from another memray version.
     """
-    from pytest_benchmem.measure import read_peak_records
+    from pytest_benchmem.memread import read_peak_records
 
     from .model import build_profile
 

@@ -139,7 +139,7 @@ def build_profile(
     rootdir: str | None = None,
     python_allocators: bool = False,
 ) -> Profile:
-    """A profile from memray's raw high-water-mark records (see ``measure.read_peak_records``)."""
+    """A profile from memray's raw high-water-mark records (see ``memread.read_peak_records``)."""
     cache: dict[tuple[tuple[str, str, int], bool], Frame] = {}
     allocations = []
     for size, count, python, hybrid in records:

@@ -19,8 +19,9 @@ from pytest_benchmem.files import write_atomic
 
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
 from .options import check_options
-from .pipeline import Progress, provision_all, provision_config, ready_target, run_targets
+from .pipeline import Progress, provision_all, provision_config, run_targets
 from .process import Command, CommandResult, Runner, SubprocessRunner
+from .runone import ready_target
 from .spec import Target, parse_target, parse_targets
 from .suite import prepare_cwd, run_env
 from .venv import LogDir, ProvisionConfig, Provisioned, cache_root, release_venv

@@ -16,25 +16,23 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from pytest_benchmem.errors import BenchmemError
 from pytest_benchmem.files import unwritable, write_atomic
-from pytest_benchmem.inrun.isolation import ISOLATION_ENV
-from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
 from .harness import build_harness
-from .machine import CPUINFO_ENV, start_probe
-from .manifest import read_manifest, write_manifest
+from .machine import start_probe
+from .manifest import read_manifest
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
 from .options import check_options
 from .outlock import hold_out
-from .plan import Plan, Shard, build_plan, plan_record
+from .plan import Shard, build_plan
 from .process import Runner, SubprocessRunner
+from .runone import SweepState, run_one, set_aside
 from .spec import Target
-from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import (
     LogDir,
     ProvisionConfig,
@@ -174,46 +172,6 @@ def run_fingerprint(target: Target, cfg: ProvisionConfig, options: SweepOptions)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-@dataclass
-class _Sweep:
-    """The state of one ``run_targets`` call."""
-
-    options: SweepOptions
-    cfg: ProvisionConfig
-    manifest: Path
-    runner: Runner
-    progress: Progress | None
-    results: list[TargetResult]
-    extra: Mapping[str, object] | None = None
-    machine: Path | None = None  # cached cpuinfo for pytest-benchmark's machine_info
-    plan: Plan | None = None
-    picked: Sequence[int] = ()  # the plan entries this sweep (or shard) runs
-    lock: int | None = None  # the out directory's lock, inherited by each suite run
-
-    def save(self) -> None:
-        h = self.cfg.harness
-        harness: dict[str, object] = {"version": h.version, "digest": h.digest}
-        harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
-        extra = dict(self.extra or {})
-        if self.plan is not None:
-            extra |= plan_record(self.plan, self.picked, self.options)
-        write_manifest(self.manifest, self.recorded(), self.options, harness=harness, extra=extra)
-
-    def recorded(self) -> list[TargetResult]:
-        """The results, each with its interpreter in ``extra["python"]`` in a Python matrix."""
-        if self.plan is None:
-            return list(self.results)
-        interps = [self.plan.interpreters[i] for i in self.picked]
-        return [
-            r if p is None else replace(r, extra={**r.extra, "python": p.to_json()})
-            for r, p in zip(self.results, interps, strict=True)
-        ]
-
-    def tell(self, key: str, text: str) -> None:
-        if self.progress is not None:
-            self.progress.update(key, text)
-
-
 def _pending(target: Target, logs_root: Path, fingerprint: str) -> TargetResult:
     label = target.label or target.key
     return TargetResult(
@@ -253,7 +211,7 @@ def run_targets(
     options.out.mkdir(parents=True, exist_ok=True)
     fps = [run_fingerprint(t, cfg, options) for t in parsed]
     previous = read_manifest(options.out / manifest) if options.resume else {}
-    state = _Sweep(
+    state = SweepState(
         options, cfg, options.out / manifest, run, progress, [], extra, None, plan, picked
     )
     state.results = [_pending(t, logs_root, fp) for t, fp in zip(parsed, fps, strict=True)]
@@ -289,7 +247,7 @@ def run_targets(
     return state.recorded()
 
 
-def _stopped(state: _Sweep, reason: str) -> None:
+def _stopped(state: SweepState, reason: str) -> None:
     """Say in the manifest why the targets still pending did not run."""
     state.results = [
         replace(r, reason=reason) if r.status is TargetStatus.SKIPPED and r.reason == PENDING else r
@@ -308,7 +266,9 @@ def _same_python(python: str) -> bool:
     return os.path.realpath(python) == os.path.realpath(sys.executable)
 
 
-def _machine_info(state: _Sweep, probe: tuple[Path, threading.Thread | None] | None) -> Path | None:
+def _machine_info(
+    state: SweepState, probe: tuple[Path, threading.Thread | None] | None
+) -> Path | None:
     """The cpuinfo cache file once the probe is done (None: let pytest-benchmark probe)."""
     if probe is None:
         return None
@@ -319,7 +279,7 @@ def _machine_info(state: _Sweep, probe: tuple[Path, threading.Thread | None] | N
 
 
 def _execute(
-    state: _Sweep,
+    state: SweepState,
     targets: list[Target],
     slots: list[int],
     logs_root: Path,
@@ -351,9 +311,9 @@ def _execute(
         _interleave(state, slots, provs, logs_root)
         return
     for slot, prov in zip(slots, provs, strict=True):
-        previous = _set_aside(state.options.out / f"{prov.label}.json")
+        previous = set_aside(state.options.out / f"{prov.label}.json")
         try:
-            result = _run_one(state, prov, logs_root, state.results[slot].fingerprint)
+            result = run_one(state, prov, logs_root, state.results[slot].fingerprint)
         finally:
             release_venv(prov)  # a concurrent --fresh may now replace it
         if result.ok:  # superseded, as a rerun always replaced it
@@ -364,29 +324,31 @@ def _execute(
             state.progress.done(result)
 
 
-def _interleave(state: _Sweep, slots: list[int], provs: list[Provisioned], logs_root: Path) -> None:
+def _interleave(
+    state: SweepState, slots: list[int], provs: list[Provisioned], logs_root: Path
+) -> None:
     """``--rounds N``: every target N times, alternating, then each one's rounds combined."""
     from .rounds import run_interleaved
 
     rounds = state.options.rounds
     previous = {
-        s: _set_aside(state.options.out / f"{p.label}.json")
+        s: set_aside(state.options.out / f"{p.label}.json")
         for s, p in zip(slots, provs, strict=True)
     }
     fingerprints = {id(p): state.results[s].fingerprint for s, p in zip(slots, provs, strict=True)}
     # memory is exact: round 1 measures it, the later rounds time only (much cheaper)
     timing = replace(state, options=replace(state.options, memory=False, profile=False))
 
-    def run_one(prov: Provisioned, number: int) -> TargetResult:
+    def run_round(prov: Provisioned, number: int) -> TargetResult:
         state.tell(prov.label, f"round {number} of {rounds}")
-        return _run_one(state if number == 1 else timing, prov, logs_root, fingerprints[id(prov)])
+        return run_one(state if number == 1 else timing, prov, logs_root, fingerprints[id(prov)])
 
     def update(slot: int, result: TargetResult) -> None:
         state.results[slot] = result
         state.save()
 
     pairs = list(zip(slots, provs, strict=True))
-    for slot, result in run_interleaved(pairs, rounds, state.options.out, run_one, update):
+    for slot, result in run_interleaved(pairs, rounds, state.options.out, run_round, update):
         if result.ok:
             previous[slot].unlink(missing_ok=True)
         state.results[slot] = result
@@ -395,21 +357,7 @@ def _interleave(state: _Sweep, slots: list[int], provs: list[Provisioned], logs_
             state.progress.done(result)
 
 
-def _set_aside(run: Path) -> Path:
-    """Move an earlier sweep's ``<label>.json`` to ``<label>.json.previous`` before a rerun.
-
-    A rerun that fails must not leave the old result under the label (``compare DIR`` and
-    ``plot DIR`` would read it as this sweep's); it stays readable under the new name.
-    Returns the ``.previous`` path (which exists only if something was set aside, now or
-    by an earlier failed rerun).
-    """
-    previous = run.with_name(run.name + ".previous")
-    if run.is_file():
-        run.replace(previous)
-    return previous
-
-
-def _provisioned(state: _Sweep, prov: Provisioned) -> None:
+def _provisioned(state: SweepState, prov: Provisioned) -> None:
     key = prov.target.label or prov.target.key
     rename = getattr(state.progress, "rename", None)
     if prov.label != key and callable(rename):
@@ -418,93 +366,3 @@ def _provisioned(state: _Sweep, prov: Provisioned) -> None:
     if prov.note:
         ready = f"{ready}: {prov.note}"
     state.tell(prov.label, f"failed at {prov.stage}" if prov.stage else ready)
-
-
-@dataclass(frozen=True)
-class Ready:
-    """A provisioned target made ready to run: its environment, in-run plugins, or why not."""
-
-    env: dict[str, str]
-    plugins: tuple[str, ...]
-    reason: str | None  # the isolation check failed
-
-
-def ready_target(
-    prov: Provisioned,
-    options: SweepOptions,
-    cfg: ProvisionConfig,
-    *,
-    cwd: Path,
-    suite: Path,
-    logs: LogDir,
-    runner: Runner,
-    machine: Path | None = None,
-) -> Ready:
-    """The one per-target setup behind both ``run_targets`` and the ``provision`` API.
-
-    The run's environment (``--env`` included), the in-run plugins, and the isolation check.
-    """
-    env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec)
-    env.update(options.env_vars())
-    plugins: tuple[str, ...] = ()
-    if machine is not None:
-        env[CPUINFO_ENV] = str(machine)
-        plugins = ("pytest_benchmem.inrun.machine",)
-    reason, found = check_isolation(
-        prov,
-        cwd=cwd,
-        suite=suite,
-        env=env,
-        import_check=options.import_check,
-        logs=logs,
-        runner=runner,
-    )
-    if reason is None and found is not None and found.module and found.prefix:
-        # the same check once more inside the run, after pytest set up its sys.path
-        env[ISOLATION_ENV] = isolation_settings(found.module, found.prefix)
-        plugins = (*plugins, "pytest_benchmem.inrun.isolation")
-    return Ready(env, plugins, reason)
-
-
-def _run_one(state: _Sweep, prov: Provisioned, logs_root: Path, fingerprint: str) -> TargetResult:
-    log_dir = logs_root / prov.label
-    durations = dict(prov.durations)
-
-    def result(
-        status: TargetStatus, stage: Stage | None, reason: str | None, run: Path | None
-    ) -> TargetResult:
-        return TargetResult(
-            prov.label, prov.target.spec, status, stage, reason, run, log_dir, prov.versions,
-            durations, prov.resolution, prov.reused, fingerprint,
-            {"note": prov.note} if prov.note else {},
-        )  # fmt: skip
-
-    if prov.stage is not None:
-        return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
-    logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
-    cwd, suite = prepare_cwd(state.options)
-    try:
-        state.tell(prov.label, "isolation check")
-        ready = ready_target(
-            prov, state.options, state.cfg, cwd=cwd, suite=suite, logs=logs,
-            runner=state.runner, machine=state.machine,
-        )  # fmt: skip
-        if ready.reason is not None:
-            return result(TargetStatus.FAILED, Stage.ISOLATION, ready.reason, None)
-        env, plugins = ready.env, ready.plugins
-        state.tell(prov.label, "running the suite")
-        ran = run_suite(
-            prov,
-            cwd=cwd,
-            suite=suite,
-            options=state.options,
-            env=env,
-            logs=logs,
-            runner=state.runner,
-            plugins=plugins,
-            pass_fds=() if state.lock is None else (state.lock,),
-        )
-        durations["run"] = ran.duration
-        return result(ran.status, ran.stage, ran.reason, ran.run_path)
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)

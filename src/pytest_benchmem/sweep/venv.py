@@ -8,17 +8,15 @@ cache root, keyed by their spec, and are reused while that spec (and the harness
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
 
 from pytest_benchmem.errors import ProvisionError
 from pytest_benchmem.files import write_atomic
@@ -28,8 +26,18 @@ from .inspect import inspect_venv
 from .model import Stage
 from .process import Command, CommandResult, Runner
 from .spec import Kind, Target
+from .venvcache import (
+    VENV_MARKER,
+    Lease,
+    collect_old,
+    current_venv,
+    damage,
+    locked,
+    reusable,
+    swap_link,
+    venv_python,
+)
 
-VENV_MARKER = "benchmem-venv.json"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by pytest-benchmem (benchmem sweep).\n"
@@ -193,37 +201,6 @@ def spec_key(spec: Mapping[str, object]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def venv_python(venv: Path) -> Path:
-    """The interpreter inside a venv."""
-    if os.name == "nt":  # pragma: no cover - Linux/macOS are the supported platforms
-        return venv / "Scripts" / "python.exe"
-    return venv / "bin" / "python"
-
-
-def _reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None:
-    try:
-        data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("spec") != spec:
-        return None
-    if not isinstance(data.get("versions"), dict):
-        return None
-    return data
-
-
-def damage(venv: Path, recorded: Mapping[str, object]) -> str | None:
-    """What is missing from a reused venv (its interpreter, or a top-level site-packages
-    entry recorded when it was built), or None when it looks whole. Cheap: a few ``stat``s."""
-    if not venv_python(venv).exists():  # follows the link: the base interpreter too
-        return f"its interpreter {venv_python(venv)} is gone"
-    probe = recorded.get("probe")
-    for rel in probe if isinstance(probe, list) else []:
-        if not (venv / str(rel)).exists():
-            return f"{venv / str(rel)} is gone"
-    return None
-
-
 def _probe(venv: Path) -> list[str]:
     """The venv's top-level site-packages entries, checked on every reuse (``damage``)."""
     found: list[str] = []
@@ -246,32 +223,6 @@ def uv_reason(outcome: CommandResult) -> str:
     return " ".join(kept)[:600]
 
 
-class Lease:
-    """A shared lock on one built venv, held while a sweep uses it.
-
-    A rebuild (``--fresh``, a new harness, damage) never deletes a venv somebody holds a
-    lease on: it builds beside it and swaps the ``venvs/<key>`` link; the old directory goes
-    once no lease holds it. Leases die with their process (``flock``).
-    """
-
-    def __init__(self, venv: Path) -> None:
-        import fcntl
-
-        self.path = venv
-        self._handle: IO[str] | None = _use_lock(venv).open("a")
-        fcntl.flock(self._handle, fcntl.LOCK_SH)
-
-    def release(self) -> None:
-        """Let the venv go (idempotent)."""
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-
-def _use_lock(venv: Path) -> Path:
-    return venv.with_name(venv.name + ".use")
-
-
 def provision_target(
     target: Target, cfg: ProvisionConfig, logs: LogDir, runner: Runner
 ) -> Provisioned:
@@ -287,7 +238,7 @@ def provision_target(
         root.mkdir(parents=True, exist_ok=True)
         # Two targets (or two sweeps) wanting the same venv: one builds it, the other reuses
         # it. Leases are taken and old venvs removed only under this lock.
-        with _locked(root / (key + ".lock")):
+        with locked(root / (key + ".lock")):
             return _provision(target, cfg, logs, runner, spec=spec, key=key)
     except OSError as exc:  # the cache is damaged (a file where a directory belongs, ...)
         where = exc.filename or root
@@ -301,55 +252,6 @@ def release_venv(prov: Provisioned) -> None:
     """Release the lease ``provision_target`` took on the venv (no-op without one)."""
     if prov.lease is not None:
         prov.lease.release()
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (POSIX ``flock``)."""
-    import fcntl
-
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _current(link: Path) -> Path | None:
-    """The built venv ``venvs/<key>`` points at; anything else found there is removed."""
-    if link.is_symlink():
-        return link.parent / link.readlink()
-    if link.is_dir():  # an older layout, or junk: nobody can hold a lease on it
-        shutil.rmtree(link)
-    elif link.exists():
-        link.unlink()
-    return None
-
-
-def _swap(link: Path, venv: Path) -> None:
-    """Point ``link`` at ``venv`` atomically."""
-    tmp = link.with_name(f".{link.name}.{os.getpid()}.link")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(venv.name)
-    tmp.replace(link)
-
-
-def _collect(link: Path, keep: Path | None) -> None:
-    """Remove the built venvs of this key that are neither current nor leased."""
-    import fcntl
-
-    for old in link.parent.glob(f"{link.name}-*"):
-        if old == keep or old.suffix == ".use":
-            continue
-        lock = _use_lock(old)
-        with lock.open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # another sweep still runs in it
-            shutil.rmtree(old, ignore_errors=True)
-            lock.unlink(missing_ok=True)
 
 
 def _reuse(target: Target, venv: Path, recorded: Mapping[str, object], key: str) -> Provisioned:
@@ -371,14 +273,14 @@ def _provision(
     key: str,
 ) -> Provisioned:
     link = cfg.cache / "venvs" / key
-    current = _current(link)
+    current = current_venv(link)
     note = None
     fresh = cfg.fresh and key not in cfg.rebuilt  # two targets of one spec: built once
-    recorded = None if fresh or current is None else _reusable(current, spec)
+    recorded = None if fresh or current is None else reusable(current, spec)
     if recorded is not None and current is not None:
         broken = damage(current, recorded)
         if broken is None:
-            _collect(link, current)
+            collect_old(link, current)
             return _reuse(target, current, recorded, key)
         note = f"the cached venv was damaged ({broken}): rebuilt it"
     venv = link.with_name(f"{key}-{secrets.token_hex(4)}")
@@ -387,9 +289,9 @@ def _provision(
         shutil.rmtree(venv, ignore_errors=True)
         return built
     lease = Lease(venv)
-    _swap(link, venv)
+    swap_link(link, venv)
     cfg.rebuilt.add(key)
-    _collect(link, venv)
+    collect_old(link, venv)
     return replace(built, lease=lease, note=note)
 
 

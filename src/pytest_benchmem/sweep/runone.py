@@ -1,0 +1,175 @@
+"""One target's run inside a sweep: the sweep's state, the per-target setup, the suite run.
+
+``SweepState`` is what one ``run_targets`` call carries; ``ready_target`` is the one per-target
+setup (environment, in-run plugins, isolation check) shared with the ``provision`` API;
+``run_one`` runs a provisioned target's suite and turns the outcome into a ``TargetResult``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_benchmem.inrun.isolation import ISOLATION_ENV
+from pytest_benchmem.inrun.isolation import settings as isolation_settings
+
+from .machine import CPUINFO_ENV
+from .manifest import write_manifest
+from .model import Stage, SweepOptions, TargetResult, TargetStatus
+from .plan import Plan, plan_record
+from .process import Runner
+from .suite import check_isolation, prepare_cwd, run_env, run_suite
+from .venv import LogDir, ProvisionConfig, Provisioned
+
+if TYPE_CHECKING:
+    from .pipeline import Progress
+
+
+@dataclass
+class SweepState:
+    """The state of one ``run_targets`` call."""
+
+    options: SweepOptions
+    cfg: ProvisionConfig
+    manifest: Path
+    runner: Runner
+    progress: Progress | None
+    results: list[TargetResult]
+    extra: Mapping[str, object] | None = None
+    machine: Path | None = None  # cached cpuinfo for pytest-benchmark's machine_info
+    plan: Plan | None = None
+    picked: Sequence[int] = ()  # the plan entries this sweep (or shard) runs
+    lock: int | None = None  # the out directory's lock, inherited by each suite run
+
+    def save(self) -> None:
+        h = self.cfg.harness
+        harness: dict[str, object] = {"version": h.version, "digest": h.digest}
+        harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
+        extra = dict(self.extra or {})
+        if self.plan is not None:
+            extra |= plan_record(self.plan, self.picked, self.options)
+        write_manifest(self.manifest, self.recorded(), self.options, harness=harness, extra=extra)
+
+    def recorded(self) -> list[TargetResult]:
+        """The results, each with its interpreter in ``extra["python"]`` in a Python matrix."""
+        if self.plan is None:
+            return list(self.results)
+        interps = [self.plan.interpreters[i] for i in self.picked]
+        return [
+            r if p is None else replace(r, extra={**r.extra, "python": p.to_json()})
+            for r, p in zip(self.results, interps, strict=True)
+        ]
+
+    def tell(self, key: str, text: str) -> None:
+        if self.progress is not None:
+            self.progress.update(key, text)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A provisioned target made ready to run: its environment, in-run plugins, or why not."""
+
+    env: dict[str, str]
+    plugins: tuple[str, ...]
+    reason: str | None  # the isolation check failed
+
+
+def ready_target(
+    prov: Provisioned,
+    options: SweepOptions,
+    cfg: ProvisionConfig,
+    *,
+    cwd: Path,
+    suite: Path,
+    logs: LogDir,
+    runner: Runner,
+    machine: Path | None = None,
+) -> Ready:
+    """The one per-target setup behind both ``run_targets`` and the ``provision`` API.
+
+    The run's environment (``--env`` included), the in-run plugins, and the isolation check.
+    """
+    env = run_env(cfg.env, prov.venv, prov.label, prov.target.spec)
+    env.update(options.env_vars())
+    plugins: tuple[str, ...] = ()
+    if machine is not None:
+        env[CPUINFO_ENV] = str(machine)
+        plugins = ("pytest_benchmem.inrun.machine",)
+    reason, found = check_isolation(
+        prov,
+        cwd=cwd,
+        suite=suite,
+        env=env,
+        import_check=options.import_check,
+        logs=logs,
+        runner=runner,
+    )
+    if reason is None and found is not None and found.module and found.prefix:
+        # the same check once more inside the run, after pytest set up its sys.path
+        env[ISOLATION_ENV] = isolation_settings(found.module, found.prefix)
+        plugins = (*plugins, "pytest_benchmem.inrun.isolation")
+    return Ready(env, plugins, reason)
+
+
+def run_one(
+    state: SweepState, prov: Provisioned, logs_root: Path, fingerprint: str
+) -> TargetResult:
+    """Run ``prov``'s suite once (isolation check first) and say how it went."""
+    log_dir = logs_root / prov.label
+    durations = dict(prov.durations)
+
+    def result(
+        status: TargetStatus, stage: Stage | None, reason: str | None, run: Path | None
+    ) -> TargetResult:
+        return TargetResult(
+            prov.label, prov.target.spec, status, stage, reason, run, log_dir, prov.versions,
+            durations, prov.resolution, prov.reused, fingerprint,
+            {"note": prov.note} if prov.note else {},
+        )  # fmt: skip
+
+    if prov.stage is not None:
+        return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
+    logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
+    cwd, suite = prepare_cwd(state.options)
+    try:
+        state.tell(prov.label, "isolation check")
+        ready = ready_target(
+            prov, state.options, state.cfg, cwd=cwd, suite=suite, logs=logs,
+            runner=state.runner, machine=state.machine,
+        )  # fmt: skip
+        if ready.reason is not None:
+            return result(TargetStatus.FAILED, Stage.ISOLATION, ready.reason, None)
+        env, plugins = ready.env, ready.plugins
+        state.tell(prov.label, "running the suite")
+        ran = run_suite(
+            prov,
+            cwd=cwd,
+            suite=suite,
+            options=state.options,
+            env=env,
+            logs=logs,
+            runner=state.runner,
+            plugins=plugins,
+            pass_fds=() if state.lock is None else (state.lock,),
+        )
+        durations["run"] = ran.duration
+        return result(ran.status, ran.stage, ran.reason, ran.run_path)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+
+def set_aside(run: Path) -> Path:
+    """Move an earlier sweep's ``<label>.json`` to ``<label>.json.previous`` before a rerun.
+
+    A rerun that fails must not leave the old result under the label (``compare DIR`` and
+    ``plot DIR`` would read it as this sweep's); it stays readable under the new name.
+    Returns the ``.previous`` path (which exists only if something was set aside, now or
+    by an earlier failed rerun).
+    """
+    previous = run.with_name(run.name + ".previous")
+    if run.is_file():
+        run.replace(previous)
+    return previous

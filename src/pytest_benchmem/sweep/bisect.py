@@ -15,7 +15,7 @@ from enum import StrEnum
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.inrun.select import matcher
 from pytest_benchmem.noise import verdict_of
-from pytest_benchmem.units import Threshold
+from pytest_benchmem.units import Threshold, signed_percent
 
 #: a memory verdict this close to the threshold (a fraction of it) is measured once more
 MEMORY_MARGIN = 0.01
@@ -279,7 +279,7 @@ def _largest_change(
     if not changes:
         return "no comparable benchmark"
     pick = max if direction is Direction.HEAVIER else min
-    return f"largest change {pick(changes):+.1f}%"
+    return f"largest change {signed_percent(pick(changes))}"
 
 
 @dataclass

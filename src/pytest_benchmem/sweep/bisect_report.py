@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_benchmem.units import signed_percent
+
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.bisect import BisectResult, Probe
     from pytest_benchmem.sweep.bisect_runner import Prober
@@ -49,7 +51,7 @@ def _cell(
     if own is not None:
         text += f" ±{format_value(field, own.iqr)}"
     if base:
-        change = f"{(value - base) / base * 100.0:+.1f}%"
+        change = signed_percent((value - base) / base * 100.0)
         if stats[0] is not None and stats[1] is not None:
             change += f", {verdict_of(stats[0], stats[1]).shift}"
         text += f" ({change})"
@@ -98,7 +100,7 @@ def render_probe_table(outcome: BisectResult) -> str:
             ]
         elif several:
             worst = _worst(outcome, values)
-            cells = [f"{_test_name(worst[1])} {worst[0] * 100:+.1f}%" if worst else "—"]
+            cells = [f"{_test_name(worst[1])} {signed_percent(worst[0] * 100)}" if worst else "—"]
         else:
             first = probe is outcome.probes[0]
             good = outcome.probes[0].result.stats
@@ -172,7 +174,7 @@ def render_answer(outcome: BisectResult, prober: Prober) -> str:
     if bad is not None and bad.crossings:
         lines.append(f"past {rule.describe()} in {bad.version} (against {outcome.good}):")
         for c in bad.crossings:
-            parts = [f"{c.percent:+.1f}%"] if c.percent is not None else []
+            parts = [signed_percent(c.percent)] if c.percent is not None else []
             parts += [c.noise] if c.noise else []
             change = f" ({', '.join(parts)})" if parts else ""
             lines.append(

@@ -170,9 +170,9 @@ def test_no_regression_exits_1_with_one_line(
     captured = capsys.readouterr()
     assert captured.err == (
         "benchmem: error: no regression between 1.0 and 4.0: no selected benchmark grew past "
-        "peak:10% (largest change +0.0%)\n"
+        "peak:10% (largest change 0)\n"
     )
-    assert "4.0      977 KiB (+0.0%)  good (--bad)" in captured.out
+    assert "4.0      977 KiB (0)  good (--bad)" in captured.out  # a zero is 0, never +0.0%
     data = manifest(project)
     assert data["bisect"]["status"] == "no-regression"  # type: ignore[index]
     assert [t["label"] for t in data["targets"]] == ["1.0", "4.0"]  # type: ignore[index]

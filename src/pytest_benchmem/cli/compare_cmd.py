@@ -17,6 +17,7 @@ from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
 
 from . import app
 from .choices import FORMATS, complete_metrics, completer, sorts, stats
+from .params import option
 
 if TYPE_CHECKING:
     from pytest_benchmem.runmodel import Run
@@ -48,12 +49,11 @@ def compare(
     ] = "time",
     stat: Annotated[
         str | None,
-        typer.Option(
+        option(
+            "Distribution stat over each benchmark's per-repeat series (min | max | mean "
+            "| median | stddev) for peak/allocated/allocations. Default: the headline value.",
             metavar="TEXT",
             autocompletion=completer(stats),
-            help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
-            "| median | stddev) for peak/allocated/allocations. Default: the headline value.",
-            show_default=False,
         ),
     ] = None,
     sort: Annotated[
@@ -66,55 +66,46 @@ def compare(
     ] = "name",
     csv: Annotated[
         Path | None,
-        typer.Option(
-            metavar="PATH",
-            help="Also write the raw (unscaled) comparison to this CSV file.",
-            show_default=False,
-        ),
+        option("Also write the raw (unscaled) comparison to this CSV file.", metavar="PATH"),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
-        typer.Option(
-            metavar="TEXT",
-            help="Exit non-zero on a regression of the first run vs the last. "
+        option(
+            "Exit non-zero on a regression of the first run vs the last. "
             "FIELD:THRESHOLD, repeatable — e.g. --fail-on peak:10% --fail-on peak:5MiB.",
-            show_default=False,
+            metavar="TEXT",
         ),
     ] = None,
     where: Annotated[
         list[str] | None,
-        typer.Option(
-            metavar="KEY=VALUE",
-            help="Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold; "
+        option(
+            "Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold; "
             "numbers compare as numbers), e.g. --where param:impl=c.",
-            show_default=False,
+            metavar="KEY=VALUE",
         ),
     ] = None,
     group_by: Annotated[
         str | None,
-        typer.Option(
-            metavar="DIMS",
-            help="Sub-tables by module | class | func | group | param:NAME (comma list); "
+        option(
+            "Sub-tables by module | class | func | group | param:NAME (comma list); "
             "--sort orders rows within each.",
-            show_default=False,
+            metavar="DIMS",
         ),
     ] = None,
     pivot: Annotated[
         str | None,
-        typer.Option(
-            metavar="DIM",
-            help="Fold ONE run along a dim (e.g. param:impl): its values, in order, are compared "
+        option(
+            "Fold ONE run along a dim (e.g. param:impl): its values, in order, are compared "
             "as if they were runs; --fail-on checks the first value against the last.",
-            show_default=False,
+            metavar="DIM",
         ),
     ] = None,
     summary: Annotated[
         str | None,
-        typer.Option(
-            metavar="[md]",
-            help="Print a GitHub-flavoured markdown summary instead: a table per metric (time "
+        option(
+            "Print a GitHub-flavoured markdown summary instead: a table per metric (time "
             "with its spread and noise verdict) and the gate's lines.",
-            show_default=False,
+            metavar="[md]",
         ),
     ] = None,
     format_: Annotated[
@@ -127,9 +118,7 @@ def compare(
             "request).",
         ),
     ] = "text",
-    allow_mixed_modes: Annotated[
-        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
-    ] = False,
+    allow_mixed_modes: Annotated[bool, option(ALLOW_MIXED_HELP, ALLOW_MIXED_FLAG)] = False,
 ) -> int:
     from pytest_benchmem.compare import check_sort, gate
     from pytest_benchmem.errors import UsageError

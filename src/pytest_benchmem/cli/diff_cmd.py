@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from . import app
+from .params import option
 
 
 @app.command(
@@ -34,11 +35,8 @@ def diff(
     ],
     id_: Annotated[
         str | None,
-        typer.Option(
-            "--id",
-            metavar="PATTERN",
-            help="Only these benchmarks: an exact id, a glob, or a substring.",
-            show_default=False,
+        option(
+            "Only these benchmarks: an exact id, a glob, or a substring.", "--id", metavar="PATTERN"
         ),
     ] = None,
     top: Annotated[
@@ -51,22 +49,11 @@ def diff(
     ] = "text",
     sweep_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--dir",
-            metavar="DIR",
-            help="Sweep directory for labels. Default: .benchmarks/sweep.",
-            show_default=False,
-        ),
+        option("Sweep directory for labels. Default: .benchmarks/sweep.", "--dir", metavar="DIR"),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="PATH",
-            help="Also write a differential flame graph (HTML).",
-            show_default=False,
-        ),
+        option("Also write a differential flame graph (HTML).", "--output", "-o", metavar="PATH"),
     ] = None,
 ) -> int:
     """Diff, print, and optionally draw."""

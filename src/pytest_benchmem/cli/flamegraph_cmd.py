@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from . import app
+from .params import option
 
 FLAME_DIR = Path(".benchmarks") / "flamegraphs"
 
@@ -32,38 +33,26 @@ def flamegraph(
     ],
     id_: Annotated[
         str | None,
-        typer.Option(
-            "--id",
-            metavar="PATTERN",
-            help="The benchmark: an exact id, a glob, or a substring.",
-            show_default=False,
-        ),
+        option("The benchmark: an exact id, a glob, or a substring.", "--id", metavar="PATTERN"),
     ] = None,
     worst: Annotated[
         str | None,
-        typer.Option(
+        option(
+            "Pick the benchmark with the largest headline of this metric.",
             metavar="[peak|allocated|allocations]",
-            help="Pick the benchmark with the largest headline of this metric.",
-            show_default=False,
         ),
     ] = None,
     sweep_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--dir",
-            metavar="DIR",
-            help="Sweep directory for a label. Default: .benchmarks/sweep.",
-            show_default=False,
-        ),
+        option("Sweep directory for a label. Default: .benchmarks/sweep.", "--dir", metavar="DIR"),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
+        option(
+            "HTML out. Default: .benchmarks/flamegraphs/<id>.html.",
             "--output",
             "-o",
             metavar="PATH",
-            help="HTML out. Default: .benchmarks/flamegraphs/<id>.html.",
-            show_default=False,
         ),
     ] = None,
 ) -> int:

@@ -45,8 +45,7 @@ def merge(
     ] = None,
 ) -> int:
     from pytest_benchmem.sweep.merge import merge_dirs
-
-    from .sweep_cmd import check_report, show_results
+    from pytest_benchmem.sweep.outcome import check_report, show_results
 
     if report is not None:
         check_report(report)  # before the merge, like the sweep does
@@ -57,7 +56,7 @@ def merge(
         err=True,
     )
     memory = any(r.ok for r in results) and _memory(out)
-    code = show_results(results, memory, "merge")
+    code = show_results(results, memory, "merge", typer.echo)
     typer.echo(f"Manifest: {out / 'sweep.json'}")
     if report is not None and not _report(results, report, memory):
         code = max(code, 1)
@@ -67,8 +66,7 @@ def merge(
 def _report(results: list[TargetResult], report: Path, memory: bool) -> bool:
     """Write the merged sweep's view; a failure is one line and exit code 1."""
     from pytest_benchmem.errors import BenchmemError
-
-    from .sweep_cmd import failed_lines
+    from pytest_benchmem.sweep.outcome import failed_lines
 
     done = [r for r in results if r.ok and r.run_path is not None]
     if not done:

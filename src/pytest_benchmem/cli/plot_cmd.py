@@ -18,6 +18,7 @@ from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
 
 from . import app
 from .choices import VIEWS, completer, stats
+from .params import option
 
 if TYPE_CHECKING:
     from pytest_benchmem.runmodel import Run
@@ -65,86 +66,74 @@ def plot(
     ] = MetricName.TIME,
     stat: Annotated[
         str | None,
-        typer.Option(
-            metavar="TEXT",
-            autocompletion=completer(stats),
-            help="Distribution stat over each benchmark's per-repeat series (min | max | mean "
+        option(
+            "Distribution stat over each benchmark's per-repeat series (min | max | mean "
             "| median | stddev; for time also pytest-benchmark's iqr, q1, q3, ...). Default: "
             "the headline value.",
-            show_default=False,
+            metavar="TEXT",
+            autocompletion=completer(stats),
         ),
     ] = None,
     view: Annotated[
         str | None,
-        typer.Option(
+        option(
+            "compare | scatter | sweep | scaling (default: by count).",
             metavar="TEXT",
             autocompletion=completer(VIEWS),
-            help="compare | scatter | sweep | scaling (default: by count).",
-            show_default=False,
         ),
     ] = None,
-    facet: Annotated[
-        str | None, typer.Option(metavar="TEXT", help="Dim to facet by.", show_default=False)
-    ] = None,
+    facet: Annotated[str | None, option("Dim to facet by.", metavar="TEXT")] = None,
     x: Annotated[
         str | None,
-        typer.Option(
-            "--x", metavar="TEXT", help="scaling: dim for the x-axis.", show_default=False
-        ),
+        option("scaling: dim for the x-axis.", "--x", metavar="TEXT"),
     ] = None,
     clip: Annotated[
         float | None,
-        typer.Option(metavar="FLOAT", help="Clamp the colour scale.", show_default=False),
+        option("Clamp the colour scale.", metavar="FLOAT"),
     ] = None,
     label: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
+            "Series label per run, in order (repeat). Default: stem.",
             "--label",
             "-l",
             metavar="TEXT",
-            help="Series label per run, in order (repeat). Default: stem.",
-            show_default=False,
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="PATH", help="HTML out.", show_default=False),
+        option("HTML out.", "--output", "-o", metavar="PATH"),
     ] = None,
     open_: Annotated[bool, typer.Option("--open/--no-open")] = False,
     where: Annotated[
         list[str] | None,
-        typer.Option(
+        option(
+            "Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold).",
             metavar="KEY=VALUE",
-            help="Keep only benchmarks whose dim KEY equals VALUE (repeatable, all must hold).",
-            show_default=False,
         ),
     ] = None,
     pivot: Annotated[
         str | None,
-        typer.Option(
-            metavar="DIM",
-            help="Fold ONE run along a dim (e.g. param:impl): its values become the runs.",
-            show_default=False,
+        option(
+            "Fold ONE run along a dim (e.g. param:impl): its values become the runs.", metavar="DIM"
         ),
     ] = None,
     color: Annotated[
         str | None,
-        typer.Option(metavar="DIM", help="scaling: dim to colour lines by.", show_default=False),
+        option("scaling: dim to colour lines by.", metavar="DIM"),
     ] = None,
     log_x: Annotated[
         bool | None,
-        typer.Option(
+        option(
+            "x-axis scale; unset: log when the values span more than a decade.",
             "--log-x/--linear-x",
-            help="x-axis scale; unset: log when the values span more than a decade.",
-            show_default=False,
         ),
     ] = None,
     log_y: Annotated[
         bool | None,
-        typer.Option(
+        option(
+            "y-axis scale; unset: log when the values span more than a decade.",
             "--log-y/--linear-y",
-            help="y-axis scale; unset: log when the values span more than a decade.",
-            show_default=False,
         ),
     ] = None,
     y_zero: Annotated[
@@ -152,11 +141,10 @@ def plot(
     ] = False,
     free_axes: Annotated[
         str | None,
-        typer.Option(
+        option(
+            "Facets get their own x and/or y range (unset: shared).",
             metavar="[x|y|both]",
             autocompletion=completer(("x", "y", "both")),
-            help="Facets get their own x and/or y range (unset: shared).",
-            show_default=False,
         ),
     ] = None,
     band: Annotated[
@@ -168,9 +156,7 @@ def plot(
             "lines; minmax: every line, time's rounds too; none).",
         ),
     ] = "auto",
-    allow_mixed_modes: Annotated[
-        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
-    ] = False,
+    allow_mixed_modes: Annotated[bool, option(ALLOW_MIXED_HELP, ALLOW_MIXED_FLAG)] = False,
 ) -> int:
     """Build the view, write it, print what was drawn and where."""
     from pytest_benchmem.modes import check_runs

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.inrun.select import matcher
-from pytest_benchmem.units import Threshold
+from pytest_benchmem.units import Threshold, signed_percent
 
 from .bisect_verdict import (
     MEMORY_MARGIN,
@@ -151,7 +151,7 @@ def _largest_change(
     if not changes:
         return "no comparable benchmark"
     pick = max if direction is Direction.HEAVIER else min
-    return f"largest change {pick(changes):+.1f}%"
+    return f"largest change {signed_percent(pick(changes))}"
 
 
 @dataclass

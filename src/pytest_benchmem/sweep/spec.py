@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -20,6 +21,11 @@ from packaging.version import InvalidVersion, Version
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.runs import MANIFESTS
+
+if TYPE_CHECKING:
+    from pytest_benchmem.sweep.config import SweepConfig
+    from pytest_benchmem.sweep.model import SweepOptions
+    from pytest_benchmem.sweep.outcome import Echo
 
 _LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 _WHEEL_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$")
@@ -213,3 +219,74 @@ def parse_targets(texts: Sequence[str]) -> list[Target]:
                 raise UsageError(msg)
             seen.add(str(key))
     return targets
+
+
+def expand_targets(
+    targets: list[str],
+    config: SweepConfig,
+    options: SweepOptions,
+    flags: dict[str, object],
+    *,
+    echo: Echo,
+    keep_order: bool = False,
+) -> tuple[list[str], dict[str, object] | None]:
+    """``pkg --last 3`` and friends become ``pkg==X`` targets (printed, kept for the manifest);
+    targets listed by hand are put in version order (``order_targets``)."""
+    from pytest_benchmem.sweep.releases import (
+        Sources,
+        expand_policy,
+        has_policy,
+        interpreter_version,
+    )
+
+    last = flags["last"]
+    policy = {
+        "last": last if isinstance(last, int) else None,
+        "each_minor": bool(flags["each_minor"]),
+        "since": flags["since"] if isinstance(flags["since"], str) else None,
+        "until": flags["until"] if isinstance(flags["until"], str) else None,
+    }
+    if not has_policy(**policy):  # type: ignore[arg-type]
+        if flags["pre"]:
+            msg = "--pre applies to a version policy (--last/--each-minor/--since/--until)"
+            raise UsageError(msg)
+        keep = keep_order or bool(config.get("keep_order"))
+        return order_targets(targets, keep=keep, echo=echo), None
+    if len(targets) != 1 or any(c in targets[0] for c in "=<>@/ "):
+        msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"
+        raise UsageError(msg)
+    sources = Sources(options.find_links, options.index_urls, options.as_of)
+    logs = options.out / "logs" / "sweep"
+    # Requires-Python is checked against the venvs' interpreter, not necessarily this one
+    python_version = interpreter_version(options.python, logs) if options.python else None
+    expansion = expand_policy(
+        targets[0],
+        sources,
+        pre=bool(flags["pre"]),
+        python_version=python_version,
+        **policy,  # type: ignore[arg-type]
+    )
+    echo(f"benchmem sweep: {expansion.describe()}", err=True)
+    for note in expansion.notes:
+        echo(f"benchmem sweep: note: {note}", err=True)
+    return list(expansion.targets), {"expansion": expansion.to_json()}
+
+
+def order_targets(targets: list[str], *, keep: bool, echo: Echo) -> list[str]:
+    """Pinned versions given out of order are sorted oldest -> newest (or kept), with a note:
+    the change column compares each run with the first one."""
+    order = version_order(parse_targets(targets)) if targets else None
+    if order is None:
+        return targets
+    given = ", ".join(targets)
+    if keep:
+        note = f"targets not in version order ({given}): kept as given (--keep-order)"
+        echo(f"benchmem sweep: note: {note}", err=True)
+        return targets
+    ordered = [targets[i] for i in order]
+    echo(
+        f"benchmem sweep: note: targets sorted oldest → newest ({', '.join(ordered)}); "
+        "pass --keep-order to keep the order given",
+        err=True,
+    )
+    return ordered

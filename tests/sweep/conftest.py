@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sweepfakes import FakeRunner
 
 import toywheels
 from pytest_benchmem.sweep.machine import cpuinfo_path, probe
@@ -43,3 +44,11 @@ def sweep_cache(
 def suite_dir(tmp_path: Path) -> Path:
     """A directory holding the toy suite (one benchmark calling toypkg.work())."""
     return toywheels.write_toy_suite(tmp_path / "suite")
+
+
+@pytest.fixture
+def fake_cli(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
+    """Every runner the CLI makes is this fake (the real one would call uv)."""
+    fake = FakeRunner()
+    monkeypatch.setattr("pytest_benchmem.sweep.pipeline.SubprocessRunner", lambda: fake)
+    return fake

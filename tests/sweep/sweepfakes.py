@@ -207,3 +207,14 @@ def versions_in(commands: list[Command]) -> list[str]:
             if m:
                 found.append(m[1])
     return found
+
+
+def run_cli(args: list[str]) -> int:
+    """``benchmem ARGS`` in process; its exit code."""
+    import pytest
+
+    from pytest_benchmem.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0)

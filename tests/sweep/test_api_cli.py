@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from sweepfakes import FakeRunner
+from sweepfakes import run_cli as _cli
 
-from pytest_benchmem.cli import main
 from pytest_benchmem.sweep import Stage, Venv, provision, sweep
 
 # --- API --------------------------------------------------------------------------------------
@@ -81,20 +81,6 @@ def test_provision_accepts_lists(tmp_path: Path):
 
 
 # --- CLI --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake_cli(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
-    """Every runner the CLI makes is this fake (the real one would call uv)."""
-    fake = FakeRunner()
-    monkeypatch.setattr("pytest_benchmem.sweep.pipeline.SubprocessRunner", lambda: fake)
-    return fake
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def test_cli_all_ok_prints_tables_and_follow_ups(

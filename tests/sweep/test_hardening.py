@@ -10,26 +10,12 @@ from pathlib import Path
 
 import pytest
 from sweepfakes import FakeRunner
+from sweepfakes import run_cli as _cli
 
-from pytest_benchmem.cli import main
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.sweep import SweepOptions, run_targets
 from pytest_benchmem.sweep.config import load_config
 from pytest_benchmem.sweep.process import Command, CommandResult, SubprocessRunner
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
-
-
-@pytest.fixture
-def fake_cli(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
-    fake = FakeRunner()
-    monkeypatch.setattr("pytest_benchmem.sweep.pipeline.SubprocessRunner", lambda: fake)
-    return fake
-
 
 # --- defect 2: a per-target timeout ---------------------------------------------------------
 

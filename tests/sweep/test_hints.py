@@ -7,14 +7,7 @@ from pathlib import Path
 
 import pytest
 from sweepfakes import FakeRunner
-
-from pytest_benchmem.cli import main
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
+from sweepfakes import run_cli as _cli
 
 
 def test_a_sweep_with_one_run_does_not_suggest_comparing_it(

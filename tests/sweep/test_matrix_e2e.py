@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sweepfakes import run_cli as _cli
 from test_sweep_e2e import FAST, frozen_harness, harness_snapshot, wheels  # noqa: F401
 
 import toywheels
-from pytest_benchmem.cli import main
 from pytest_benchmem.sweep.pythons import Interpreter, python_tags
 
 pytestmark = pytest.mark.e2e
@@ -41,12 +41,6 @@ def _second_python() -> str:
     if out[1] != "True":
         pytest.skip(f"no second interpreter: {SECOND} is Python {out[0]}, the harness needs 3.10+")
     return SECOND
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def test_two_interpreters_by_two_versions(

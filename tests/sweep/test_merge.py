@@ -8,21 +8,15 @@ from pathlib import Path
 
 import pytest
 from sweepfakes import FakeRunner
+from sweepfakes import run_cli as _cli
 
 import toywheels
-from pytest_benchmem.cli import main
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.runs import discover_runs, load_runs
 from pytest_benchmem.sweep import SweepOptions, TargetStatus, run_targets
 from pytest_benchmem.sweep.merge import merge_dirs
 
 TARGETS = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def _shard(suite: Path, out: Path, shard: str | None, **kw: object) -> Path:

@@ -9,9 +9,9 @@ from typing import ClassVar
 
 import pytest
 from sweepfakes import FakeRunner
+from sweepfakes import run_cli as _cli
 
 import toywheels
-from pytest_benchmem.cli import main
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.origins import by_python, machines_note
 from pytest_benchmem.runmodel import Run
@@ -19,12 +19,6 @@ from pytest_benchmem.sweep import SweepOptions, run_targets
 from pytest_benchmem.sweep.plan import Shard, build_plan, content_fingerprint
 from pytest_benchmem.sweep.process import Command, CommandResult
 from pytest_benchmem.sweep.pythons import Interpreter, python_tags
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def test_shard_parse():

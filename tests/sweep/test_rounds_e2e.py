@@ -6,21 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from sweepfakes import run_cli as _cli
 from test_sweep_e2e import FAST, frozen_harness, harness_snapshot, wheels  # noqa: F401
 
-from pytest_benchmem.cli import main
 from pytest_benchmem.runs import discover_runs, load_run
 
 pytestmark = pytest.mark.e2e
 
 MB = 1_000_000
 ROUNDS = [*FAST, "--pytest-arg=--benchmark-min-rounds=2"]
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def test_three_interleaved_rounds_are_recorded_and_combined(

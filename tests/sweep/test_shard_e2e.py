@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sweepfakes import run_cli as _cli
 from test_sweep_e2e import FAST, frozen_harness, harness_snapshot  # noqa: F401
 
 import toywheels
-from pytest_benchmem.cli import main
 
 pytestmark = pytest.mark.e2e
 
@@ -24,12 +24,6 @@ TARGETS = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0", "toypkg==4.0"]
 def four_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sizes = {"1.0": 1 * MB, "2.0": 2 * MB, "3.0": 3 * MB, "4.0": 4 * MB}
     return toywheels.build_toy_index(tmp_path_factory.mktemp("wheels4"), sizes)
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def _peaks(out: Path) -> dict[str, list[int]]:

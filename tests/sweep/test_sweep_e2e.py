@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sweepfakes import run_cli as _cli
 
 import toywheels
-from pytest_benchmem.cli import main
 
 pytestmark = pytest.mark.e2e
 
@@ -84,12 +84,6 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return toywheels.build_toy_index(
         tmp_path_factory.mktemp("wheels"), {"1.0": 1 * MB, "2.0": 10 * MB}
     )
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
 
 
 def _peak(path: Path) -> int:

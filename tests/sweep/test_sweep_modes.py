@@ -8,21 +8,7 @@ from pathlib import Path
 
 import pytest
 from sweepfakes import FakeRunner
-
-from pytest_benchmem.cli import main
-
-
-@pytest.fixture
-def fake_cli(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
-    fake = FakeRunner()
-    monkeypatch.setattr("pytest_benchmem.sweep.pipeline.SubprocessRunner", lambda: fake)
-    return fake
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-    return int(exc.value.code or 0)
+from sweepfakes import run_cli as _cli
 
 
 def _mixed(

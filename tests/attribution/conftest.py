@@ -8,32 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from clirun import Result, run_benchmem
 from pytest_benchmem.cli import main
 from toywheels import build_split_index, write_toy_suite
 
 FAST = ["--pytest-arg=--benchmark-min-rounds=1", "--pytest-arg=--benchmark-max-time=0"]
-
-
-@dataclass(frozen=True)
-class Result:
-    """Exit code and captured output of one ``benchmem`` invocation."""
-
-    code: int
-    out: str
-    err: str
-
-
-def run_benchmem(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Result:
-    """Run ``benchmem ARGS...`` through ``main`` (the console-script entry)."""
-    capsys.readouterr()
-    try:
-        main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    else:  # pragma: no cover - main always exits
-        code = 0
-    captured = capsys.readouterr()
-    return Result(code, captured.out, captured.err)
 
 
 @pytest.fixture

@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from plotruns import entry, scaling_suite, write_run
 
-from pytest_benchmem.cli import main
-
-
-@dataclass(frozen=True)
-class Result:
-    """Exit code and captured output of one ``benchmem`` invocation."""
-
-    code: int
-    out: str
-    err: str
+from clirun import Result, run_benchmem
 
 
 @pytest.fixture
 def benchmem(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     """Run ``benchmem ARGS...`` in-process through ``main`` (the console-script entry)."""
-
-    def run(*args: str | Path) -> Result:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:  # pragma: no cover - main always exits
-            code = 0
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return lambda *args: run_benchmem(capsys, *args)
 
 
 @pytest.fixture

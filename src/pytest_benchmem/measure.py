@@ -1,29 +1,34 @@
 """The memray engine: peak, allocation count and total bytes of one call, pass by pass.
 
-The only module that imports memray (with ``memread``, its capture reader). Each pass wraps
-exactly one call in its own ``memray.Tracker``, writing to a private temp dir (on tmpfs when
-there is one) that is deleted after reading. The first tracking window of a process is thrown
-away, because memray can record one stray allocation of its own there.
+Each pass wraps exactly one call in its own memray window (``window.track``), whose capture
+is read (``memread``) and deleted. The first tracking windows of a process measure
+memray's own tare (what an empty window records); the first of them can also record a stray
+allocation of memray's own, so the tare is the minimum of two and no pass is ever first.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import MeasureError
 from .modes import MemoryMode, resolve_mode
+from .window import capture_dir, prime, track, tracking_active
 
-_SHM = Path("/dev/shm")  # noqa: S108 - tmpfs base; mkdtemp makes a private dir in it
-_state = threading.local()
-_warm = {"done": False}
+__all__ = [
+    "AUTO_CAP",
+    "Keep",
+    "MemoryResult",
+    "measure_memory",
+    "measure_peak",
+    "run_passes",
+    "settled",
+    "tracking_active",
+]
+
 #: per tracing mode: (allocations, bytes) memray's own exit path records in every window
 _tare: dict[bool, tuple[int, int]] = {}
 
@@ -108,54 +113,6 @@ class MemoryResult:
         return blob
 
 
-def tracking_active() -> bool:
-    """True while this module's tracker is recording (used to prove timing ran untracked)."""
-    return bool(getattr(_state, "active", False))
-
-
-def _capture_dir() -> str:
-    base = str(_SHM) if _SHM.is_dir() and os.access(_SHM, os.W_OK) else None
-    return tempfile.mkdtemp(prefix="benchmem-", dir=base)
-
-
-def _track(
-    path: str,
-    action: Callable[[], object],
-    *,
-    python_allocators: bool = False,
-    native_traces: bool = False,
-) -> None:
-    import memray
-
-    try:
-        tracker = memray.Tracker(
-            path, trace_python_allocators=python_allocators, native_traces=native_traces
-        )
-        tracker.__enter__()
-    except RuntimeError as exc:
-        msg = (
-            "cannot measure memory: a memray Tracker is already active in this process "
-            "(pytest --memray or your own memray.Tracker); only one can run at a time"
-        )
-        raise MeasureError(msg, hint=f"memray said: {exc}") from None
-    _state.active = True
-    try:
-        action()
-    finally:
-        _state.active = False
-        tracker.__exit__(None, None, None)
-
-
-def _warm_up(directory: str) -> None:
-    """Open and discard one empty window: memray's first window can record its own frame."""
-    if _warm["done"]:
-        return
-    path = str(Path(directory) / "warmup.bin")
-    _track(path, lambda: None)
-    Path(path).unlink(missing_ok=True)
-    _warm["done"] = True
-
-
 def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
     """Allocations and bytes that an empty window records in this mode (measured once).
 
@@ -171,7 +128,7 @@ def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
         seen = []
         for index in range(2):  # the first traced window can hold memray's own first objects
             path = str(Path(directory) / f"tare-{index}.bin")
-            _track(path, int, python_allocators=python_allocators)  # int(): allocates nothing
+            track(path, int, python_allocators=python_allocators)  # int(): allocates nothing
             _, allocations, total = read_stats(path)
             Path(path).unlink(missing_ok=True)
             seen.append((allocations, total))
@@ -185,21 +142,6 @@ def _net(measured: tuple[int, int, int], tare: tuple[int, int]) -> tuple[int, in
     allocations = max(allocations - tare[0], 0)
     # nothing of the action's own was allocated: the whole peak was memray's exit path
     return (peak if allocations else 0, allocations, max(total - tare[1], 0))
-
-
-def prime(directory: str, action: Callable[[], object]) -> None:
-    """Run ``action`` once in a discarded arena-mode window, before the traced passes.
-
-    The first time a profiler (memray's included) sees a code object, CPython 3.11 allocates
-    that code's line table with ``PyMem_Malloc``, which a traced pass records (58-96 B per
-    new code object). A discarded window of the same action builds those tables first; in
-    arena mode it tracks only pymalloc's arenas, so it costs about half a traced pass and
-    writes a capture too small to matter, and it runs the very same steps as a kept pass
-    around the call (so the state Python objects start from, e.g. free lists, is alike).
-    """
-    throwaway = str(Path(directory) / "discard.bin")
-    _track(throwaway, action, python_allocators=False)
-    Path(throwaway).unlink(missing_ok=True)
 
 
 def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:
@@ -261,14 +203,15 @@ def run_passes(
     from .memread import read_stats  # lazy: ``import pytest_benchmem`` stays this module
 
     _check_counts(repeats, warmup)
-    directory = _capture_dir()
+    directory = capture_dir()
     try:
-        _warm_up(directory)
+        # first: the process's first memray window (a tare window) can record memray's own
+        # first objects; the tare is the minimum of two windows, and no pass is ever first
+        tare = _tare_of(directory, trace_python_allocators)
         for _ in range(warmup):
             prepare()()
         if trace_python_allocators and discard_first:
             prime(directory, prepare())
-        tare = _tare_of(directory, trace_python_allocators)
         passes: list[tuple[int, int, int]] = []
         kept: str | None = None
         native = keep is not None and keep.native_traces
@@ -276,7 +219,7 @@ def run_passes(
         for index in range(AUTO_CAP if repeats == "auto" else int(repeats)):
             action = prepare()
             path = str(Path(directory) / f"pass-{index}.bin")
-            _track(path, action, python_allocators=trace_python_allocators, native_traces=native)
+            track(path, action, python_allocators=trace_python_allocators, native_traces=native)
             passes.append(_net(read_stats(path), tare))
             if keep is None:
                 Path(path).unlink(missing_ok=True)

@@ -15,6 +15,9 @@ from .errors import MeasureError
 
 def read_stats(path: str) -> tuple[int, int, int]:
     """A capture's (peak bytes, allocations, total bytes), from memray's native statistics."""
+    from .memlib import load
+
+    load()
     try:
         from memray._memray import compute_statistics
     except ImportError:  # pragma: no cover - older/newer memray without the native stats
@@ -28,10 +31,12 @@ def read_stats(path: str) -> tuple[int, int, int]:
 
 
 def _read_records(path: str) -> tuple[int, int, int]:  # pragma: no cover - fallback
-    from memray import AllocatorType, FileReader
+    from .memlib import load
 
-    frees = {AllocatorType.FREE, AllocatorType.MUNMAP, AllocatorType.PYMALLOC_FREE}
-    reader = FileReader(path)
+    memray = load()
+    kinds = memray.AllocatorType
+    frees = {kinds.FREE, kinds.MUNMAP, kinds.PYMALLOC_FREE}
+    reader = memray.FileReader(path)
     try:
         records = [r for r in reader.get_allocation_records() if r.allocator not in frees]
         return int(reader.metadata.peak_memory), len(records), sum(r.size for r in records)
@@ -63,8 +68,9 @@ def read_peak_records(path: str | os.PathLike[str]) -> PeakRecords:
     Raises:
         MeasureError: the file is missing, not a memray capture, or from another memray.
     """
-    from memray import FileReader
+    from .memlib import load
 
+    FileReader = load().FileReader  # noqa: N806 - memray's class
     shown = os.fspath(path)
     if not Path(shown).is_file():
         msg = f"capture {shown!r} does not exist"

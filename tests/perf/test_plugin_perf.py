@@ -6,16 +6,25 @@ ratio or a difference of runs measured in this one benchmark session:
 
 - exact mode (the default: Python objects traced one by one) / plain: target <= 1.5x;
 - fast (arena) mode (``--benchmark-memory-mode=fast``) / plain: target <= 1.25x;
-- the same exact suite with the memory engine's earlier priming (a discarded *traced* pass
-  per benchmark, kept reachable only here) / plain: the "before" figure;
+- the same exact suite with the engine's earlier primings, kept reachable only here: a
+  discarded arena-mode memray window per benchmark (round 2's), and a discarded *traced*
+  pass (round 1's): the "before" figures;
 - fixed cost of enabling memory for a one-benchmark suite, fresh processes (so memray's
-  import is in it): target <= 60 ms.
+  import is in it): target <= 60 ms; "before": memray imported with rich
+  (``BENCHMEM_MEMRAY_PLAIN_IMPORT=1``);
+- memray's floor: what one empty memray window costs in this process (its symbol patching).
+
+Each ratio is printed twice: of wall-time medians, and of CPU-time medians (this process's
+CPU for in-process runs, the children's for fresh processes), which a busy machine
+disturbs less.
 
 Runs only with ``--benchmark-only`` (``nox -s perf``). Nothing here asserts a wall time.
 """
 
 from __future__ import annotations
 
+import resource
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +32,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 import pytest_benchmem.measure as engine
+from pytest_benchmem import window
 from pytest_benchmem.measure import measure_memory
 
 ROUNDS = 5
@@ -41,7 +51,20 @@ FAST = ("--benchmark-memory", "--benchmark-memory-mode=fast")
 #: at start-up, which would hide memray's import from the fixed cost)
 OTHERS = ("-p", "no:memray", "-p", "no:hypothesispytest", "-p", "no:cov", "-p", "no:randomly")
 MEDIANS: dict[str, float] = {}
+CPU: dict[str, float] = {}
 FIXED: dict[str, float] = {}
+FIXED_CPU: dict[str, float] = {}
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 @pytest.fixture(autouse=True)
@@ -81,18 +104,24 @@ def test_sorted(benchmark, n):
 
 
 def _traced_discard(directory: str, action: Callable[[], object]) -> None:
-    """The engine's earlier priming: a discarded pass of the action, traced like the kept one."""
+    """Round 1's priming: a discarded pass of the action, traced like the kept one."""
     throwaway = str(Path(directory) / "discard.bin")
-    engine._track(throwaway, action, python_allocators=True)
+    window.track(throwaway, action, python_allocators=True)
     Path(throwaway).unlink(missing_ok=True)
 
 
 VARIANTS = {
     "plain": (),
     "exact": EXACT,
-    "exact, before (traced discard)": EXACT,
+    "exact, before (memray-window priming)": EXACT,
+    "exact, round 1 (traced discard)": EXACT,
     "fast (arena)": FAST,
 }
+PRIMINGS = {
+    "exact, before (memray-window priming)": window.arena_prime,
+    "exact, round 1 (traced discard)": _traced_discard,
+}
+TARGETS = {"exact": " (target <= 1.5x)", "fast (arena)": " (target <= 1.25x)"}
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -103,26 +132,54 @@ def test_perf_suite_of_20(
     variant: str,
 ) -> None:
     pytester.makepyfile(test_suite=SUITE)
-    if variant.startswith("exact, before"):
-        monkeypatch.setattr(engine, "prime", _traced_discard)
+    if variant in PRIMINGS:
+        monkeypatch.setattr(engine, "prime", PRIMINGS[variant])
+    cpu: list[float] = []
 
     def run() -> int:
+        start = time.process_time()
         result = pytester.runpytest(*SUITE_ARGS, *VARIANTS[variant])
+        cpu.append(time.process_time() - start)
         return result.parseoutcomes().get("passed", 0)
 
     run()  # warm: pytest-benchmark's timer precision, memray's import and first window
+    cpu.clear()
     benchmark.group = "plugin: 20-benchmark overhead suite"
     passed = benchmark.pedantic(run, rounds=ROUNDS, iterations=1)
     assert passed == N_BENCHMARKS
     MEDIANS[variant] = benchmark.stats.stats.median
+    CPU[variant] = _median(cpu)
     if "plain" in MEDIANS and variant != "plain":
         ratio = MEDIANS[variant] / MEDIANS["plain"]
+        cpu_ratio = CPU[variant] / CPU["plain"]
         benchmark.extra_info["ratio_to_plain"] = round(ratio, 3)
-        target = {"exact": " (target <= 1.5x)", "fast (arena)": " (target <= 1.25x)"}
+        benchmark.extra_info["cpu_ratio_to_plain"] = round(cpu_ratio, 3)
         print(
-            f"\n20-benchmark suite, {variant}: {MEDIANS[variant]:.2f} s / plain "
-            f"{MEDIANS['plain']:.2f} s = {ratio:.2f}x{target.get(variant, '')}"
+            f"\n20-benchmark suite, {variant}: wall {MEDIANS[variant]:.2f} s / plain "
+            f"{MEDIANS['plain']:.2f} s = {ratio:.2f}x; CPU {CPU[variant]:.2f} s / "
+            f"{CPU['plain']:.2f} s = {cpu_ratio:.2f}x{TARGETS.get(variant, '')}"
         )
+
+
+def test_perf_memray_floor_one_empty_window(benchmark: BenchmarkFixture, tmp_path: Path) -> None:
+    """memray's own cost per window (symbol patching at enter and exit): the floor of a pass."""
+    path = str(tmp_path / "empty.bin")
+
+    def empty() -> None:
+        window.track(path, int, python_allocators=True)
+        Path(path).unlink()
+
+    benchmark.group = "plugin: memray's floor"
+    benchmark.pedantic(empty, rounds=30, warmup_rounds=2)
+    median_ms = benchmark.stats.stats.median * 1e3
+    benchmark.extra_info["median_ms"] = round(median_ms, 2)
+    share = ""
+    if "plain" in MEDIANS:
+        share = (
+            f"; {N_BENCHMARKS} of them = {N_BENCHMARKS * median_ms / 1e3 / MEDIANS['plain']:.2f}x"
+        )
+        share += " of the plain suite"
+    print(f"\nmemray's floor: one empty window costs {median_ms:.2f} ms here{share}")
 
 
 ONE = """
@@ -131,7 +188,14 @@ def test_one(benchmark):
 """
 
 
-@pytest.mark.parametrize("variant", ["plain", "exact"])
+FIXED_VARIANTS = {
+    "plain": ((), {}),
+    "exact": (EXACT, {}),
+    "exact, before (memray imported with rich)": (EXACT, {"BENCHMEM_MEMRAY_PLAIN_IMPORT": "1"}),
+}
+
+
+@pytest.mark.parametrize("variant", list(FIXED_VARIANTS))
 def test_perf_fixed_cost_one_benchmark(
     benchmark: BenchmarkFixture,
     pytester: pytest.Pytester,
@@ -146,21 +210,29 @@ def test_perf_fixed_cost_one_benchmark(
         "def pytest_benchmark_generate_machine_info(config):\n"
         "    return {'cpu': {}}\n"  # py-cpuinfo would dominate a one-benchmark run
     )
-    extra = EXACT if variant == "exact" else ()
+    extra, env = FIXED_VARIANTS[variant]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    cpu: list[float] = []
 
     def run() -> int:
+        start = _children_cpu()
         result = pytester.runpytest_subprocess(*SUITE_ARGS, *OTHERS, *extra)
+        cpu.append(_children_cpu() - start)
         return result.parseoutcomes().get("passed", 0)
 
     benchmark.group = "plugin: one-benchmark suite, fresh process"
     passed = benchmark.pedantic(run, rounds=ROUNDS, iterations=1, warmup_rounds=1)
     assert passed == 1
     FIXED[variant] = benchmark.stats.stats.median
-    if {"plain", "exact"} <= FIXED.keys():
-        cost_ms = (FIXED["exact"] - FIXED["plain"]) * 1e3
+    FIXED_CPU[variant] = _median(cpu[1:])
+    if "plain" in FIXED and variant != "plain":
+        cost_ms = (FIXED[variant] - FIXED["plain"]) * 1e3
+        cpu_ms = (FIXED_CPU[variant] - FIXED_CPU["plain"]) * 1e3
         benchmark.extra_info["fixed_cost_ms"] = round(cost_ms, 1)
+        benchmark.extra_info["fixed_cost_cpu_ms"] = round(cpu_ms, 1)
         print(
-            f"\nfixed cost of --benchmark-memory (exact) for one benchmark: {cost_ms:.0f} ms "
-            f"(medians {FIXED['exact'] * 1e3:.0f} - {FIXED['plain'] * 1e3:.0f} ms; "
-            "target <= 60 ms)"
+            f"\nfixed cost of --benchmark-memory, one benchmark, {variant}: wall {cost_ms:.0f} ms "
+            f"(medians {FIXED[variant] * 1e3:.0f} - {FIXED['plain'] * 1e3:.0f} ms), CPU "
+            f"{cpu_ms:.0f} ms (target <= 60 ms)"
         )

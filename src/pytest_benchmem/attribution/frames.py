@@ -15,7 +15,7 @@ from dataclasses import dataclass
 MAX_DEPTH = 48
 _PACKAGE_DIRS = ("/site-packages/", "/dist-packages/")
 _STDLIB = re.compile(r"/lib/python\d+\.\d+/(.+)$")
-_HARNESS_FILES = ("measure.py", "fixture.py")
+_HARNESS_FILES = ("window.py", "measure.py", "fixture.py")
 UNKNOWN = "<unknown>"
 
 RawFrame = tuple[str, str, int]

@@ -48,6 +48,11 @@ class SweepState:
         h = self.cfg.harness
         harness: dict[str, object] = {"version": h.version, "digest": h.digest}
         harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
+        locks = self.cfg.locks.made()  # resolved once per interpreter, installed offline
+        if locks:
+            harness["locked"] = [
+                {"file": str(lock.path), "requirements": list(lock.requirements)} for lock in locks
+            ]
         extra = dict(self.extra or {})
         if self.plan is not None:
             extra |= plan_record(self.plan, self.picked, self.options)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from pytest_benchmem.units import ColumnScale, column_scale, signed_percent
+from pytest_benchmem.units import ColumnScale, column_scale, percent_change, signed_percent
 
 from .data import Dataset, Point, esc, short_ids, spans_decade
 from .layout import MAX_TICKS, View, check_clip, finish, id_axis_height, need_runs, nothing
@@ -79,7 +79,7 @@ def change_text(fold: float) -> str:
     ratio = 2.0**fold
     if ratio >= 2.0:
         return f"×{ratio:.3g}"
-    percent = (ratio - 1.0) * 100.0
+    percent = percent_change(1.0, ratio) or 0.0
     return signed_percent(percent, 1 if abs(percent) < 10 else 0)
 
 

@@ -143,6 +143,18 @@ def test_two_versions_measured_then_reused_then_rebuilt(
             name, _, version = req.partition("==")
             assert target["versions"][name] == version
 
+    # what the first run compiled is kept (by lock) and planted into the second venv
+    (store,) = (Path(os.environ["BENCHMEM_CACHE_DIR"]) / "bytecode").iterdir()
+    (stored,) = store.rglob("_pytest/__pycache__/main.*.pyc")
+    sites = [
+        Path(json.loads((out / f"{v}.json").read_text())["benchmem"]["harness"]["path"]).parent
+        for v in ("1.0", "2.0")
+    ]
+    sources = [(site / "_pytest" / "main.py").stat().st_ino for site in sites]
+    if sources[0] == sources[1]:  # uv linked both from its cache (no copy): the .pyc is valid
+        planted = sites[1] / stored.relative_to(store)
+        assert planted.stat().st_ino == stored.stat().st_ino  # used as is, not compiled again
+
     # the same sweep again reuses both venvs: no `uv venv` ran
     assert _cli(args) == 0
     manifest = _manifest(out)

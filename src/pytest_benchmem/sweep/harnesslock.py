@@ -38,6 +38,20 @@ class HarnessLock:
         """Canonical names of the locked distributions."""
         return tuple(canonicalize_name(Requirement(r).name) for r in self.requirements)
 
+    def to_json(self) -> dict[str, object]:
+        """The lock as a venv's marker records it."""
+        return {"key": self.key, "file": str(self.path), "requirements": list(self.requirements)}
+
+    @classmethod
+    def from_json(cls, data: object) -> HarnessLock | None:
+        """A lock recorded by ``to_json`` (None when absent or malformed)."""
+        if not isinstance(data, dict):
+            return None
+        key, file, reqs = data.get("key"), data.get("file"), data.get("requirements")
+        if not (isinstance(key, str) and isinstance(file, str) and isinstance(reqs, list)):
+            return None
+        return cls(Path(file), tuple(str(r) for r in reqs), key)
+
     def conflicts(self, output: str) -> bool:
         """True when a failed uv resolution names a locked distribution (the target needs
         another version of it than the lock has)."""
@@ -139,6 +153,12 @@ class Locks:
                 log = logs / LOCK_LOG.format(key=key[:8])
                 self._made[key] = kept or compile_lock(request, cache, log, runner)
             return self._made[key]
+
+    def find(self, request: LockRequest) -> HarnessLock | None:
+        """The lock this sweep made for ``request`` (None: not made, or it failed)."""
+        with self._guard:
+            made = self._made.get(request.key())
+        return made if isinstance(made, HarnessLock) else None
 
     def made(self) -> Sequence[HarnessLock]:
         """The locks this sweep used."""

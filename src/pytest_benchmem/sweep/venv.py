@@ -24,7 +24,7 @@ from pytest_benchmem.errors import ProvisionError
 from pytest_benchmem.files import write_atomic
 
 from .harness import Harness
-from .harnesslock import LockRequest, Locks
+from .harnesslock import HarnessLock, LockRequest, Locks
 from .inspect import inspect_venv
 from .install import install_resolving, install_target
 from .model import Stage
@@ -162,6 +162,7 @@ class Provisioned:
     reused: bool = False
     key: str = ""
     note: str | None = None  # said to the user (e.g. a damaged cached venv was rebuilt)
+    lock: HarnessLock | None = None  # the harness lock installed (None: resolved on its own)
     lease: Lease | None = field(default=None, compare=False, repr=False)
 
 
@@ -270,9 +271,10 @@ def release_venv(prov: Provisioned) -> None:
 def _reuse(target: Target, venv: Path, recorded: Mapping[str, object], key: str) -> Provisioned:
     versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
     resolution = str(recorded.get("resolution", "pinned"))
+    lock = HarnessLock.from_json(recorded.get("lock"))
     return Provisioned(
         target, _label(target, versions), venv, venv_python(venv), versions,
-        resolution=resolution, reused=True, key=key, lease=Lease(venv),
+        resolution=resolution, reused=True, key=key, lease=Lease(venv), lock=lock,
     )  # fmt: skip
 
 
@@ -346,16 +348,18 @@ def _build(
     )
     if found.error:
         return failed(Stage.INSTALL, found.error)
+    lock = cfg.locks.find(cfg.lock_request()) if resolution == "locked" else None
     marker = {
         "spec": spec,
         "versions": dict(found.packages),
         "resolution": resolution,
         "probe": _probe(venv),
+        "lock": lock.to_json() if lock else None,
     }
     write_atomic(venv / VENV_MARKER, json.dumps(marker, indent=1))
     return Provisioned(
         target, _label(target, found.packages), venv, python, found.packages, None, None,
-        durations, resolution, key=key, note=note,
+        durations, resolution, key=key, note=note, lock=lock,
     )  # fmt: skip
 
 

@@ -220,3 +220,19 @@ def test_the_docs_list_the_options_without_a_config_key():
     flags = {p.opts[0] for p in cmd.params if p.opts and p.opts[0].startswith("--")}
     keyed = {spec.flag.partition("/")[0] for spec in SPECS if spec.flag and spec.config}
     assert listed == flags - keyed - {"--help"}
+
+
+def test_the_sweep_uses_the_merged_values(
+    fake_cli: FakeRunner, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Keys the command reads besides ``SweepOptions`` (here keep-order) reach the sweep."""
+    import toywheels
+
+    suite = toywheels.write_toy_suite(tmp_path / "suite")
+    conf = tmp_path / "sweep.toml"
+    targets = ["toypkg==3.0", "toypkg==1.0"]
+    conf.write_text(_toml({"targets": targets, "suite": str(suite), "keep_order": True}))
+    assert run_cli(["sweep", "--config", str(conf), "--out", str(tmp_path / "o")]) == 0
+    assert "kept as given (--keep-order)" in capsys.readouterr().err
+    manifest = json.loads((tmp_path / "o" / "sweep.json").read_text())
+    assert [t["label"] for t in manifest["targets"]] == ["3.0", "1.0"]

@@ -206,7 +206,7 @@ def sweep(
     report_path = merged.path("report")
     wanted = _report_metrics(report_path, metric, clip)  # before a sweep that may take long
     chosen, extra = expand_targets(
-        chosen, cfg, options, flags, echo=typer.echo, keep_order=merged.flag("keep_order")
+        chosen, options, flags, echo=typer.echo, keep_order=merged.flag("keep_order")
     )
     if plan:
         from pytest_benchmem.sweep.plan import show_plan

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -23,6 +24,36 @@ def venv_python(venv: Path) -> Path:
     if os.name == "nt":  # pragma: no cover - Linux/macOS are the supported platforms
         return venv / "Scripts" / "python.exe"
     return venv / "bin" / "python"
+
+
+def _header(lines: list[str], name: str) -> str | None:
+    prefix = name.lower() + ":"
+    for line in lines:
+        if not line.strip():  # the headers end at the first blank line
+            break
+        if line.lower().startswith(prefix):
+            return line[len(prefix) :].strip()
+    return None
+
+
+def installed_versions(venv: Path) -> dict[str, str] | None:
+    """Canonical name -> version of every distribution in the venv's site-packages, read from
+    the ``*.dist-info/METADATA`` headers (no interpreter started); None without site-packages.
+    """
+    sites = sorted(venv.glob("lib/python*/site-packages"))
+    if not sites:
+        return None
+    found: dict[str, str] = {}
+    for info in sorted(p for site in sites for p in site.glob("*.dist-info")):
+        try:
+            with (info / "METADATA").open(encoding="utf-8", errors="replace") as handle:
+                lines = [next(handle, "") for _ in range(40)]
+        except OSError:
+            continue
+        name, version = _header(lines, "Name"), _header(lines, "Version")
+        if name and version:
+            found.setdefault(re.sub(r"[-_.]+", "-", name).lower(), version)
+    return found
 
 
 def reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None:

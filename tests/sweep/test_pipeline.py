@@ -188,10 +188,17 @@ def test_second_sweep_reuses_venvs_and_fresh_rebuilds(suite_dir: Path, tmp_path:
     assert not again.steps("install")
     assert all(r.reused and r.ok for r in results)
     assert all(t["reused_venv"] for t in _manifest(out)["targets"])
-    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == [
-        "01-isolation.log",
-        "02-run.log",
-    ]
+    # the isolation check these venvs passed is recorded: it runs inside the run only now
+    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == ["01-run.log"]
+    assert not again.steps("inspect")
+    for run in again.steps("pytest"):
+        assert "pytest_benchmem.inrun.isolation" in run.argv
+        assert run.env is not None
+        assert json.loads(run.env["BENCHMEM_ISOLATION"])["module"] == "toypkg"
+    # another --import-check is another check: it runs before the run again
+    other = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, import_check="toy_mod"), runner=other)
+    assert len(other.steps("inspect")) == 2
     fresh = FakeRunner()
     run_targets(targets, _opts(suite_dir, out, fresh=True), runner=fresh)
     assert len(fresh.steps("venv")) == 2

@@ -68,6 +68,23 @@ def reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None
     return data
 
 
+def record(venv: Path, key: str, value: object) -> None:
+    """Add ``key`` to the venv's marker (rewritten atomically); a no-op without a marker.
+
+    Best effort: what is recorded only saves work later (a full disk loses nothing here).
+    """
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.files import write_atomic
+
+    try:
+        data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get(key) != value:
+            data[key] = value
+            write_atomic(venv / VENV_MARKER, json.dumps(data, indent=1))
+    except (OSError, ValueError, BenchmemError):
+        return
+
+
 def damage(venv: Path, recorded: Mapping[str, object]) -> str | None:
     """What is missing from a reused venv (its interpreter, or a top-level site-packages
     entry recorded when it was built), or None when it looks whole. Cheap: a few ``stat``s."""

@@ -198,7 +198,7 @@ def _dims(params: Mapping[str, object], extra_info: Mapping[str, object]) -> dic
                 if value.startswith("UNSERIALIZABLE["):
                     continue
                 dims[key] = value
-            elif isinstance(value, int | float):
+            elif isinstance(value, (int, float)):  # a tuple: no union object built per call
                 dims[key] = value
     return dims
 
@@ -280,8 +280,8 @@ def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
     if group is not None and not isinstance(group, str):
         msg = f"{where()}: 'group' must be a string or null, got {_clipped_repr(group)}"
         raise SchemaError(msg)
-    for key, value, allow_null in (("params", params, True), ("extra_info", extra_info, True)):
-        if not isinstance(value, dict) and not (allow_null and value is None):
+    for key, value in (("params", params), ("extra_info", extra_info)):
+        if value is not None and not isinstance(value, dict):
             msg = f"{where()}: {key!r} must be an object, got {_clipped_repr(value)}"
             raise SchemaError(msg)
     if not isinstance(stats, dict):
@@ -294,15 +294,15 @@ def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
     params = params or {}
     extra_info = extra_info or {}
     memory = _parse_blob(extra_info[BLOB_KEY], where) if BLOB_KEY in extra_info else None
-    return Benchmark(
-        id=ident,
-        name=name if isinstance(name, str) and name else ident.rpartition("::")[2],
-        group=group,
-        params=params,
-        extra_info=extra_info,
-        stats=stats,
-        memory=memory,
-        dims=_dims(params, extra_info),
+    return Benchmark(  # positional: the hot path (id, name, group, params, extra_info, ...)
+        ident,
+        name if isinstance(name, str) and name else ident.rpartition("::")[2],
+        group,
+        params,
+        extra_info,
+        stats,
+        memory,
+        _dims(params, extra_info),
     )
 
 

@@ -156,11 +156,13 @@ def test_plot_sweep_5000_ids_end_to_end(benchmark, sweep_runs, tmp_path, today_s
         cpu.append(_python("-c", CLI, *args, out))
         today_cpu.append(_python("-c", CLI, *args, today_out, pythonpath=today_src))
 
-    benchmark.pedantic(plot, rounds=5, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(plot, rounds=7, iterations=1, warmup_rounds=1)
     assert out.stat().st_size > 1_000_000
     page = out.read_text(encoding="utf-8")
     assert "test_m.py::test_x[4999]" in page
     ours_cpu, base_cpu = min(cpu[1:]), min(today_cpu[1:])  # [0]: the warm-up round
+    rounds = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(cpu, today_cpu, strict=True))
+    print(f"\nCPU per round, ours/today's (s; the first is the warm-up): {rounds}")
     size, today_size = out.stat().st_size, today_out.stat().st_size
 
     start = time.perf_counter()

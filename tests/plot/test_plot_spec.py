@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,7 +22,7 @@ from plotruns import entry, write_run
 from pytest_benchmem.plotting import build_view
 from pytest_benchmem.plotting.heatmap import RDBU_R
 from pytest_benchmem.plotting.layout import PALETTE, TEMPLATE
-from pytest_benchmem.plotting.output import figure_html
+from pytest_benchmem.plotting.output import figure_html, write_html
 from pytest_benchmem.plotting.spec import CONFIG, spec_html, template, to_figure, typed_array
 
 
@@ -84,3 +85,17 @@ def test_sweep_page_is_plotlys_page_to_the_byte(tmp_path):
     page = figure_html(spec)
     assert "t.py::test_3[&lt;3&gt;]" in page  # escaped for plotly's pseudo-HTML hover
     assert "<3>" not in page.partition("Plotly.newPlot")[2]
+
+
+def test_written_sweep_page_is_plotlys_page_with_its_title(tmp_path):
+    view = _sweep(tmp_path, 20)
+    spec = view.drawing
+    assert isinstance(spec, dict)
+    written = write_html(spec, tmp_path / "sweep.html").read_text(encoding="utf-8")
+    plot_id = re.search(r'<div id="([^"]+)" class="plotly-graph-div"', written)
+    assert plot_id
+    theirs = pio.to_html(
+        spec, include_plotlyjs=True, config=CONFIG, div_id=plot_id.group(1), validate=False
+    )
+    title = "<title>peak: change against 1.0 (log2 fold)</title>"
+    assert written == theirs.replace("<head>", f"<head>\n    {title}", 1)

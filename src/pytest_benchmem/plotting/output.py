@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pytest_benchmem.errors import PLOT_STATIC_HINT, BenchmemError, UsageError
 from pytest_benchmem.files import write_atomic
 
-from .spec import CONFIG, FigureSpec, spec_html, to_figure
+from .spec import CONFIG, FigureSpec, spec_html, spec_page, to_figure
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -75,8 +75,10 @@ def _title(figure: go.Figure | FigureSpec) -> str | None:
 def write_html(figure: go.Figure | FigureSpec, path: str | Path) -> Path:
     """Write ``figure`` as one self-contained HTML page (plotly.js inside), atomically."""
     target = Path(path)
-    page = figure_html(figure)
     title = _title(figure)
+    if isinstance(figure, dict):  # assembled as bytes around plotly.js, title in its head
+        return write_atomic(target, spec_page(figure, title=title))
+    page = figure_html(figure)
     if title:
         page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
     return write_atomic(target, page.encode("utf-8"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import copy
 import functools
+import html
 import importlib.util
 import json
 import math
@@ -89,9 +90,10 @@ def plotly_dir() -> Path:
 
 
 @functools.cache
-def plotly_js() -> str:
-    """The plotly.js bundle that ships with plotly (what ``include_plotlyjs=True`` inlines)."""
-    return (plotly_dir() / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+def plotly_js() -> bytes:
+    """The plotly.js bundle that ships with plotly (what ``include_plotlyjs=True`` inlines),
+    as UTF-8 bytes: the page is assembled as bytes, never as a 4.8 MB non-ASCII str."""
+    return (plotly_dir() / "package_data" / "plotly.min.js").read_bytes()
 
 
 @functools.cache
@@ -159,6 +161,18 @@ def spec_html(
 ) -> str:
     """The page ``plotly.io.to_html(spec, include_plotlyjs=with_js, full_html=full_html,
     config=CONFIG, validate=False)`` writes, byte for byte (``div_id`` fixes the div's id)."""
+    return spec_page(spec, full_html=full_html, with_js=with_js, div_id=div_id).decode("utf-8")
+
+
+def spec_page(
+    spec: Mapping[str, Any],
+    *,
+    full_html: bool = True,
+    with_js: bool = True,
+    div_id: str | None = None,
+    title: str | None = None,
+) -> bytes:
+    """:func:`spec_html` as UTF-8 bytes; ``title`` (plain text) goes into the page's head."""
     layout = spec.get("layout", {})
     defaults = layout.get("template", {}).get("layout", {})
     width = _size(layout.get("width", defaults.get("width", "100%")))
@@ -170,20 +184,23 @@ def spec_html(
         f'{pad * 6}"{plot_id}",{pad * 6}{_json(spec.get("data", []))},'
         f"{pad * 6}{_json(layout)},{pad * 6}{json.dumps(CONFIG)}{pad * 5}){pad * 4}}}"
     )
-    js = ""
+    head = f'<div style="height:{height}; width:{width};">{pad * 2}{pad * 2}'
+    js = b""
     if with_js:
         config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
-        js = f"{pad * 2}{config}\n{pad * 2}<script>{plotly_js()}</script>{pad}"
-    div = (
-        f'<div style="height:{height}; width:{width};">{pad * 2}{pad * 2}{js}{pad * 3}'
-        f'<div id="{plot_id}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
-        f"{pad * 3}<script>{pad * 4}window.PLOTLYENV=window.PLOTLYENV || {{}};{pad * 4}"
-        f"{script};{pad * 3}</script>{pad * 2}</div>"
+        head += f"{pad * 2}{config}\n{pad * 2}<script>"
+        js = plotly_js() + f"</script>{pad}".encode()
+    tail = (
+        f'{pad * 3}<div id="{plot_id}" class="plotly-graph-div" style="height:100%; '
+        f'width:100%;"></div>{pad * 3}<script>{pad * 4}window.PLOTLYENV=window.PLOTLYENV || '
+        f"{{}};{pad * 4}{script};{pad * 3}</script>{pad * 2}</div>"
     )
-    if not full_html:
-        return div
-    return (
-        '<!doctype html>\n<html>\n<head>\n    <meta charset="utf-8" />\n'
-        "    <style>html, body {height: 100%;}</style>\n</head>\n<body>\n"
-        f"    {div}\n</body>\n</html>"
-    )
+    if full_html:
+        named = f"\n    <title>{html.escape(title)}</title>" if title else ""
+        head = (
+            f'<!doctype html>\n<html>\n<head>{named}\n    <meta charset="utf-8" />\n'
+            "    <style>html, body {height: 100%;}</style>\n</head>\n<body>\n"
+            f"    {head}"
+        )
+        tail += "\n</body>\n</html>"
+    return b"".join((head.encode("utf-8"), js, tail.encode("utf-8")))

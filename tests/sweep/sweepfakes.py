@@ -77,6 +77,7 @@ class FakeRunner:
     interrupt_on: str | None = None  # label whose pytest run is interrupted (Ctrl-C)
     inspect_fails: bool = False
     lock_fails: bool = False  # uv pip compile of the harness fails
+    install_writes_nothing: bool = False  # uv says it installed, the venv holds nothing
     offline_misses: bool = False  # the locked harness is not in uv's cache
     commands: list[Command] = field(default_factory=list)
 
@@ -132,6 +133,16 @@ class FakeRunner:
                 "on packaging<20, we can conclude that your requirements are unsatisfiable.\n"
             )
         (venv / "installed.json").write_text(json.dumps({self.package: version}))
+        reported = self.report_version.get(version, version)
+        written = (
+            () if self.install_writes_nothing else ((self.package, reported), ("pytest", "9.0.3"))
+        )
+        for name, have in written:
+            info = venv / "lib" / "python3.11" / "site-packages" / f"{name}-{have}.dist-info"
+            info.mkdir(parents=True, exist_ok=True)
+            (info / "METADATA").write_text(
+                f"Metadata-Version: 2.1\nName: {name}\nVersion: {have}\n"
+            )
         return 0, f"Installed 12 packages\n + {self.package}=={version}\n"
 
     def _inspect(self, command: Command) -> tuple[int, str]:

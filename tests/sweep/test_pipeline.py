@@ -38,11 +38,10 @@ def test_all_ok_writes_runs_logs_and_manifest(suite_dir: Path, tmp_path: Path):
         "01-venv.log",
         "02-harness.log",
         "03-install.log",
-        "04-versions.log",
-        "05-isolation.log",
-        "06-run.log",
+        "04-isolation.log",
+        "05-run.log",
     ]
-    log = (out / "logs" / "1.0" / "06-run.log").read_text()
+    log = (out / "logs" / "1.0" / "05-run.log").read_text()
     assert "-m pytest" in log
     assert "# exit code: 0" in log
     assert "# cwd: " in log
@@ -189,10 +188,17 @@ def test_second_sweep_reuses_venvs_and_fresh_rebuilds(suite_dir: Path, tmp_path:
     assert not again.steps("install")
     assert all(r.reused and r.ok for r in results)
     assert all(t["reused_venv"] for t in _manifest(out)["targets"])
-    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == [
-        "01-isolation.log",
-        "02-run.log",
-    ]
+    # the isolation check these venvs passed is recorded: it runs inside the run only now
+    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == ["01-run.log"]
+    assert not again.steps("inspect")
+    for run in again.steps("pytest"):
+        assert "pytest_benchmem.inrun.isolation" in run.argv
+        assert run.env is not None
+        assert json.loads(run.env["BENCHMEM_ISOLATION"])["module"] == "toypkg"
+    # another --import-check is another check: it runs before the run again
+    other = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, import_check="toy_mod"), runner=other)
+    assert len(other.steps("inspect")) == 2
     fresh = FakeRunner()
     run_targets(targets, _opts(suite_dir, out, fresh=True), runner=fresh)
     assert len(fresh.steps("venv")) == 2
@@ -262,11 +268,40 @@ def test_import_check_module_is_passed(suite_dir: Path, tmp_path: Path):
     assert json.loads(isolation[0].argv[3])["module"] == "toy_module"
 
 
-def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
+def test_inspect_failure_fails_isolation(suite_dir: Path, tmp_path: Path):
     fake = FakeRunner(inspect_fails=True)
     (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
-    assert result.stage is Stage.INSTALL
+    assert result.stage is Stage.ISOLATION
     assert "cannot inspect the venv" in (result.reason or "")
+    assert result.versions["toypkg"] == "1.0"  # read from the venv's dist-info at install
+
+
+def test_installed_versions_read_from_dist_info_agree_with_importlib_metadata():
+    import importlib.metadata as md
+    import re
+    import sys
+    import sysconfig
+
+    from pytest_benchmem.sweep.venvcache import installed_versions
+
+    site = sysconfig.get_paths()["purelib"]
+    expected: dict[str, str] = {}
+    for dist in md.distributions(path=[site]):
+        expected.setdefault(re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower(), dist.version)
+    found = installed_versions(Path(sys.prefix))
+    assert found is not None
+    assert {k: found.get(k) for k in expected} == expected
+    assert found["pytest"] == md.version("pytest")
+
+
+def test_a_venv_with_nothing_installed_fails_install(suite_dir: Path, tmp_path: Path):
+    from pytest_benchmem.sweep.venvcache import installed_versions
+
+    assert installed_versions(tmp_path / "no-venv") is None
+    fake = FakeRunner(install_writes_nothing=True)
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
+    assert result.stage is Stage.INSTALL
+    assert "has no installed distributions" in (result.reason or "")
 
 
 @pytest.mark.parametrize(
@@ -325,7 +360,7 @@ def test_resolved_label_clash_fails_that_target(suite_dir: Path, tmp_path: Path)
     assert results[1].stage is Stage.INSTALL
     assert "duplicates another target" in (results[1].reason or "")
     logs = tmp_path / "o" / "logs"
-    assert (logs / "3.0" / "06-run.log").is_file()  # the first target's logs are intact
+    assert (logs / "3.0" / "05-run.log").is_file()  # the first target's logs are intact
     assert (logs / "toypkg" / "01-venv.log").is_file()
 
 

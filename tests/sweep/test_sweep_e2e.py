@@ -206,6 +206,25 @@ def test_a_local_directory_shadowing_the_venv_is_caught(
     assert "not from the venv" in capsys.readouterr().err
 
 
+def test_a_reused_venv_skips_the_check_before_the_run_but_not_the_one_inside(
+    wheels: Path, suite_dir: Path, tmp_path: Path
+):
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--find-links", str(wheels)]
+    args += ["--out", str(out), *FAST]
+    assert _cli(args) == 0
+    assert _cli(args) == 0  # reused: the recorded check stands, no interpreter started for it
+    assert not list((out / "logs" / "1.0").glob("*-isolation.log"))
+    shadow = suite_dir / "toypkg"  # now a local directory shadows the installed release
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("__version__ = '0.0-local'\n\ndef work():\n    return 1\n")
+    assert _cli(args) == 1
+    (target,) = _manifest(out)["targets"]
+    assert target["reused_venv"]
+    assert (target["status"], target["stage"]) == ("failed", "isolation")
+    assert "not from the venv" in target["reason"]  # the in-run check, inside the pytest run
+
+
 def test_a_source_checkout_shadowing_the_venv_only_under_pytest_is_caught(
     wheels: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

@@ -24,6 +24,7 @@ from .plan import Plan, plan_record
 from .process import Runner
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import LogDir, ProvisionConfig, Provisioned
+from .venvcache import record
 
 if TYPE_CHECKING:
     from .pipeline import Progress
@@ -104,6 +105,11 @@ def ready_target(
     if machine is not None:
         env[CPUINFO_ENV] = str(machine)
         plugins = ("pytest_benchmem.inrun.machine",)
+    check = {"name": prov.target.name, "import_check": options.import_check}
+    known = passed_before(prov, check)
+    if known is not None:  # a reused, undamaged venv that passed this check: in-run only
+        env[ISOLATION_ENV] = isolation_settings(*known)
+        return Ready(env, (*plugins, "pytest_benchmem.inrun.isolation"), None)
     reason, found = check_isolation(
         prov,
         cwd=cwd,
@@ -117,7 +123,26 @@ def ready_target(
         # the same check once more inside the run, after pytest set up its sys.path
         env[ISOLATION_ENV] = isolation_settings(found.module, found.prefix)
         plugins = (*plugins, "pytest_benchmem.inrun.isolation")
+        passed = {"check": check, "module": found.module, "prefix": found.prefix}
+        record(prov.venv, "isolation", passed)
     return Ready(env, plugins, reason)
+
+
+def passed_before(prov: Provisioned, check: Mapping[str, object]) -> tuple[str, str] | None:
+    """(module, prefix) of the isolation check a reused venv passed before, for ``check``.
+
+    A reused venv is undamaged (``venvcache.damage``: its recorded site-packages entries,
+    each distribution's ``dist-info`` with its version, are all there), so the check before
+    the run would find what it found then; the in-run check still runs in every run, with
+    the suite copied anew (a local directory that shadows the package is caught there).
+    """
+    known = prov.isolation if prov.reused else None
+    if not known or known.get("check") != check:
+        return None
+    module, prefix = known.get("module"), known.get("prefix")
+    if isinstance(module, str) and isinstance(prefix, str) and module and prefix:
+        return module, prefix
+    return None
 
 
 def run_one(

@@ -25,7 +25,6 @@ from pytest_benchmem.files import write_atomic
 
 from .harness import Harness
 from .harnesslock import HarnessLock, LockRequest, Locks
-from .inspect import inspect_venv
 from .install import install_resolving, install_target
 from .model import Stage
 from .process import Command, CommandResult, Runner
@@ -36,6 +35,7 @@ from .venvcache import (
     collect_old,
     current_venv,
     damage,
+    installed_versions,
     locked,
     reusable,
     swap_link,
@@ -163,6 +163,8 @@ class Provisioned:
     key: str = ""
     note: str | None = None  # said to the user (e.g. a damaged cached venv was rebuilt)
     lock: HarnessLock | None = None  # the harness lock installed (None: resolved on its own)
+    #: the isolation check an earlier run of this (reused) venv passed, as recorded
+    isolation: Mapping[str, object] | None = None
     lease: Lease | None = field(default=None, compare=False, repr=False)
 
 
@@ -272,9 +274,11 @@ def _reuse(target: Target, venv: Path, recorded: Mapping[str, object], key: str)
     versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
     resolution = str(recorded.get("resolution", "pinned"))
     lock = HarnessLock.from_json(recorded.get("lock"))
+    isolation = recorded.get("isolation")
     return Provisioned(
         target, _label(target, versions), venv, venv_python(venv), versions,
         resolution=resolution, reused=True, key=key, lease=Lease(venv), lock=lock,
+        isolation=isolation if isinstance(isolation, dict) else None,
     )  # fmt: skip
 
 
@@ -343,22 +347,20 @@ def _build(
     durations["install"] = sum(o.duration for o in outcome)
     if not outcome[-1].ok:
         return failed(Stage.INSTALL, uv_reason(outcome[-1]))
-    found = inspect_venv(
-        python, cwd=venv, env=cfg.env, args={}, log=logs.next("versions"), runner=runner
-    )
-    if found.error:
-        return failed(Stage.INSTALL, found.error)
+    versions = installed_versions(venv)  # read from the dist-infos: no interpreter started
+    if not versions:
+        return failed(Stage.INSTALL, f"the venv {venv} has no installed distributions")
     lock = cfg.locks.find(cfg.lock_request()) if resolution == "locked" else None
     marker = {
         "spec": spec,
-        "versions": dict(found.packages),
+        "versions": versions,
         "resolution": resolution,
         "probe": _probe(venv),
         "lock": lock.to_json() if lock else None,
     }
     write_atomic(venv / VENV_MARKER, json.dumps(marker, indent=1))
     return Provisioned(
-        target, _label(target, found.packages), venv, python, found.packages, None, None,
+        target, _label(target, versions), venv, python, versions, None, None,
         durations, resolution, key=key, note=note, lock=lock,
     )  # fmt: skip
 

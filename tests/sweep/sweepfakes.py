@@ -77,6 +77,7 @@ class FakeRunner:
     interrupt_on: str | None = None  # label whose pytest run is interrupted (Ctrl-C)
     inspect_fails: bool = False
     lock_fails: bool = False  # uv pip compile of the harness fails
+    lock_offline_fails: bool = False  # ... offline only (uv's cache lacks some metadata)
     install_writes_nothing: bool = False  # uv says it installed, the venv holds nothing
     offline_misses: bool = False  # the locked harness is not in uv's cache
     commands: list[Command] = field(default_factory=list)
@@ -101,7 +102,7 @@ class FakeRunner:
         return 0, f"Creating virtual environment at: {venv}\n"
 
     def _compile(self, command: Command) -> tuple[int, str]:
-        if self.lock_fails:
+        if self.lock_fails or (self.lock_offline_fails and "--offline" in command.argv):
             return 1, "error: No solution found when resolving dependencies\n  cause: pins\n"
         out = Path(command.argv[command.argv.index("--output-file") + 1])
         out.write_text("memray==1.20.0\npackaging==25.0\npytest==9.0.3\npytest-benchmark==5.2.3\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -109,6 +110,11 @@ def test_harness_is_resolved_once_and_installed_offline(suite_dir: Path, tmp_pat
     fake = FakeRunner()
     run_targets(["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"], _opts(suite_dir, out), runner=fake)
     (compiled,) = fake.steps("compile")  # one resolution of the harness for three venvs
+    # offline, from uv's cache, the driver's own installed versions as constraints
+    assert "--offline" in compiled.argv
+    driver = Path(compiled.argv[compiled.argv.index("-c") + 1]).read_text().split()
+    assert f"pytest=={importlib.metadata.version('pytest')}" in driver
+    assert f"pluggy=={importlib.metadata.version('pluggy')}" in driver
     lock_in = Path(compiled.argv[-1]).read_text()
     assert "pytest==" in lock_in
     assert "memray" in lock_in
@@ -136,6 +142,17 @@ def test_harness_is_resolved_once_and_installed_offline(suite_dir: Path, tmp_pat
     assert not later.steps("compile")
 
 
+def test_harness_resolves_online_when_uv_cache_cannot(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner(lock_offline_fails=True)
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert all(r.ok and r.resolution == "locked" for r in results)
+    offline, online = fake.steps("compile")  # still once per sweep: offline, then the index
+    assert "--offline" in offline.argv
+    assert "--offline" not in online.argv
+    assert "-c" in online.argv  # still the driver's versions
+
+
 def test_locked_harness_missing_from_uv_cache_is_fetched(suite_dir: Path, tmp_path: Path):
     fake = FakeRunner(offline_misses=True)
     (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "o"), runner=fake)
@@ -152,7 +169,7 @@ def test_harness_that_cannot_be_locked_resolves_each_venv(suite_dir: Path, tmp_p
     fake = FakeRunner(lock_fails=True)
     results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
     assert [r.resolution for r in results] == ["pinned", "pinned"]
-    assert len(fake.steps("compile")) == 1  # tried once for the sweep, not once per venv
+    assert len(fake.steps("compile")) == 3  # offline, online, unconstrained: once per sweep
     assert not fake.steps("harness")
     assert all("could not be locked" in str(r.extra.get("note")) for r in results)
 

@@ -2,12 +2,16 @@
 
 ``uv pip compile`` turns the harness requirements (pytest, pytest-benchmark and memray at the
 driver's versions, their dependencies, the sweep's ``--pin``s) into an exact list, kept in the
-sweep cache. Each new venv installs that list offline from uv's cache, without resolving, and
-only the target's own requirement is resolved against the index, with the list as constraints.
+sweep cache. On the driver's own interpreter it resolves offline first, from uv's cache, with
+the driver's installed versions as constraints (the harness then mirrors the driver); the
+index is asked only when that fails. Each new venv installs the list offline from uv's cache,
+without resolving, and only the target's own requirement is resolved against the index, with
+the list as constraints.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +24,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .harness import RUNTIME_REQUIRES, Harness
+from .harness import RUNTIME_REQUIRES, Harness, closure
 from .process import Command, Runner
 
 LOCK_LOG = "harness-lock-{key}.log"
@@ -102,8 +106,32 @@ def read_lock(path: Path, key: str) -> HarnessLock | None:
     return HarnessLock(path, reqs, key)
 
 
-def compile_lock(request: LockRequest, cache: Path, log: Path, runner: Runner) -> HarnessLock | str:
-    """Resolve the harness once with ``uv pip compile``; the lock, or why it failed."""
+def driver_constraints(request: LockRequest, folder: Path) -> Path | None:
+    """The driver's installed versions of the harness closure as a constraints file, when the
+    sweep runs on the driver's interpreter (None otherwise: they may not fit another one)."""
+    import importlib.metadata as md
+    import sys
+
+    from pytest_benchmem.files import write_atomic
+
+    if os.path.realpath(request.python) != os.path.realpath(sys.executable):
+        return None
+    lines = []
+    for name in closure(()):
+        with contextlib.suppress(md.PackageNotFoundError):
+            lines.append(f"{name}=={md.version(name)}")
+    if not lines:
+        return None
+    path = folder / f"driver-{request.key()}.txt"
+    write_atomic(path, "\n".join(lines) + "\n")
+    return path
+
+
+def compile_lock(
+    request: LockRequest, cache: Path, log: Path, runner: Runner, extra: Sequence[str] = ()
+) -> HarnessLock | str:
+    """Resolve the harness with ``uv pip compile`` (``extra``: more uv arguments); the lock,
+    or why it failed."""
     key = request.key()
     folder = cache / "harness"
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,7 +142,7 @@ def compile_lock(request: LockRequest, cache: Path, log: Path, runner: Runner) -
     write_atomic(source, "\n".join(request.inputs()) + "\n")
     tmp = folder / f"lock-{key}.{os.getpid()}.{threading.get_ident()}.tmp"
     argv = [request.uv, "pip", "compile", "--python", request.python, "--quiet"]
-    argv += ["--no-header", "--no-annotate", *request.source_args]
+    argv += ["--no-header", "--no-annotate", *request.source_args, *extra]
     argv += ["--output-file", str(tmp), str(source)]
     outcome = runner(Command(tuple(argv), folder, log, request.env))
     try:
@@ -150,9 +178,29 @@ class Locks:
                 kept = (
                     None if request.fresh else read_lock(cache / "harness" / f"lock-{key}.txt", key)
                 )
-                log = logs / LOCK_LOG.format(key=key[:8])
-                self._made[key] = kept or compile_lock(request, cache, log, runner)
+                self._made[key] = kept or self._resolve(request, cache, logs, runner)
             return self._made[key]
+
+    @staticmethod
+    def _resolve(
+        request: LockRequest, cache: Path, logs: Path, runner: Runner
+    ) -> HarnessLock | str:
+        """Offline with the driver's versions as constraints, then online with them, then
+        plainly online: the first lock that resolves."""
+        folder = cache / "harness"
+        folder.mkdir(parents=True, exist_ok=True)
+        attempts: list[tuple[str, tuple[str, ...]]] = []
+        driver = driver_constraints(request, folder)
+        if driver is not None:
+            attempts += [("", ("--offline", "-c", str(driver))), ("-online", ("-c", str(driver)))]
+        attempts.append(("-free" if attempts else "", ()))
+        made: HarnessLock | str = "no resolution tried"
+        for suffix, extra in attempts:
+            log = logs / LOCK_LOG.format(key=request.key()[:8] + suffix)
+            made = compile_lock(request, cache, log, runner, extra)
+            if isinstance(made, HarnessLock):
+                break
+        return made
 
     def find(self, request: LockRequest) -> HarnessLock | None:
         """The lock this sweep made for ``request`` (None: not made, or it failed)."""

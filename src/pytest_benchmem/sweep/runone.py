@@ -24,7 +24,7 @@ from .plan import Plan, plan_record
 from .process import Runner
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import LogDir, ProvisionConfig, Provisioned
-from .venvcache import record
+from .venvcache import record, recorded
 
 if TYPE_CHECKING:
     from .pipeline import Progress
@@ -105,9 +105,9 @@ def ready_target(
     if machine is not None:
         env[CPUINFO_ENV] = str(machine)
         plugins = ("pytest_benchmem.inrun.machine",)
-    check = {"name": prov.target.name, "import_check": options.import_check}
+    check = isolation_check(prov, options)
     known = passed_before(prov, check)
-    if known is not None:  # a reused, undamaged venv that passed this check: in-run only
+    if known is not None:  # a venv that passed this check (and is whole): in-run only
         env[ISOLATION_ENV] = isolation_settings(*known)
         return Ready(env, (*plugins, "pytest_benchmem.inrun.isolation"), None)
     reason, found = check_isolation(
@@ -128,21 +128,45 @@ def ready_target(
     return Ready(env, plugins, reason)
 
 
-def passed_before(prov: Provisioned, check: Mapping[str, object]) -> tuple[str, str] | None:
-    """(module, prefix) of the isolation check a reused venv passed before, for ``check``.
+def isolation_check(prov: Provisioned, options: SweepOptions) -> dict[str, object]:
+    """What the isolation check of ``prov`` checks (a recorded pass holds for this only)."""
+    return {"name": prov.target.name, "import_check": options.import_check}
 
-    A reused venv is undamaged (``venvcache.damage``: its recorded site-packages entries,
-    each distribution's ``dist-info`` with its version, are all there), so the check before
-    the run would find what it found then; the in-run check still runs in every run, with
-    the suite copied anew (a local directory that shadows the package is caught there).
+
+def passed_before(prov: Provisioned, check: Mapping[str, object]) -> tuple[str, str] | None:
+    """(module, prefix) of the isolation check the venv passed before, for ``check``.
+
+    Recorded in the venv when it passed: during provisioning (``precheck``) or an earlier
+    run. A reused venv is whole (``venvcache.damage``: its recorded site-packages entries,
+    each distribution's ``dist-info`` with its version, are all there), so the check would
+    find what it found then; the in-run check still runs in every run, with the suite copied
+    anew (a local directory that shadows the package is caught there).
     """
-    known = prov.isolation if prov.reused else None
-    if not known or known.get("check") != check:
+    known = recorded(prov.venv, "isolation")
+    if not isinstance(known, dict) or known.get("check") != check:
         return None
     module, prefix = known.get("module"), known.get("prefix")
     if isinstance(module, str) and isinstance(prefix, str) and module and prefix:
         return module, prefix
     return None
+
+
+def precheck(state: SweepState, prov: Provisioned, logs_root: Path) -> None:
+    """The isolation check of a newly provisioned venv, right away (in the provisioning
+    thread, in parallel with the others, before any suite runs). A pass is recorded in the
+    venv and its run skips the check; a failure is left to the run, which checks again and
+    reports it."""
+    if prov.stage is not None or passed_before(prov, isolation_check(prov, state.options)):
+        return
+    log_dir = logs_root / prov.label
+    logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
+    cwd, suite = prepare_cwd(state.options)
+    try:
+        ready_target(
+            prov, state.options, state.cfg, cwd=cwd, suite=suite, logs=logs, runner=state.runner
+        )
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
 
 
 def run_one(

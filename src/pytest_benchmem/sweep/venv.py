@@ -163,8 +163,6 @@ class Provisioned:
     key: str = ""
     note: str | None = None  # said to the user (e.g. a damaged cached venv was rebuilt)
     lock: HarnessLock | None = None  # the harness lock installed (None: resolved on its own)
-    #: the isolation check an earlier run of this (reused) venv passed, as recorded
-    isolation: Mapping[str, object] | None = None
     lease: Lease | None = field(default=None, compare=False, repr=False)
 
 
@@ -274,11 +272,9 @@ def _reuse(target: Target, venv: Path, recorded: Mapping[str, object], key: str)
     versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
     resolution = str(recorded.get("resolution", "pinned"))
     lock = HarnessLock.from_json(recorded.get("lock"))
-    isolation = recorded.get("isolation")
     return Provisioned(
         target, _label(target, versions), venv, venv_python(venv), versions,
         resolution=resolution, reused=True, key=key, lease=Lease(venv), lock=lock,
-        isolation=isolation if isinstance(isolation, dict) else None,
     )  # fmt: skip
 
 

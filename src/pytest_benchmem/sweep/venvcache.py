@@ -68,6 +68,15 @@ def reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None
     return data
 
 
+def recorded(venv: Path, key: str) -> object:
+    """What ``record`` added to the venv's marker under ``key`` (None when nothing)."""
+    try:
+        data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
 def record(venv: Path, key: str, value: object) -> None:
     """Add ``key`` to the venv's marker (rewritten atomically); a no-op without a marker.
 

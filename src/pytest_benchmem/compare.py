@@ -17,7 +17,7 @@ from .noise import Spread, Verdict, spread_of, time_verdict, verdict_of
 from .runmodel import Run, check_time_stat
 from .runs import require_metric
 from .selection import natural_key
-from .units import Threshold, format_gate_value, signed_percent
+from .units import Threshold, format_gate_value, percent_change, signed_percent
 
 SORTS = ("name", "value", "change")
 
@@ -76,9 +76,7 @@ def check_metric_stat(metric: str, stat: str | None) -> tuple[str, str | None]:
 def _change(values: Sequence[float | None]) -> tuple[float | None, float | None]:
     if len(values) < 2 or values[0] is None or values[-1] is None:
         return None, None
-    delta = values[-1] - values[0]
-    percent = delta / values[0] * 100.0 if values[0] else None
-    return delta, percent
+    return values[-1] - values[0], percent_change(values[0], values[-1])
 
 
 def _change_key(row: Row) -> tuple[float, tuple[str | int, ...]]:
@@ -153,7 +151,11 @@ def build_comparison(runs: Sequence[Run], metric: str, stat: str | None, sort: s
 
 @dataclass(frozen=True)
 class Regression:
-    """One id whose ``field`` grew past ``rule`` from ``base`` to ``new``."""
+    """One id whose ``field`` moved past ``rule`` from ``base`` to ``new``.
+
+    The gate's regressions grew; bisect's crossings (``sweep.bisect_verdict.judge``) grew, or
+    shrank for ``--direction lighter``.
+    """
 
     field: str
     id: str
@@ -164,8 +166,8 @@ class Regression:
 
     @property
     def percent(self) -> float | None:
-        """Growth in percent (None from a zero base)."""
-        return (self.new - self.base) / self.base * 100.0 if self.base else None
+        """The change in percent of ``base`` (None from a zero base)."""
+        return percent_change(self.base, self.new)
 
     def line(self) -> str:
         """``peak  test_x[10]: 977 KiB -> 1.91 MiB (+100.0%)``."""

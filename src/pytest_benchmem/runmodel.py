@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -158,6 +158,7 @@ def _clipped_repr(value: object) -> str:
 
 
 _FLOAT_MAX = 2.0**1023
+_INTS = {int}
 
 
 def _number(value: object) -> float | None:
@@ -172,10 +173,15 @@ def _number(value: object) -> float | None:
 
 def _series(series: object) -> tuple[float, ...] | None:
     """A non-empty list of non-negative finite numbers as floats, else None."""
-    if not isinstance(series, list) or not series:
+    if type(series) is not list or not series:
         return None
-    if all(type(v) is int for v in series) and min(series) >= 0 and max(series) < _FLOAT_MAX:
-        return tuple(map(float, series))  # the common case: the plugin writes ints
+    if len(series) == 1:  # one memory pass, the default: no generator, no min/max
+        value = series[0]
+        if type(value) is int and 0 <= value < _FLOAT_MAX:
+            return (float(value),)
+    # the common case, the plugin writes ints: one C-level pass each for type and range
+    elif set(map(type, series)) == _INTS and min(series) >= 0 and max(series) < _FLOAT_MAX:
+        return tuple(map(float, series))
     values = [_number(v) for v in series]
     if any(v is None or v < 0 for v in values):
         return None
@@ -192,44 +198,68 @@ def _dims(params: Mapping[str, object], extra_info: Mapping[str, object]) -> dic
                 if value.startswith("UNSERIALIZABLE["):
                     continue
                 dims[key] = value
-            elif isinstance(value, int | float):
+            elif isinstance(value, (int, float)):  # a tuple: no union object built per call
                 dims[key] = value
     return dims
 
 
-def _parse_blob(blob: object, where: str) -> dict[str, tuple[float, ...]]:
+def _parse_blob(blob: object, where: Callable[[], str]) -> dict[str, tuple[float, ...]]:
     if not isinstance(blob, dict):
-        msg = f"{where}: extra_info.{BLOB_KEY} must be an object, got {_clipped_repr(blob)}"
+        msg = f"{where()}: extra_info.{BLOB_KEY} must be an object, got {_clipped_repr(blob)}"
         raise SchemaError(msg)
     memory: dict[str, tuple[float, ...]] = {}
+    length = 0
+    implausible: str | None = None  # the first series with a value beyond MAX_QUANTITY
     for key in SERIES_KEYS:
         if key not in blob:
             continue
         values = _series(blob[key])
         if values is None:
             msg = (
-                f"{where}: extra_info.{BLOB_KEY}.{key} must be a non-empty list of "
+                f"{where()}: extra_info.{BLOB_KEY}.{key} must be a non-empty list of "
                 f"non-negative numbers, got {_clipped_repr(blob[key])}"
             )
             raise SchemaError(msg)
+        if not memory:
+            length = len(values)
+        elif len(values) != length:
+            length = -1
+        if implausible is None and max(values) > MAX_QUANTITY:
+            implausible = key
         memory[key] = values
     if not memory:
-        msg = f"{where}: extra_info.{BLOB_KEY} has none of {', '.join(SERIES_KEYS)}"
+        msg = f"{where()}: extra_info.{BLOB_KEY} has none of {', '.join(SERIES_KEYS)}"
         raise SchemaError(msg)
-    if len({len(v) for v in memory.values()}) > 1:
+    if length < 0:
         lengths = ", ".join(f"{k} {len(v)}" for k, v in memory.items())
         msg = (
-            f"{where}: extra_info.{BLOB_KEY} series differ in length ({lengths}): "
+            f"{where()}: extra_info.{BLOB_KEY} series differ in length ({lengths}): "
             "each holds one entry per memory pass"
         )
         raise SchemaError(msg)
-    for key, values in memory.items():
-        if max(values) > MAX_QUANTITY:
-            msg = (
-                f"{where}: extra_info.{BLOB_KEY}.{key} holds {max(values):g}, not a plausible {key}"
-            )
-            raise SchemaError(msg)
+    if implausible is not None:
+        top = max(memory[implausible])
+        msg = (
+            f"{where()}: extra_info.{BLOB_KEY}.{implausible} holds {top:g}, not a plausible "
+            f"{implausible}"
+        )
+        raise SchemaError(msg)
     return memory
+
+
+def _bad_stat(stats: Mapping[str, object]) -> str | None:
+    """The first of ``TIME_STATS`` that is present and not a finite number (bool is not)."""
+    for key in TIME_STATS:
+        value = stats.get(key, 0.0)
+        if type(value) is float:
+            if value - value != 0.0:  # inf or NaN
+                return key
+        elif type(value) is int:
+            if not -_FLOAT_MAX < value < _FLOAT_MAX:
+                return key
+        else:
+            return key
+    return None
 
 
 def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
@@ -241,36 +271,38 @@ def _parse_benchmark(raw: object, index: int, path: Path) -> Benchmark:
     if not isinstance(ident, str) or not ident:
         msg = f"{path}: benchmarks[{index}] has no 'fullname' or 'name' string"
         raise SchemaError(msg)
-    where = f"{path}: benchmark {ident!r}"
+
+    def where() -> str:  # formatted only for an error: this is the hot path of a large run
+        return f"{path}: benchmark {ident!r}"
+
     group, params = raw.get("group"), raw.get("params")
     extra_info, stats = raw.get("extra_info", {}), raw.get("stats")
     if group is not None and not isinstance(group, str):
-        msg = f"{where}: 'group' must be a string or null, got {_clipped_repr(group)}"
+        msg = f"{where()}: 'group' must be a string or null, got {_clipped_repr(group)}"
         raise SchemaError(msg)
-    for key, value, allow_null in (("params", params, True), ("extra_info", extra_info, True)):
-        if not isinstance(value, dict) and not (allow_null and value is None):
-            msg = f"{where}: {key!r} must be an object, got {_clipped_repr(value)}"
+    for key, value in (("params", params), ("extra_info", extra_info)):
+        if value is not None and not isinstance(value, dict):
+            msg = f"{where()}: {key!r} must be an object, got {_clipped_repr(value)}"
             raise SchemaError(msg)
     if not isinstance(stats, dict):
-        msg = f"{where}: 'stats' must be an object, got {_clipped_repr(stats)}"
+        msg = f"{where()}: 'stats' must be an object, got {_clipped_repr(stats)}"
         raise SchemaError(msg)
-    for key in TIME_STATS:
-        value = stats.get(key, 0.0)
-        if _number(value) is None:
-            msg = f"{where}: stats.{key} must be a number, got {_clipped_repr(value)}"
-            raise SchemaError(msg)
+    bad = _bad_stat(stats)
+    if bad is not None:
+        msg = f"{where()}: stats.{bad} must be a number, got {_clipped_repr(stats[bad])}"
+        raise SchemaError(msg)
     params = params or {}
     extra_info = extra_info or {}
     memory = _parse_blob(extra_info[BLOB_KEY], where) if BLOB_KEY in extra_info else None
-    return Benchmark(
-        id=ident,
-        name=name if isinstance(name, str) and name else ident.rpartition("::")[2],
-        group=group,
-        params=params,
-        extra_info=extra_info,
-        stats=stats,
-        memory=memory,
-        dims=_dims(params, extra_info),
+    return Benchmark(  # positional: the hot path (id, name, group, params, extra_info, ...)
+        ident,
+        name if isinstance(name, str) and name else ident.rpartition("::")[2],
+        group,
+        params,
+        extra_info,
+        stats,
+        memory,
+        _dims(params, extra_info),
     )
 
 

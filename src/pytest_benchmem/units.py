@@ -264,9 +264,8 @@ class Threshold:
         if delta <= 0:
             return False
         if self.percent is not None:
-            if base <= 0:
-                return False
-            if delta / base * 100.0 <= self.percent:
+            change = percent_change(base, new)
+            if base < 0 or change is None or change <= self.percent:
                 return False
         return not (self.absolute is not None and delta <= self.absolute)
 
@@ -339,6 +338,13 @@ def plain_zero(text: str) -> str:
     else ``text``: a zero carries no sign and no decimals in any table or plot."""
     stripped = text.strip()
     return "0" if "0" in stripped and _ZERO.fullmatch(stripped) else text
+
+
+def percent_change(base: float, new: float) -> float | None:
+    """The change from ``base`` to ``new`` in percent of ``base``; None from a zero base
+    (a growth from nothing has no percent). The one place this rule is written: tables,
+    gates, bisect and plots all call it (and show it with ``signed_percent``)."""
+    return (new - base) / base * 100.0 if base else None
 
 
 def signed_percent(value: float, digits: int = 1) -> str:

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pytest_benchmem.compare import Regression
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.sweep.bisect import (
     BisectStatus,
-    Crossing,
     Direction,
     Probe,
     ProbeResult,
@@ -72,7 +72,7 @@ def test_toy_range_names_5_first_bad_in_at_most_5_probes() -> None:
     bad = outcome.probe("5.0")
     assert bad is not None
     assert bad.verdict is ProbeVerdict.BAD
-    assert bad.crossings == (Crossing(ID, 1 * MB, 6 * MB),)
+    assert bad.crossings == (Regression("peak", ID, 1 * MB, 6 * MB, TEN),)
     assert bad.crossings[0].percent == pytest.approx(500.0)
     assert outcome.probe("4.0").verdict is ProbeVerdict.GOOD  # type: ignore[union-attr]
     assert outcome.probe("2.0") is None
@@ -297,7 +297,7 @@ def test_select_benchmarks_lists_at_most_five_ids() -> None:
 
 def test_judge_and_crossing_percent() -> None:
     assert judge(ProbeResult(failure="x"), {}, (), TEN) == (ProbeVerdict.SKIPPED, (), "x")
-    assert Crossing("a", 0.0, 5.0).percent is None
+    assert Regression("peak", "a", 0.0, 5.0, TEN).percent is None
 
 
 # -- the property ------------------------------------------------------------------------------
@@ -421,5 +421,6 @@ def test_time_within_noise_never_trips() -> None:
     slow = _timed(3e-3, 3)
     verdict, crossings, _ = judge(slow, base.values, [ID], rule, base_stats=base.stats)
     assert verdict is ProbeVerdict.BAD
-    assert crossings[0].noise == "slower (IQRs apart)"
+    assert crossings[0].noise is not None
+    assert crossings[0].noise.describe() == "slower (IQRs apart)"
     assert not marginal(slow, base.values, [ID], rule, base_stats=base.stats)

@@ -183,3 +183,31 @@ def test_tick_labels_carry_units_and_never_repeat() -> None:
     assert len(narrow) >= 2
     labels = [tick_label("time", t) for t in log_ticks("time", 1e-9, 10.0)]
     assert len(set(labels)) == len(labels)
+
+
+def test_percent_change_is_one_rule_for_tables_gates_bisect_and_plots() -> None:
+    from pytest_benchmem.compare import Regression
+    from pytest_benchmem.sweep.bisect_verdict import Direction, crossed
+    from pytest_benchmem.units import percent_change, signed_percent
+
+    assert percent_change(200.0, 300.0) == 50.0
+    assert percent_change(200.0, 100.0) == -50.0
+    assert percent_change(0.0, 5.0) is None  # growth from nothing has no percent
+    assert percent_change(0.0, 0.0) is None
+    shown = {
+        (base, new): signed_percent(change)
+        for base, new in ((7.0, 7.0), (1e6, 1e6 + 1), (1e6, 1e6 - 1), (3.0, 4.0), (4.0, 3.0))
+        if (change := percent_change(base, new)) is not None
+    }
+    assert list(shown.values()) == ["0", "0", "0", "+33.3%", "-25.0%"]  # a zero shows as 0
+    # every user of the rule agrees with it, the zero base included
+    rule = parse_threshold("peak:10%")
+    assert Regression("peak", "a", 4.0, 5.0, rule).percent == percent_change(4.0, 5.0)
+    assert Regression("peak", "a", 0.0, 5.0, rule).percent is None
+    assert "from zero" in Regression("peak", "a", 0.0, 5.0, rule).line()
+    assert not rule.exceeded(0.0, 5.0)  # a zero base never trips a percent rule
+    assert rule.exceeded(100.0, 111.0)
+    assert not rule.exceeded(100.0, 110.0)
+    assert crossed(rule, 100.0, 89.0, Direction.LIGHTER)
+    assert not crossed(rule, 100.0, 90.0, Direction.LIGHTER)
+    assert not crossed(rule, 0.0, -5.0, Direction.LIGHTER)

@@ -95,4 +95,7 @@ def test_package_root_imports_no_plotly_or_pandas():
 
 def test_plot_command_module_imports_plotly_lazily():
     assert python_modules_after("import pytest_benchmem.cli.plot_cmd") == []
-    assert "plotly" in python_modules_after("import pytest_benchmem.plotting")
+    # the package checks plotly is installed without importing it: the sweep view needs only
+    # plotly's package data; the views built from plotly's objects import it when they run
+    assert python_modules_after("import pytest_benchmem.plotting") == []
+    assert "plotly" in python_modules_after("import pytest_benchmem.plotting.pairs")

@@ -76,10 +76,14 @@ class FakeRunner:
     pytest_json: dict[str, str] = field(default_factory=dict)  # label -> how the JSON looks
     interrupt_on: str | None = None  # label whose pytest run is interrupted (Ctrl-C)
     inspect_fails: bool = False
+    lock_fails: bool = False  # uv pip compile of the harness fails
+    lock_offline_fails: bool = False  # ... offline only (uv's cache lacks some metadata)
+    install_writes_nothing: bool = False  # uv says it installed, the venv holds nothing
+    offline_misses: bool = False  # the locked harness is not in uv's cache
     commands: list[Command] = field(default_factory=list)
 
     def steps(self, kind: str) -> list[Command]:
-        """Recorded commands of one kind: venv, install, inspect, pytest."""
+        """Recorded commands of one kind: venv, compile, harness, install, inspect, pytest."""
         return [c for c in self.commands if _kind(c) == kind]
 
     def __call__(self, command: Command) -> CommandResult:
@@ -97,6 +101,19 @@ class FakeRunner:
         (venv / "bin" / "python").write_text("#!fake\n")
         return 0, f"Creating virtual environment at: {venv}\n"
 
+    def _compile(self, command: Command) -> tuple[int, str]:
+        if self.lock_fails or (self.lock_offline_fails and "--offline" in command.argv):
+            return 1, "error: No solution found when resolving dependencies\n  cause: pins\n"
+        out = Path(command.argv[command.argv.index("--output-file") + 1])
+        out.write_text("memray==1.20.0\npackaging==25.0\npytest==9.0.3\npytest-benchmark==5.2.3\n")
+        return 0, ""
+
+    def _harness(self, command: Command) -> tuple[int, str]:
+        """The locked harness list, ``--no-deps`` (offline unless uv's cache missed it)."""
+        if self.offline_misses and "--offline" in command.argv:
+            return 1, "error: Network connectivity is disabled, but pytest was not cached\n"
+        return 0, "Installed 19 packages\n"
+
     def _install(self, command: Command) -> tuple[int, str]:
         python = Path(command.argv[command.argv.index("--python") + 1])
         venv = python.parent.parent
@@ -109,7 +126,7 @@ class FakeRunner:
                 f"  cause: Because there is no version of {spec} and you require {spec}, we "
                 "can conclude that your requirements are unsatisfiable.\n"
             )
-        pinned = any(a.startswith("pytest==") for a in command.argv)
+        pinned = any(a.startswith("pytest==") for a in command.argv) or "-c" in command.argv
         if version in self.conflicts and pinned:
             return 1, (
                 "error: No solution found when resolving dependencies\n"
@@ -117,6 +134,16 @@ class FakeRunner:
                 "on packaging<20, we can conclude that your requirements are unsatisfiable.\n"
             )
         (venv / "installed.json").write_text(json.dumps({self.package: version}))
+        reported = self.report_version.get(version, version)
+        written = (
+            () if self.install_writes_nothing else ((self.package, reported), ("pytest", "9.0.3"))
+        )
+        for name, have in written:
+            info = venv / "lib" / "python3.11" / "site-packages" / f"{name}-{have}.dist-info"
+            info.mkdir(parents=True, exist_ok=True)
+            (info / "METADATA").write_text(
+                f"Metadata-Version: 2.1\nName: {name}\nVersion: {have}\n"
+            )
         return 0, f"Installed 12 packages\n + {self.package}=={version}\n"
 
     def _inspect(self, command: Command) -> tuple[int, str]:
@@ -184,7 +211,9 @@ def _kind(command: Command) -> str:
     if len(argv) > 1 and argv[1] == "venv":
         return "venv"
     if len(argv) > 2 and argv[1:3] == ("pip", "install"):
-        return "install"
+        return "harness" if "-r" in argv else "install"
+    if len(argv) > 2 and argv[1:3] == ("pip", "compile"):
+        return "compile"
     if len(argv) > 1 and argv[1] == "-c":
         return "inspect"
     if len(argv) > 2 and argv[1:3] == ("-m", "pytest"):

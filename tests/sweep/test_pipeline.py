@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -36,8 +37,8 @@ def test_all_ok_writes_runs_logs_and_manifest(suite_dir: Path, tmp_path: Path):
     logs = sorted(p.name for p in (out / "logs" / "1.0").iterdir())
     assert logs == [
         "01-venv.log",
-        "02-install.log",
-        "03-versions.log",
+        "02-harness.log",
+        "03-install.log",
         "04-isolation.log",
         "05-run.log",
     ]
@@ -47,7 +48,7 @@ def test_all_ok_writes_runs_logs_and_manifest(suite_dir: Path, tmp_path: Path):
     assert "# cwd: " in log
     data = _manifest(out)
     assert [t["label"] for t in data["targets"]] == ["1.0", "2.0"]
-    assert all(t["status"] == "ok" and t["resolution"] == "pinned" for t in data["targets"])
+    assert all(t["status"] == "ok" and t["resolution"] == "locked" for t in data["targets"])
     assert data["targets"][0]["versions"]["toypkg"] == "1.0"
     assert data["harness"]["pins"]
     assert data["targets"][0]["logs"][0].endswith("01-venv.log")
@@ -104,19 +105,94 @@ def test_venv_failure_is_stage_venv(suite_dir: Path, tmp_path: Path):
     assert not fake.steps("install")
 
 
+def test_harness_is_resolved_once_and_installed_offline(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner()
+    run_targets(["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"], _opts(suite_dir, out), runner=fake)
+    (compiled,) = fake.steps("compile")  # one resolution of the harness for three venvs
+    # offline, from uv's cache, the driver's own installed versions as constraints
+    assert "--offline" in compiled.argv
+    driver = Path(compiled.argv[compiled.argv.index("-c") + 1]).read_text().split()
+    assert f"pytest=={importlib.metadata.version('pytest')}" in driver
+    assert f"pluggy=={importlib.metadata.version('pluggy')}" in driver
+    lock_in = Path(compiled.argv[-1]).read_text()
+    assert "pytest==" in lock_in
+    assert "memray" in lock_in
+    harness = fake.steps("harness")
+    assert len(harness) == 3
+    assert all({"--offline", "--no-deps"} <= set(c.argv) for c in harness)
+    assert all(c.argv[-1].endswith(".whl") for c in harness)  # our own wheel, never an index's
+    installs = fake.steps("install")  # only the target (and pins) against the index
+    assert sorted(c.argv[c.argv.index("--") + 1 :] for c in installs) == [
+        ("toypkg==1.0",),
+        ("toypkg==2.0",),
+        ("toypkg==3.0",),
+    ]
+    assert all(c.argv[c.argv.index("-c") + 1] == harness[0].argv[-2] for c in installs)
+    locked = _manifest(out)["harness"]["locked"]
+    assert locked[0]["requirements"] == Path(harness[0].argv[-2]).read_text().split()
+    assert len(list((out / "logs").glob("harness-lock-*.log"))) == 1
+    # a later sweep that builds a new venv reuses the lock kept in the cache: no resolution
+    again = FakeRunner()
+    run_targets(["toypkg==1.0"], _opts(suite_dir, out, fresh=True), runner=again)
+    assert len(again.steps("compile")) == 1  # --fresh resolves the harness once more
+    later = FakeRunner()  # a new venv (a new target), the lock already in the cache
+    run_targets(["toypkg>=2.0"], _opts(suite_dir, tmp_path / "o2"), runner=later)
+    assert len(later.steps("harness")) == 1
+    assert not later.steps("compile")
+
+
+def test_harness_resolves_online_when_uv_cache_cannot(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner(lock_offline_fails=True)
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert all(r.ok and r.resolution == "locked" for r in results)
+    offline, online = fake.steps("compile")  # still once per sweep: offline, then the index
+    assert "--offline" in offline.argv
+    assert "--offline" not in online.argv
+    assert "-c" in online.argv  # still the driver's versions
+
+
+def test_locked_harness_missing_from_uv_cache_is_fetched(suite_dir: Path, tmp_path: Path):
+    fake = FakeRunner(offline_misses=True)
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "o"), runner=fake)
+    assert result.ok
+    assert result.resolution == "locked"
+    first, second = fake.steps("harness")
+    assert "--offline" in first.argv
+    assert "--offline" not in second.argv
+    assert "--no-deps" in second.argv  # still the exact list, no resolution
+
+
+def test_harness_that_cannot_be_locked_resolves_each_venv(suite_dir: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    fake = FakeRunner(lock_fails=True)
+    results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
+    assert [r.resolution for r in results] == ["pinned", "pinned"]
+    assert len(fake.steps("compile")) == 3  # offline, online, unconstrained: once per sweep
+    assert not fake.steps("harness")
+    assert all("could not be locked" in str(r.extra.get("note")) for r in results)
+
+
 def test_harness_conflict_falls_back_to_free_resolution(suite_dir: Path, tmp_path: Path):
     out = tmp_path / "out"
     fake = FakeRunner(conflicts={"1.0"})
     results = run_targets(["toypkg==1.0", "toypkg==2.0"], _opts(suite_dir, out), runner=fake)
-    assert [r.resolution for r in results] == ["free", "pinned"]
+    assert [r.resolution for r in results] == ["free", "locked"]
     assert all(r.ok for r in results)
+    assert "needs other versions than the locked harness" in str(results[0].extra["note"])
     installs = [c for c in fake.steps("install") if "toypkg==1.0" in c.argv]
-    assert len(installs) == 2
-    assert any(a.startswith("pytest==") for a in installs[0].argv)
-    assert not any(a.startswith("pytest==") for a in installs[1].argv)
-    assert installs[1].argv[-1].endswith(".whl")  # the harness wheel, never from an index
+    assert len(installs) == 3  # against the lock, then pinned, then free
+    assert "-c" in installs[0].argv
+    assert any(a.startswith("pytest==") for a in installs[1].argv)
+    assert not any(a.startswith("pytest==") for a in installs[2].argv)
+    assert installs[2].argv[-1].endswith(".whl")  # the harness wheel, never from an index
     assert _manifest(out)["targets"][0]["resolution"] == "free"
-    assert (out / "logs" / "1.0" / "03-install-free.log").is_file()
+    # the target's own resolution starts from a clean venv
+    assert [c.log.name for c in fake.commands if "1.0" in str(c.log.parent)][:6] == [
+        "01-venv.log", "02-harness.log", "03-install.log", "04-venv.log", "05-install.log",
+        "06-install-free.log",
+    ]  # fmt: skip
 
 
 def test_second_sweep_reuses_venvs_and_fresh_rebuilds(suite_dir: Path, tmp_path: Path):
@@ -129,10 +205,17 @@ def test_second_sweep_reuses_venvs_and_fresh_rebuilds(suite_dir: Path, tmp_path:
     assert not again.steps("install")
     assert all(r.reused and r.ok for r in results)
     assert all(t["reused_venv"] for t in _manifest(out)["targets"])
-    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == [
-        "01-isolation.log",
-        "02-run.log",
-    ]
+    # the isolation check these venvs passed is recorded: it runs inside the run only now
+    assert sorted(p.name for p in (out / "logs" / "1.0").iterdir()) == ["01-run.log"]
+    assert not again.steps("inspect")
+    for run in again.steps("pytest"):
+        assert "pytest_benchmem.inrun.isolation" in run.argv
+        assert run.env is not None
+        assert json.loads(run.env["BENCHMEM_ISOLATION"])["module"] == "toypkg"
+    # another --import-check is another check: it runs before the run again
+    other = FakeRunner()
+    run_targets(targets, _opts(suite_dir, out, import_check="toy_mod"), runner=other)
+    assert len(other.steps("inspect")) == 2
     fresh = FakeRunner()
     run_targets(targets, _opts(suite_dir, out, fresh=True), runner=fresh)
     assert len(fresh.steps("venv")) == 2
@@ -202,11 +285,40 @@ def test_import_check_module_is_passed(suite_dir: Path, tmp_path: Path):
     assert json.loads(isolation[0].argv[3])["module"] == "toy_module"
 
 
-def test_inspect_failure_fails_install(suite_dir: Path, tmp_path: Path):
+def test_inspect_failure_fails_isolation(suite_dir: Path, tmp_path: Path):
     fake = FakeRunner(inspect_fails=True)
     (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
-    assert result.stage is Stage.INSTALL
+    assert result.stage is Stage.ISOLATION
     assert "cannot inspect the venv" in (result.reason or "")
+    assert result.versions["toypkg"] == "1.0"  # read from the venv's dist-info at install
+
+
+def test_installed_versions_read_from_dist_info_agree_with_importlib_metadata():
+    import importlib.metadata as md
+    import re
+    import sys
+    import sysconfig
+
+    from pytest_benchmem.sweep.venvcache import installed_versions
+
+    site = sysconfig.get_paths()["purelib"]
+    expected: dict[str, str] = {}
+    for dist in md.distributions(path=[site]):
+        expected.setdefault(re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower(), dist.version)
+    found = installed_versions(Path(sys.prefix))
+    assert found is not None
+    assert {k: found.get(k) for k in expected} == expected
+    assert found["pytest"] == md.version("pytest")
+
+
+def test_a_venv_with_nothing_installed_fails_install(suite_dir: Path, tmp_path: Path):
+    from pytest_benchmem.sweep.venvcache import installed_versions
+
+    assert installed_versions(tmp_path / "no-venv") is None
+    fake = FakeRunner(install_writes_nothing=True)
+    (result,) = run_targets(["toypkg==1.0"], _opts(suite_dir, tmp_path / "out"), runner=fake)
+    assert result.stage is Stage.INSTALL
+    assert "has no installed distributions" in (result.reason or "")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ pytest-benchmark, memray, packaging) come from uv's cache or the package index.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -124,6 +125,37 @@ def test_two_versions_measured_then_reused_then_rebuilt(
     assert run["benchmem"]["packages"]["toypkg"] == "1.0"
     assert run["machine_info"]["cpu"]["benchmem_test"] == "cached"  # the machine probe was reused
     assert list((out / "logs" / "1.0").glob("*-venv.log"))
+    # the harness was resolved once for the sweep, then installed into each venv without
+    # resolving (offline from uv's cache; online only for a wheel uv never fetched)
+    locks = list((out / "logs").glob("harness-lock-*.log"))  # the sweep's, not per venv
+    assert locks
+    assert any("--offline" in p.read_text().splitlines()[0] for p in locks)  # uv's cache first
+    (locked,) = manifest["harness"]["locked"]
+    assert f"pytest=={importlib.metadata.version('pytest')}" in locked["requirements"]
+    for target in manifest["targets"]:
+        steps = sorted((out / "logs" / target["label"]).glob("*-harness.log"))
+        argv = steps[0].read_text().splitlines()[0].split()
+        assert {"--offline", "--no-deps", "-r", locked["file"]} <= set(argv)
+        assert "# exit code: 0" in steps[-1].read_text()
+        (install,) = (out / "logs" / target["label"]).glob("*-install.log")
+        argv = install.read_text().splitlines()[0].split()
+        assert argv[argv.index("--") + 1 :] == [target["spec"]]  # only the target resolved
+        assert target["resolution"] == "locked"
+        for req in locked["requirements"]:
+            name, _, version = req.partition("==")
+            assert target["versions"][name] == version
+
+    # what the first run compiled is kept (by lock) and planted into the second venv
+    (store,) = (Path(os.environ["BENCHMEM_CACHE_DIR"]) / "bytecode").iterdir()
+    (stored,) = store.rglob("_pytest/__pycache__/main.*.pyc")
+    sites = [
+        Path(json.loads((out / f"{v}.json").read_text())["benchmem"]["harness"]["path"]).parent
+        for v in ("1.0", "2.0")
+    ]
+    sources = [(site / "_pytest" / "main.py").stat().st_ino for site in sites]
+    if sources[0] == sources[1]:  # uv linked both from its cache (no copy): the .pyc is valid
+        planted = sites[1] / stored.relative_to(store)
+        assert planted.stat().st_ino == stored.stat().st_ino  # used as is, not compiled again
 
     # the same sweep again reuses both venvs: no `uv venv` ran
     assert _cli(args) == 0
@@ -174,6 +206,25 @@ def test_a_local_directory_shadowing_the_venv_is_caught(
     assert "0.0-local" in target["reason"]
     assert "toypkg 1.0" in target["reason"]
     assert "not from the venv" in capsys.readouterr().err
+
+
+def test_a_reused_venv_skips_the_check_before_the_run_but_not_the_one_inside(
+    wheels: Path, suite_dir: Path, tmp_path: Path
+):
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "--suite", str(suite_dir), "--find-links", str(wheels)]
+    args += ["--out", str(out), *FAST]
+    assert _cli(args) == 0
+    assert _cli(args) == 0  # reused: the recorded check stands, no interpreter started for it
+    assert not list((out / "logs" / "1.0").glob("*-isolation.log"))
+    shadow = suite_dir / "toypkg"  # now a local directory shadows the installed release
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("__version__ = '0.0-local'\n\ndef work():\n    return 1\n")
+    assert _cli(args) == 1
+    (target,) = _manifest(out)["targets"]
+    assert target["reused_venv"]
+    assert (target["status"], target["stage"]) == ("failed", "isolation")
+    assert "not from the venv" in target["reason"]  # the in-run check, inside the pytest run
 
 
 def test_a_source_checkout_shadowing_the_venv_only_under_pytest_is_caught(
@@ -299,12 +350,40 @@ def test_harness_conflict_falls_back_to_a_free_resolution(
     code = _cli([*args, "--find-links", str(links), "--out", str(out), *FAST])
     assert code == 0, capsys.readouterr().err
     first, second = _manifest(out)["targets"]
-    assert (first["resolution"], second["resolution"]) == ("pinned", "free")
+    assert (first["resolution"], second["resolution"]) == ("locked", "free")
     assert second["status"] == "ok"
     assert second["versions"]["memray"] != driver_memray
     assert first["versions"]["memray"] == driver_memray
-    assert "memray==" in next((out / "logs" / "5.0").glob("*-install.log")).read_text()
+    logs = sorted((out / "logs" / "5.0").glob("*-install.log"))
+    assert "-c" in logs[0].read_text().split()  # tried against the lock first
+    assert "memray==" in logs[1].read_text()  # then pinned to the driver's versions
     assert _peak(out / "5.0.json") > 4 * MB
+
+
+def test_a_target_conflicting_with_the_locked_harness_resolves_its_own_venv(
+    suite_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Toy wheels only: the lock takes toydep 2.0 (``--pin toydep>=1``); toypkg 3.0 needs
+    toydep<2, so its venv is resolved on its own (harness still pinned), and says so."""
+    links = toywheels.build_toy_index(tmp_path / "wheels", {"1.0": 1 * MB})
+    for version in ("1.0", "2.0"):
+        toywheels.build_wheel(links, "toydep", version, f"__version__ = {version!r}\n")
+    toywheels.build_wheel(
+        links, "toypkg", "3.0", toywheels.alloc_body(3 * MB, "3.0"), requires=("toydep<2",)
+    )
+    out = tmp_path / "out"
+    args = ["sweep", "toypkg==1.0", "toypkg==3.0", "--suite", str(suite_dir), "--pin", "toydep>=1"]
+    code = _cli([*args, "--find-links", str(links), "--out", str(out), *FAST])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    first, second = _manifest(out)["targets"]
+    assert (first["resolution"], second["resolution"]) == ("locked", "pinned")
+    assert (first["versions"]["toydep"], second["versions"]["toydep"]) == ("2.0", "1.0")
+    assert second["versions"]["pytest"] == importlib.metadata.version("pytest")
+    note = "toypkg==3.0 needs other versions than the locked harness: resolved its venv on its own"
+    assert note in second["note"]
+    assert note in captured.out + captured.err
+    assert _peak(out / "3.0.json") > _peak(out / "1.0.json")
 
 
 def test_a_target_needing_an_old_packaging_is_swept(
@@ -347,5 +426,5 @@ def test_as_of_resolves_the_target_at_that_date_but_keeps_the_harness(
     assert code == 0, capsys.readouterr().err
     (target,) = _manifest(out)["targets"]
     assert target["label"] == "2.0.0"
-    assert target["resolution"] == "pinned"
+    assert target["resolution"] == "locked"
     assert target["versions"]["pytest"] == importlib.metadata.version("pytest")

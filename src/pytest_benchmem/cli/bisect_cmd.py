@@ -7,20 +7,29 @@ the benchmarks that crossed the threshold and the ``benchmem compare`` command f
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
-
-from . import app, path_option
+from . import app
+from .sweep_params import (
+    AllowMixedModes,
+    AsOf,
+    BisectOut,
+    BisectPre,
+    BisectPythons,
+    Env,
+    FindLinks,
+    IndexUrls,
+    Pins,
+    PytestArgs,
+    Suite,
+)
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.bisect_runner import Request
     from pytest_benchmem.sweep.model import SweepOptions
-
-BISECT_DIR = Path(".benchmarks") / "bisect"
 
 
 @app.command("bisect", help="Find the first release of a package that made a benchmark regress.")
@@ -35,12 +44,7 @@ def bisect_command(
     bad: Annotated[
         str, typer.Option("--bad", help="A newer release with the regression.", show_default=False)
     ],
-    suite: Annotated[
-        Path,
-        typer.Option(
-            "--suite", help="The benchmark suite (file or directory).", show_default=False
-        ),
-    ],
+    suite: Suite,
     metric: Annotated[str, typer.Option(help="peak | allocated | allocations | time.")] = "peak",
     threshold: Annotated[
         str,
@@ -65,108 +69,48 @@ def bisect_command(
             show_default="every benchmark",
         ),
     ] = None,
-    find_links: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--find-links",
-            help="Directory (or URL) of wheels/sdists (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    index_url: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--index-url",
-            help="Package index (repeatable).",
-            show_default="the public index",
-        ),
-    ] = None,
-    pin: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--pin",
-            help="Extra requirement installed in every venv (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Ignore files uploaded after this date (YYYY-MM-DD).",
-            show_default=False,
-        ),
-    ] = None,
-    python: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--python",
-            help="Interpreter for the venvs. Repeat it to bisect under each (one bisection "
-            "per Python, in OUT/<tag>).",
-            show_default="this one",
-        ),
-    ] = None,
-    pytest_arg: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--pytest-arg", help="Extra pytest argument (repeatable).", show_default=False
-        ),
-    ] = None,
-    env: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--env",
-            help="NAME=VALUE set for every run, e.g. PYTHONMALLOC=malloc (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out", help="Runs, logs and bisect.json go here.", parser=path_option, metavar="DIR"
-        ),
-    ] = BISECT_DIR,
-    pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
-    allow_mixed_modes: Annotated[
-        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
-    ] = False,
+    find_links: FindLinks = None,
+    index_urls: IndexUrls = None,
+    pins: Pins = None,
+    as_of: AsOf = None,
+    pythons: BisectPythons = None,
+    pytest_args: PytestArgs = None,
+    env: Env = None,
+    out: BisectOut = None,
+    pre: BisectPre = False,
+    allow_mixed_modes: AllowMixedModes = False,
 ) -> int:
     """Bisect the releases between --good and --bad; exit 0 found, 1 not found, 2 usage."""
+    given = dict(locals())  # the parameters by name, as settings.merge takes them
     from pytest_benchmem.sweep.bisect_runner import Request
-    from pytest_benchmem.sweep.model import SweepOptions
     from pytest_benchmem.sweep.options import check_options
     from pytest_benchmem.sweep.releases import interpreter_version
+    from pytest_benchmem.sweep.settings import BISECT, merge
 
     request = Request(
         package, good, bad, metric, threshold, test, pre, direction, allow_mixed_modes
     )
     rule = request.rule()
     request.way()  # a bad --direction is a usage error before anything runs
+    merged = merge(BISECT, given)  # bisect reads no config file
+    python = merged.texts("pythons")
     options = check_options(
-        SweepOptions(
-            suite=suite,
-            out=out,
+        merged.options(
             memory=rule.field != "time",
-            pins=tuple(pin or ()),
-            as_of=as_of,
-            pytest_args=tuple(pytest_arg or ()),
-            env=tuple(env or ()),
-            find_links=tuple(find_links or ()),
-            index_urls=tuple(index_url or ()),
-            python=python[0] if python and len(python) == 1 else None,
+            python=python[0] if len(python) == 1 else None,
             jobs=2,
             resume=True,
             profile=rule.field != "time",  # captures for the attribution of the first bad
         )
     )
-    if python and len(python) > 1:
+    if len(python) > 1:
         return _bisect_matrix(request, options, python)
     one = options.python
     version = interpreter_version(one, options.out / "logs" / "bisect") if one else None
     return _bisect_one(request, options, version)
 
 
-def _bisect_matrix(request: Request, options: SweepOptions, pythons: list[str]) -> int:
+def _bisect_matrix(request: Request, options: SweepOptions, pythons: Sequence[str]) -> int:
     """One bisection per interpreter, each in ``OUT/<tag>`` (the Python matrix's label tag);
     a missing interpreter is one line, the others still run. Exit 0 only when all found."""
     from dataclasses import replace

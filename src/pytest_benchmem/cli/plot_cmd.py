@@ -161,34 +161,38 @@ def plot(
     """Build the view, write it, print what was drawn and where."""
     from pytest_benchmem.modes import check_runs
     from pytest_benchmem.plotting import AxisOptions, build_view, check_output, save_figure
-    from pytest_benchmem.runs import load_runs
+    from pytest_benchmem.runs import clear_cache, gc_paused, load_runs
     from pytest_benchmem.selection import parse_where
 
     options = AxisOptions(log_x, log_y, y_zero, free_axes, color, band)
     parse_where(where or ())  # a malformed condition fails before any file is read
     if output is not None:
         check_output(output)
-    snapshots: list[Path] | list[Run] = list(runs)
-    mode_note = None
-    if metric.value != "time":  # memory of runs measured differently is refused (or noted)
-        snapshots = load_runs(list(runs), label or None)
-        mode_note = check_runs(snapshots, allow=allow_mixed_modes)
-    result = build_view(
-        view,
-        snapshots,
-        metric=metric.value,
-        stat=stat,
-        x=x,
-        facet=facet,
-        clip=clip,
-        labels=label or None,
-        where=where or (),
-        pivot=pivot,
-        options=options,
-    )
-    stat_name = stat.strip().lower() if stat else None  # build_view checked it
-    target = output or default_output(result.name, result.metric, result.labels, stat_name)
-    save_figure(result.figure, target)
+    with gc_paused():  # a short-lived command building many objects: no GC passes needed
+        snapshots: list[Path] | list[Run] = list(runs)
+        mode_note = None
+        if metric.value != "time":  # memory of runs measured differently is refused (or noted)
+            snapshots = load_runs(list(runs), label or None)
+            mode_note = check_runs(snapshots, allow=allow_mixed_modes)
+        result = build_view(
+            view,
+            snapshots,
+            metric=metric.value,
+            stat=stat,
+            x=x,
+            facet=facet,
+            clip=clip,
+            labels=label or None,
+            where=where or (),
+            pivot=pivot,
+            options=options,
+        )
+        stat_name = stat.strip().lower() if stat else None  # build_view checked it
+        target = output or default_output(result.name, result.metric, result.labels, stat_name)
+        save_figure(result.drawing, target)
+        # one-shot: the runs are freed when this returns, not traversed by the interpreter's
+        # final garbage collection (about 0.1 s of CPU for 15,000 benchmarks)
+        clear_cache()
     what = f"{result.metric} ({stat_name})" if stat_name else result.metric
     typer.echo(
         f"{result.name} view of {what}: {result.n_ids} id(s) drawn "

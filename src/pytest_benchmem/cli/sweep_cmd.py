@@ -8,47 +8,41 @@ the summary table across the labels and the follow-up commands, and sets the exi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from pytest_benchmem.modes import ALLOW_MIXED_FLAG, ALLOW_MIXED_HELP
+from . import app
+from .sweep_params import (
+    AllowMixedModes,
+    AsOf,
+    CopyDir,
+    EachMinor,
+    Env,
+    FindLinks,
+    ImportCheck,
+    IndexUrls,
+    Jobs,
+    KeepOrder,
+    Last,
+    Memory,
+    Pins,
+    Profile,
+    PytestArgs,
+    PythonDownloads,
+    Report,
+    Rounds,
+    Since,
+    Suite,
+    SweepOut,
+    SweepPre,
+    SweepPythons,
+    Targets,
+    Timeout,
+    Until,
+)
 
-from . import app, path_option
-
-if TYPE_CHECKING:
-    from pytest_benchmem.sweep.config import SweepConfig
-
-_PANEL_SOURCES = "Provisioning"
-_PANEL_POLICY = "Version policies (instead of listing targets)"
 _PANEL_SHARD = "Plan and shard (CI matrices; then benchmem merge)"
-
-
-def _pick(cli: object, config: SweepConfig, key: str, default: object = None) -> object:
-    """The command line's value when given, else the config file's, else ``default``."""
-    if cli not in (None, [], ()):
-        return cli
-    value = config.get(key)
-    return default if value is None else value
-
-
-def _text(cli: str | Path | None, config: SweepConfig, key: str) -> str | None:
-    value = _pick(cli, config, key)
-    return None if value is None else str(value)
-
-
-def _int(cli: int | None, config: SweepConfig, key: str, default: int) -> int:
-    value = _pick(cli, config, key, default)
-    return value if isinstance(value, int) else default
-
-
-def _texts(cli: list[str] | None, config: SweepConfig, key: str) -> tuple[str, ...]:
-    value = _pick(cli, config, key, [])
-    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
-
-
-def _seconds(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _report_metrics(
@@ -73,91 +67,21 @@ def _report_metrics(
 @app.command("sweep", help="Run a benchmark suite across several installed versions of a package.")
 def sweep(
     *,
-    targets: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Targets, oldest → newest: pkg==1.0 (label 1.0), a wheel file (its version), "
-            "a bare pkg or pkg>=2 (the version resolved), LABEL=./project-dir, "
-            "LABEL='pkg @ URL'.",
-            show_default=False,
-        ),
-    ] = None,
-    suite: Annotated[
-        Path | None,
-        typer.Option(help="The benchmark suite (file or directory).", show_default=False),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Where runs, logs and sweep.json go.",
-            show_default=".benchmarks/sweep",
-            parser=path_option,
-            metavar="DIR",
-        ),
-    ] = None,
-    memory: Annotated[
-        bool | None,
-        typer.Option("--memory/--no-memory", help="Measure memory.", show_default="memory"),
-    ] = None,
-    pin: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Extra requirement in every venv (repeatable).", rich_help_panel=_PANEL_SOURCES
-        ),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            help="Resolve as of YYYY-MM-DD (uv --exclude-newer).", rich_help_panel=_PANEL_SOURCES
-        ),
-    ] = None,
-    import_check: Annotated[
-        str | None,
-        typer.Option(help="Module to check imports from the venv.", show_default="derived"),
-    ] = None,
-    copy_dir: Annotated[
-        Path | None, typer.Option(help="Directory copied into each run's cwd (holds the suite).")
-    ] = None,
-    pytest_arg: Annotated[
-        list[str] | None, typer.Option(help="Token passed to pytest (repeatable).")
-    ] = None,
-    env: Annotated[
-        list[str] | None,
-        typer.Option(help="NAME=VALUE set for every run, e.g. PYTHONMALLOC=malloc (repeatable)."),
-    ] = None,
-    find_links: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Local wheels directory for uv (repeatable).", rich_help_panel=_PANEL_SOURCES
-        ),
-    ] = None,
-    index_url: Annotated[
-        list[str] | None,
-        typer.Option(help="Package index URL for uv (repeatable).", rich_help_panel=_PANEL_SOURCES),
-    ] = None,
-    python: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Interpreter for the venvs (a path or a uv request such as 3.12). Repeat it "
-            "for a Python matrix: every target runs under each, labelled LABEL-py3.12.",
-            show_default="this one",
-            rich_help_panel=_PANEL_SOURCES,
-        ),
-    ] = None,
-    python_downloads: Annotated[
-        bool,
-        typer.Option(
-            "--python-downloads",
-            help="Let uv download a matrix interpreter it cannot find.",
-            rich_help_panel=_PANEL_SOURCES,
-        ),
-    ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            help="Venvs provisioned in parallel.", show_default="4", rich_help_panel=_PANEL_SOURCES
-        ),
-    ] = None,
+    targets: Targets = None,
+    suite: Suite = None,
+    out: SweepOut = None,
+    memory: Memory = None,
+    pins: Pins = None,
+    as_of: AsOf = None,
+    import_check: ImportCheck = None,
+    copy_dir: CopyDir = None,
+    pytest_args: PytestArgs = None,
+    env: Env = None,
+    find_links: FindLinks = None,
+    index_urls: IndexUrls = None,
+    pythons: SweepPythons = None,
+    python_downloads: PythonDownloads = False,
+    jobs: Jobs = None,
     summary: Annotated[
         str | None,
         typer.Option(
@@ -175,42 +99,16 @@ def sweep(
             "summary to it.",
         ),
     ] = True,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            metavar="SECONDS",
-            help="Stop a target's suite run after this long (it is marked timeout; the "
-            "others go on).",
-            show_default="no limit",
-        ),
-    ] = None,
-    keep_order: Annotated[
-        bool,
-        typer.Option(
-            "--keep-order",
-            help="Keep pinned versions in the order given (else they are sorted oldest → "
-            "newest, with a note).",
-        ),
-    ] = False,
-    rounds: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N",
-            help="Run every suite N times, the targets alternating (A B A B ...), and combine "
-            "each target's rounds: machine drift hits every version alike.",
-            show_default="1",
-        ),
-    ] = None,
+    timeout: Timeout = None,
+    keep_order: KeepOrder = False,
+    rounds: Rounds = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Rebuild venvs instead of reusing them.")
     ] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip targets whose run is complete and unchanged.")
     ] = False,
-    report: Annotated[
-        Path | None,
-        typer.Option(help="Also write the sweep view to this HTML file.", show_default=False),
-    ] = None,
+    report: Report = None,
     metric: Annotated[
         list[str] | None,
         typer.Option(
@@ -232,33 +130,12 @@ def sweep(
         Path | None,
         typer.Option(help="Settings file (sweep.toml or a pyproject.toml).", show_default=False),
     ] = None,
-    last: Annotated[
-        int | None, typer.Option(help="The last N releases.", rich_help_panel=_PANEL_POLICY)
-    ] = None,
-    each_minor: Annotated[
-        bool,
-        typer.Option(
-            "--each-minor", help="The latest patch of each minor.", rich_help_panel=_PANEL_POLICY
-        ),
-    ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(help="Releases from this version on.", rich_help_panel=_PANEL_POLICY),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Releases up to this version.", rich_help_panel=_PANEL_POLICY)
-    ] = None,
-    pre: Annotated[
-        bool, typer.Option("--pre", help="Include pre-releases.", rich_help_panel=_PANEL_POLICY)
-    ] = False,
-    profile: Annotated[
-        bool,
-        typer.Option(
-            "--profile",
-            help="Keep each benchmark's memray capture under OUT/captures/LABEL/ (benchmem "
-            "diff / flamegraph); the summary and report show where the peak moved.",
-        ),
-    ] = False,
+    last: Last = None,
+    each_minor: EachMinor = False,
+    since: Since = None,
+    until: Until = None,
+    pre: SweepPre = False,
+    profile: Profile = False,
     plan: Annotated[
         bool,
         typer.Option(
@@ -293,65 +170,43 @@ def sweep(
             show_default=False,
         ),
     ] = None,
-    allow_mixed_modes: Annotated[
-        bool, typer.Option(ALLOW_MIXED_FLAG, help=ALLOW_MIXED_HELP, show_default=False)
-    ] = False,
+    allow_mixed_modes: AllowMixedModes = False,
 ) -> int:
+    given = dict(locals())  # the parameters by name, as settings.merge takes them
     from pytest_benchmem.errors import UsageError
     from pytest_benchmem.summary import check_format
-    from pytest_benchmem.sweep import SweepOptions, run_targets
+    from pytest_benchmem.sweep import run_targets
     from pytest_benchmem.sweep.config import load_config
     from pytest_benchmem.sweep.outcome import ReportRequest, cwd_relative, finish
     from pytest_benchmem.sweep.process import terminate_as_interrupt
     from pytest_benchmem.sweep.progress import make_progress
+    from pytest_benchmem.sweep.settings import SWEEP, merge
     from pytest_benchmem.sweep.spec import expand_targets
 
     summary_format = check_format(summary) if summary is not None else None
     cfg = load_config(config)
-    suite_value = _pick(suite, cfg, "suite")
-    if suite_value is None:
+    merged = merge(SWEEP, given, cfg)
+    suite_path = merged.path("suite")
+    if suite_path is None:
         msg = "no suite given: pass --suite PATH or set suite in [tool.benchmem.sweep]"
         raise UsageError(msg)
-    use_memory = bool(_pick(memory, cfg, "memory", default=True))
-    copied = _text(copy_dir, cfg, "copy_dir")
-    one_python = _text(None, cfg, "python")
-    pythons = _texts(python, cfg, "pythons") or ((one_python,) if one_python else ())
-    options = SweepOptions(
-        suite=Path(str(suite_value)),
-        out=Path(_text(out, cfg, "out") or ".benchmarks/sweep"),
-        memory=use_memory,
-        pins=_texts(pin, cfg, "pins"),
-        as_of=_text(as_of, cfg, "as_of"),
-        import_check=_text(import_check, cfg, "import_check"),
-        copy_dir=Path(copied) if copied else None,
-        pytest_args=_texts(pytest_arg, cfg, "pytest_args"),
-        env=_texts(env, cfg, "env"),
-        find_links=_texts(find_links, cfg, "find_links"),
-        index_urls=_texts(index_url, cfg, "index_urls"),
-        python=pythons[0] if len(pythons) == 1 else None,
-        pythons=pythons if len(pythons) > 1 else (),
-        python_downloads=python_downloads or bool(cfg.get("python_downloads")),
+    one_python = merged.text("python")
+    matrix = merged.texts("pythons") or ((one_python,) if one_python else ())
+    options = merged.options(
+        suite=suite_path,
+        python=matrix[0] if len(matrix) == 1 else None,
+        pythons=matrix if len(matrix) > 1 else (),
         only=tuple(only or ()),
         shard=shard,
-        timeout=_seconds(_pick(timeout, cfg, "timeout")),
-        jobs=_int(jobs, cfg, "jobs", 4),
-        rounds=_int(rounds, cfg, "rounds", 1),
         fresh=fresh,
         resume=resume,
-        profile=bool(profile or cfg.get("profile")),
     )
-    chosen = list(_texts(targets, cfg, "targets"))
-    flags = {
-        "last": _pick(last, cfg, "last"),
-        "each_minor": each_minor or bool(cfg.get("each_minor")),
-        "since": _text(since, cfg, "since"),
-        "until": _text(until, cfg, "until"),
-        "pre": pre or bool(cfg.get("pre")),
-    }
-    report_path = _pick(report, cfg, "report")
+    chosen = list(merged.texts("targets"))
+    flags = {name: merged.get(name) for name in ("last", "each_minor", "since", "until", "pre")}
+    report_path = merged.path("report")
     wanted = _report_metrics(report_path, metric, clip)  # before a sweep that may take long
     chosen, extra = expand_targets(
-        chosen, cfg, options, flags, echo=typer.echo, keep_order=keep_order
+        chosen, options, flags, echo=typer.echo, keep_order=merged.flag("keep_order")
     )
     if plan:
         from pytest_benchmem.sweep.plan import show_plan
@@ -375,10 +230,8 @@ def sweep(
         )
         raise SystemExit(130) from None  # said what is kept; no second message
     progress.close()
-    request = (
-        ReportRequest(Path(str(report_path)), wanted, clip) if report_path is not None else None
-    )
-    allow = allow_mixed_modes or bool(cfg.get("allow_mixed_modes"))
+    request = ReportRequest(report_path, wanted, clip) if report_path is not None else None
+    allow = merged.flag("allow_mixed_modes")
     return finish(
         results,
         options,

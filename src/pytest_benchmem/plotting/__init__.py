@@ -4,38 +4,36 @@
 ``(figure, n_ids)``, n_ids being the number of distinct benchmark ids drawn; ``write_html``
 writes a self-contained page and ``write_sweep_report`` the page ``benchmem sweep --report``
 produces. The package root never imports this module.
+
+Importing this package checks that plotly is installed without importing it: plotly's object
+model is imported by the views that build ``go.Figure`` objects, when they run (the sweep view
+and the HTML writer need only plotly's package data).
 """
 
 from __future__ import annotations
-
-try:
-    import plotly  # noqa: F401
-except ImportError as _exc:  # pragma: no branch
-    from pytest_benchmem.errors import PLOT_HINT, BenchmemError
-
-    _msg = "plots need plotly, which is not installed"
-    raise BenchmemError(_msg, hint=PLOT_HINT) from _exc
 
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import plotly.graph_objects as go
-
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.files import write_atomic
 from pytest_benchmem.runs import Run
 
-if TYPE_CHECKING:
-    from pytest_benchmem.attribution.model import BenchmarkDiff
+from .spec import plotly_dir
 
-from .axes import AxisOptions
-from .data import Dataset, load_dataset
-from .heatmap import build_lines, build_sweep
-from .layout import View
-from .output import check_output, report_page, save_figure, write_html
-from .pairs import build_compare, build_scatter
-from .scaling import build_scaling
+plotly_dir()  # plotly missing: a one-line error naming the [plot] extra, before anything else
+
+from .axes import AxisOptions  # noqa: E402
+from .data import Dataset, load_dataset  # noqa: E402
+from .heatmap import build_lines, build_sweep  # noqa: E402
+from .layout import View  # noqa: E402
+from .output import check_output, report_page, save_figure, write_html  # noqa: E402
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from pytest_benchmem.attribution.model import BenchmarkDiff
 
 VIEWS = ("compare", "scatter", "sweep", "scaling")
 Snapshots = Sequence[str | Path | Run]
@@ -73,6 +71,8 @@ def plot_scaling(
     ``facet`` splits into subplots; ``log="auto"`` uses log axes when data spans > 10x.
     Benchmarks lacking the colour or facet dim are drawn under ``(none)``.
     """
+    from .scaling import build_scaling
+
     ds = load_dataset(snapshots, metric, labels, dims=(x, color, facet))
     view = build_scaling(ds, x=x, color=color, facet=facet, log=log)
     return view.figure, view.n_ids
@@ -90,6 +90,8 @@ def plot_scatter(
 
     ``clip`` pins ratios beyond ``2**±clip`` to the edge (log2 units, like the sweep).
     """
+    from .pairs import build_scatter
+
     ds = load_dataset(snapshots, metric, labels, dims=(facet,))
     view = build_scatter(ds, facet=facet, clip=clip)
     return view.figure, view.n_ids
@@ -109,6 +111,8 @@ def plot_compare(
     ``sort="absolute"`` draws the change in the metric's unit, ``"relative"`` in percent;
     ``clip`` cuts bars at ±clip in that unit.
     """
+    from .pairs import build_compare
+
     ds = load_dataset(snapshots, metric, labels, dims=(facet,))
     view = build_compare(ds, sort=sort, facet=facet, clip=clip)
     return view.figure, view.n_ids
@@ -180,6 +184,8 @@ def build_view(
         if clip is not None:
             msg = "--clip does not apply to the scaling view (it clamps scatter, compare, sweep)"
             raise UsageError(msg)
+        from .scaling import build_scaling
+
         return build_scaling(ds, x=x, facet=facet, options=opts)
     if x is not None:
         msg = f"--x applies to the scaling view only, not {chosen} ({len(ds.labels)} runs)"
@@ -187,10 +193,12 @@ def build_view(
     if opts.band != "auto":
         msg = f"--band draws on the scaling view's lines, not the {chosen} view"
         raise UsageError(msg)
-    if chosen == "scatter":
-        opts.refuse("scatter", "y_zero", "color")
-        return build_scatter(ds, facet=facet, clip=clip, options=opts)
-    if chosen == "compare":
+    if chosen in ("scatter", "compare"):
+        from .pairs import build_compare, build_scatter  # plotly's objects: imported here
+
+        if chosen == "scatter":
+            opts.refuse("scatter", "y_zero", "color")
+            return build_scatter(ds, facet=facet, clip=clip, options=opts)
         opts.refuse("compare", "log_x", "log_y", "y_zero", "color")
         return build_compare(ds, facet=facet, clip=clip, options=opts)
     opts.refuse("sweep", "log_x", "log_y", "y_zero", "free", "color")

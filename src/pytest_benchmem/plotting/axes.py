@@ -10,14 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from pytest_benchmem.errors import UsageError
 from pytest_benchmem.ticks import log_ticks, tick_label
 
 from .data import check_band, spans_decade
 from .layout import Cell
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 FREE = ("x", "y", "both")
 #: how far beyond the data (a factor) a log axis looks for its end ticks

@@ -2,54 +2,94 @@
 
 Each row is folded against its first run that has a value (normally the first run); the
 hover shows the absolute values and labels. ``clip`` clamps the colour scale to ±clip.
+
+The sweep view is built as a plain figure dict (``spec``): its cells go into two typed arrays
+(``z`` and the hover's numbers), computed without numpy and written without plotly's object
+model, so thousands of ids cost little more than reading them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import plotly.graph_objects as go
-
-from pytest_benchmem.units import ColumnScale, column_scale, signed_percent
+from pytest_benchmem.units import ColumnScale, column_scale, percent_change, signed_percent
 
 from .data import Dataset, Point, esc, short_ids, spans_decade
-from .layout import MAX_TICKS, View, check_clip, finish, id_axis_height, need_runs, nothing
+from .layout import (
+    MARGIN,
+    MAX_TICKS,
+    TEMPLATE,
+    View,
+    check_clip,
+    finish,
+    id_axis_height,
+    need_runs,
+    nothing,
+    title_layout,
+)
+from .spec import FigureSpec, template, typed_array
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 COLOURSCALE = "RdBu_r"
+#: plotly's RdBu_r, as ``go.Heatmap(colorscale="RdBu_r")`` writes it
+RDBU_R = [
+    [0.0, "rgb(5,48,97)"],
+    [0.1, "rgb(33,102,172)"],
+    [0.2, "rgb(67,147,195)"],
+    [0.3, "rgb(146,197,222)"],
+    [0.4, "rgb(209,229,240)"],
+    [0.5, "rgb(247,247,247)"],
+    [0.6, "rgb(253,219,199)"],
+    [0.7, "rgb(244,165,130)"],
+    [0.8, "rgb(214,96,77)"],
+    [0.9, "rgb(178,24,43)"],
+    [1.0, "rgb(103,0,31)"],
+]
 MAX_LINES = 150
 #: up to this many cells, each cell shows its change as text
 MAX_TEXT_CELLS = 400
 #: the narrowest colour scale: ±1 % (log2 1.01), so identical runs do not look alarming
 MIN_LIMIT = math.log2(1.01)
+_NAN = math.nan
+
+
+def _fold(value: float, base: float) -> tuple[float, float]:
+    """``(ratio, log2 fold)`` of ``value`` against ``base``: 0 -> 0 is no change, from zero
+    is +inf, to zero is -inf (IEEE division, as numpy computes it)."""
+    if value == base:
+        return 1.0, 0.0
+    ratio = value / base if base else math.copysign(math.inf, value)
+    if ratio > 0:
+        return ratio, math.log2(ratio)
+    return ratio, -math.inf if ratio == 0 else _NAN
 
 
 def _cells(
     tables: Sequence[dict[str, Point]], ids: Sequence[str], factor: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell: the log2 fold (NaN where no value) and the hover's numbers.
+) -> tuple[list[float], list[float]]:
+    """Per cell, row-major: the log2 fold (NaN where no value) and the hover's numbers.
 
     The hover's numbers are ``(value, base value, ratio, log2 fold)``, values in display
     units: one typed array (``customdata``) the browser formats, instead of a string per cell.
     """
-    values = np.full((len(ids), len(tables)), np.nan)
-    for column, table in enumerate(tables):
-        for row, key in enumerate(ids):
-            point = table.get(key)
-            if point is not None:
-                values[row, column] = point.value
-    first = np.argmax(~np.isnan(values), axis=1)  # each row's first run with a value
-    base = values[np.arange(len(ids)), first][:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = values / base
-        fold = np.log2(ratio)
-    same = values == base  # 0 -> 0 is no change (0/0 would be NaN)
-    ratio[same], fold[same] = 1.0, 0.0
-    base_cells = np.where(np.isnan(values), np.nan, base)
-    hover = np.stack([values / factor, base_cells / factor, ratio, fold], axis=-1)
-    # float32: the hover shows 4 significant digits; half the bytes of float64 in the page
-    return fold, hover.astype(np.float32)
+    folds: list[float] = []
+    hover: list[float] = []
+    for key in ids:
+        values = [None if (p := table.get(key)) is None else p.value for table in tables]
+        base = next(v for v in values if v is not None)  # the row's first run with a value
+        for value in values:
+            if value is None:
+                folds.append(_NAN)
+                hover += (_NAN, _NAN, _NAN, _NAN)
+                continue
+            ratio, fold = _fold(value, base)
+            folds.append(fold)
+            hover += (value / factor, base / factor, ratio, fold)
+    return folds, hover
 
 
 def _hovertemplate(scale: ColumnScale, base: str) -> str:
@@ -62,13 +102,18 @@ def _hovertemplate(scale: ColumnScale, base: str) -> str:
     )
 
 
-def colour_limit(fold: np.ndarray, clip: float | None) -> float:
+def colour_limit(folds: Iterable[float], clip: float | None) -> float:
     """The colour scale's half-span in log2 units: ``clip``, else the largest change drawn
     (at least ±1 %), so a 5 % change is as visible as a doubling would be on its own."""
     if clip is not None:
         return clip
-    finite = np.abs(fold[np.isfinite(fold)])
-    return max(MIN_LIMIT, float(finite.max())) if finite.size else 1.0
+    finite = [abs(fold) for fold in folds if math.isfinite(fold)]
+    return max(MIN_LIMIT, *finite) if finite else 1.0
+
+
+def _clipped(fold: float, limit: float) -> float:
+    """``fold`` within ±limit (an infinite fold at the edge); NaN (no value) stays NaN."""
+    return fold if math.isnan(fold) else max(-limit, min(limit, fold))
 
 
 def change_text(fold: float) -> str:
@@ -79,7 +124,7 @@ def change_text(fold: float) -> str:
     ratio = 2.0**fold
     if ratio >= 2.0:
         return f"×{ratio:.3g}"
-    percent = (ratio - 1.0) * 100.0
+    percent = percent_change(1.0, ratio) or 0.0
     return signed_percent(percent, 1 if abs(percent) < 10 else 0)
 
 
@@ -105,53 +150,69 @@ def build_sweep(ds: Dataset, *, clip: float | None = None) -> View:
     if not ids:  # pragma: no cover - a Dataset always holds points
         nothing("sweep", "no ids")
     scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
-    fold, hover = _cells(tables, ids, scale.factor)
-    limit = colour_limit(fold, clip)
-    shown = np.clip(fold, -limit, limit)  # NaN (no value) stays NaN: an empty cell
+    folds, hover = _cells(tables, ids, scale.factor)
+    limit = colour_limit(folds, clip)
     notes = list(ds.notes)
     late = sum(1 for key in ids if key not in tables[0])
     base = ds.labels[0]
     if late:
         notes.append(f"{late} id(s) missing from {ds.labels[0]} are folded against their first run")
         base = "first run with a value"
-    trace = go.Heatmap(
-        z=shown,  # typed arrays (z, customdata): no per-cell walk, compact in the HTML
-        x=list(ds.labels),
-        y=[esc(key) for key in ids],  # plotly reads pseudo-HTML in ticks and hover: escaped
-        customdata=hover,
-        hovertemplate=_hovertemplate(scale, base),
-        hoverongaps=False,
-        colorscale=COLOURSCALE,
-        zmin=-limit,
-        zmax=limit,
-        zmid=0,
-        xgap=1,
-        ygap=1 if len(ids) <= MAX_TICKS else 0,
-        colorbar=_colourbar(limit, ds.labels[0]),
+    shape = (len(ids), len(tables))
+    trace: dict[str, Any] = {
+        "colorbar": _colourbar(limit, ds.labels[0]),
+        "colorscale": RDBU_R,
+        # float32: the hover shows 4 significant digits; half the bytes of float64
+        "customdata": typed_array(hover, (*shape, 4), single=True),
+        "hoverongaps": False,
+        "hovertemplate": _hovertemplate(scale, base),
+    }
+    if len(folds) <= MAX_TEXT_CELLS:  # few cells: the change reads in each, no hover needed
+        width = len(tables)
+        texts = [change_text(fold) for fold in folds]
+        trace["text"] = [texts[row : row + width] for row in range(0, len(texts), width)]
+        trace["textfont"] = {"size": 11}
+        trace["texttemplate"] = "%{text}"
+    trace.update(
+        {
+            "x": list(ds.labels),
+            "xgap": 1,
+            "y": [esc(key) for key in ids],  # plotly reads pseudo-HTML in ticks and hover
+            "ygap": 1 if len(ids) <= MAX_TICKS else 0,
+            "z": typed_array([_clipped(fold, limit) for fold in folds], shape, single=False),
+            "zmax": limit,
+            "zmid": 0,
+            "zmin": -limit,
+            "type": "heatmap",
+        }
     )
-    if fold.size <= MAX_TEXT_CELLS:  # few cells: the change reads in each, no hover needed
-        trace.update(
-            text=[[change_text(float(v)) for v in row] for row in fold],
-            texttemplate="%{text}",
-            textfont={"size": 11},
-        )
-    axis = {"type": "category", "automargin": True}
-    figure = go.Figure(
-        trace,
-        layout={
+    spec = _sweep_figure(trace, len(ids), f"{ds.metric}: change against {ds.labels[0]} (log2 fold)")
+    return View("sweep", spec, len(ids), ds.metric, ds.labels, tuple(notes))
+
+
+def _sweep_figure(trace: dict[str, Any], rows: int, title: str) -> FigureSpec:
+    """The sweep's figure as the dict ``go.Figure(trace, layout=...)`` + ``finish`` gives."""
+    axis = {"automargin": True, "type": "category"}
+    return {
+        "data": [trace],
+        "layout": {
+            "height": id_axis_height(rows, per_row=16),
             "xaxis": {**axis, "side": "top"},
-            "yaxis": {**axis, "autorange": "reversed", "showticklabels": len(ids) <= MAX_TICKS},
-            "height": id_axis_height(len(ids), per_row=16),
+            "yaxis": {**axis, "autorange": "reversed", "showticklabels": rows <= MAX_TICKS},
+            "template": template(TEMPLATE),
+            "title": title_layout(title),
+            "margin": dict(MARGIN),
+            "hovermode": "closest",
         },
-    )
-    finish(figure, f"{ds.metric}: change against {ds.labels[0]} (log2 fold)")
-    return View("sweep", figure, len(ids), ds.metric, ds.labels, tuple(notes))
+    }
 
 
 def build_lines(ds: Dataset) -> View:
     """One line per benchmark across the runs (x = run labels, in order)."""
     tables = ds.by_run()
     ids = ds.ids()
+    import plotly.graph_objects as go
+
     scale = column_scale(ds.metric, [point.value for point in ds.points], bytes_by_median=True)
     traces: list[go.Scatter] = []
     shorts = short_ids(ids)
@@ -189,6 +250,8 @@ def _one_trace(
     ds: Dataset, ids: list[str], tables: list[dict[str, Point]], scale: ColumnScale
 ) -> go.Scatter:
     # Thousands of traces make plotly slow on both ends; one trace with gaps draws the same.
+    import plotly.graph_objects as go
+
     xs: list[str | None] = []
     ys: list[float | None] = []
     texts: list[str] = []

@@ -1,7 +1,9 @@
 """Shared plotly plumbing for the views: facet grids, colours, titles and the view result.
 
 Every view builds a :class:`View` (figure, ids drawn, notes about what could not be drawn);
-the public ``plot_*`` functions return its ``(figure, n_ids)``.
+the public ``plot_*`` functions return its ``(figure, n_ids)``. plotly's object model is
+imported only by the views that build ``go.Figure`` objects (the sweep view builds a plain
+dict, see ``spec``).
 """
 
 from __future__ import annotations
@@ -9,15 +11,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
-
-import plotly.graph_objects as go
-from plotly.colors import qualitative
-from plotly.subplots import make_subplots
+from functools import cached_property
+from typing import TYPE_CHECKING, NoReturn
 
 from pytest_benchmem.errors import UsageError
 
-PALETTE: tuple[str, ...] = tuple(qualitative.Plotly) + tuple(qualitative.Dark24)
+from .spec import FigureSpec, to_figure
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+#: plotly.colors.qualitative.Plotly + Dark24 (a test holds them equal), without importing plotly
+PALETTE: tuple[str, ...] = (
+    *("#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A", "#19D3F3", "#FF6692", "#B6E880"),
+    *("#FF97FF", "#FECB52", "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A"),
+    *("#B68100", "#750D86", "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D"),
+    *("#6C7C32", "#778AAE", "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516"),
+    *("#0D2A63", "#AF0038"),
+)
 GROWTH = "#d62728"
 SHRINK = "#2ca02c"
 FLAT = "#7f7f7f"
@@ -43,14 +54,25 @@ TEMPLATE = {
 
 @dataclass(frozen=True)
 class View:
-    """A built view: the figure, how many distinct ids it draws, and notes for the user."""
+    """A built view: what it draws, how many distinct ids, and notes for the user.
+
+    ``drawing`` is a ``go.Figure``, or for the views that draw thousands of cells a plain
+    :data:`~.spec.FigureSpec` (written to HTML as is); ``figure`` is always a ``go.Figure``.
+    """
 
     name: str
-    figure: go.Figure
+    drawing: go.Figure | FigureSpec
     n_ids: int
     metric: str
     labels: tuple[str, ...]
     notes: tuple[str, ...] = ()
+
+    @cached_property
+    def figure(self) -> go.Figure:
+        """The view as a validated plotly figure (built from the spec on first use)."""
+        if isinstance(self.drawing, dict):
+            return to_figure(self.drawing)
+        return self.drawing
 
 
 Cell = tuple[int, int] | None
@@ -88,6 +110,9 @@ def grid(
     :data:`ROW_GAP` pixels, room for a row's tick labels and the next row's title.
     ``row_heights`` sizes the rows relative to each other (one entry per row).
     """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     if facet is None:
         return Grid(go.Figure(), dict.fromkeys(keys))
     cols = max(1, min(columns, len(keys)))
@@ -130,11 +155,16 @@ def finish(figure: go.Figure, title: str, *, legend: str | None = None) -> None:
     """Common layout: white template, title, hover, legend title."""
     figure.update_layout(
         template=TEMPLATE,
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title=title_layout(title),
         hovermode="closest",
         legend_title_text=legend,
         margin=dict(MARGIN),
     )
+
+
+def title_layout(title: str) -> dict[str, object]:
+    """The title every view gets: top left."""
+    return {"text": title, "x": 0.01, "xanchor": "left"}
 
 
 def check_clip(clip: float | None) -> float | None:

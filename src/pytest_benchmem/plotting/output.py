@@ -10,17 +10,19 @@ import html
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
-
-import plotly.graph_objects as go
-import plotly.io as pio
+from typing import TYPE_CHECKING
 
 from pytest_benchmem.errors import PLOT_STATIC_HINT, BenchmemError, UsageError
 from pytest_benchmem.files import write_atomic
 
+from .spec import CONFIG, FigureSpec, spec_html, spec_page, to_figure
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
 HTML_SUFFIXES = (".html", ".htm")
 IMAGE_SUFFIXES = (".png", ".svg")
 _STYLE = "body{font-family:sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}p{margin:.3em 0}"
-_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def check_output(path: Path) -> str:
@@ -41,34 +43,57 @@ def check_output(path: Path) -> str:
     raise UsageError(msg)
 
 
-def figure_html(figure: go.Figure, *, full_html: bool = True, with_js: bool = True) -> str:
-    """The figure as HTML with plotly.js inline (nothing is loaded from the network)."""
+def figure_html(
+    figure: go.Figure | FigureSpec, *, full_html: bool = True, with_js: bool = True
+) -> str:
+    """The figure as HTML with plotly.js inline (nothing is loaded from the network).
+
+    A plain figure dict (:data:`~.spec.FigureSpec`) is written as is, without plotly's
+    object model; the page is the one ``plotly.io.to_html`` writes.
+    """
+    if isinstance(figure, dict):
+        return spec_html(figure, full_html=full_html, with_js=with_js)
+    import plotly.io as pio
+
     text: str = pio.to_html(
         figure,
         full_html=full_html,
         include_plotlyjs=with_js,
-        config=_CONFIG,
+        config=CONFIG,
         validate=False,
     )
     return text
 
 
-def write_html(figure: go.Figure, path: str | Path) -> Path:
+def _title(figure: go.Figure | FigureSpec) -> str | None:
+    if isinstance(figure, dict):
+        title: str | None = figure.get("layout", {}).get("title", {}).get("text")
+        return title
+    return figure.layout.title.text  # type: ignore[no-any-return]
+
+
+def write_html(figure: go.Figure | FigureSpec, path: str | Path) -> Path:
     """Write ``figure`` as one self-contained HTML page (plotly.js inside), atomically."""
     target = Path(path)
+    title = _title(figure)
+    if isinstance(figure, dict):  # assembled as bytes around plotly.js, title in its head
+        return write_atomic(target, spec_page(figure, title=title))
     page = figure_html(figure)
-    title = figure.layout.title.text
     if title:
         page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
     return write_atomic(target, page.encode("utf-8"))
 
 
-def save_figure(figure: go.Figure, path: str | Path) -> Path:
+def save_figure(figure: go.Figure | FigureSpec, path: str | Path) -> Path:
     """Write ``figure`` by suffix: ``.html`` (self-contained) or ``.png``/``.svg`` via kaleido."""
     target = Path(path)
     kind = check_output(target)
     if kind == "html":
         return write_html(figure, target)
+    import plotly.io as pio
+
+    if isinstance(figure, dict):
+        figure = to_figure(figure)
     try:
         data: bytes = pio.to_image(figure, format=kind, width=1200, height=800)
     except RuntimeError as exc:  # kaleido's own failures: no browser, a browser that died
@@ -80,7 +105,9 @@ def save_figure(figure: go.Figure, path: str | Path) -> Path:
     return write_atomic(target, data)
 
 
-def report_page(title: str, summary: Sequence[str], figures: Sequence[go.Figure]) -> str:
+def report_page(
+    title: str, summary: Sequence[str], figures: Sequence[go.Figure | FigureSpec]
+) -> str:
     """One HTML page holding ``figures`` (plotly.js inline once) under a title and summary."""
     parts = [
         "<!DOCTYPE html>",

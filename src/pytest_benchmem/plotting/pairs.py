@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.units import ColumnScale, column_scale, signed_percent
+from pytest_benchmem.units import ColumnScale, column_scale, percent_change, signed_percent
 
 from .axes import AxisOptions, check_log, log_axis, share_axes, want_log
 from .data import (
@@ -75,7 +75,7 @@ class Pair:
         if self.delta > 0:
             change = "+" + change
         if ratio is not None:
-            change += f" ({signed_percent((ratio - 1) * 100)}, ×{ratio:.3g})"
+            change += f" ({signed_percent(percent_change(1.0, ratio) or 0.0)}, ×{ratio:.3g})"
         return (
             f"{esc(name or self.base.id)}<br>{esc(labels[0])}: {scale.human(self.base.value)}"
             f"<br>{esc(labels[self.run])}: {scale.human(self.new.value)}<br>change: {change}"
@@ -230,7 +230,7 @@ def _scatter_axes(
 
 def _bar_axis(ds: Dataset, pairs: list[Pair], sort: str) -> tuple[list[float], str]:
     if sort == "relative":
-        return [((pair.ratio or 1.0) - 1) * 100 for pair in pairs], "change (%)"
+        return [percent_change(1.0, pair.ratio or 1.0) or 0.0 for pair in pairs], "change (%)"
     scale = column_scale(ds.metric, [abs(pair.delta) for pair in pairs], bytes_by_median=True)
     return [pair.delta / scale.factor for pair in pairs], f"change ({scale.label})"
 

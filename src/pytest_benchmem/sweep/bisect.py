@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pytest_benchmem.compare import Regression
 from pytest_benchmem.errors import BenchmemError, UsageError
 from pytest_benchmem.inrun.select import matcher
-from pytest_benchmem.units import Threshold, signed_percent
+from pytest_benchmem.units import Threshold, percent_change, signed_percent
 
 from .bisect_verdict import (
     MEMORY_MARGIN,
-    Crossing,
     Direction,
     ProbeResult,
     ProbeVerdict,
@@ -31,7 +31,6 @@ __all__ = [
     "MEMORY_MARGIN",
     "BisectResult",
     "BisectStatus",
-    "Crossing",
     "Direction",
     "Probe",
     "ProbeResult",
@@ -60,7 +59,7 @@ class Probe:
     order: int
     result: ProbeResult
     verdict: ProbeVerdict
-    crossings: tuple[Crossing, ...] = ()
+    crossings: tuple[Regression, ...] = ()
     reason: str | None = None
     first: ProbeResult | None = None  # a marginal first measurement, replaced by a second
 
@@ -143,10 +142,11 @@ def _ends(versions: Sequence[str], good: str, bad: str) -> tuple[int, int]:
 def _largest_change(
     probe: Probe, base: Mapping[str, float], selected: Sequence[str], direction: Direction
 ) -> str:
+    values = probe.result.values
     changes = [
-        (probe.result.values[i] - base[i]) / base[i] * 100.0
+        percent
         for i in selected
-        if i in probe.result.values and base.get(i)
+        if i in values and i in base and (percent := percent_change(base[i], values[i])) is not None
     ]
     if not changes:
         return "no comparable benchmark"
@@ -168,7 +168,7 @@ class _Search:
     base: ProbeResult = field(default_factory=ProbeResult)
     selected: tuple[str, ...] = ()
 
-    def judge(self, result: ProbeResult) -> tuple[ProbeVerdict, tuple[Crossing, ...], str | None]:
+    def judge(self, result: ProbeResult) -> tuple[ProbeVerdict, tuple[Regression, ...], str | None]:
         return judge(
             result, self.base.values, self.selected, self.threshold,
             direction=self.direction, base_stats=self.base.stats,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_benchmem.units import signed_percent
+from pytest_benchmem.units import percent_change, signed_percent
 
 if TYPE_CHECKING:
     from pytest_benchmem.sweep.bisect import BisectResult, Probe
@@ -50,8 +50,9 @@ def _cell(
     own = spread_of(stats[1]) if stats[1] is not None else None
     if own is not None:
         text += f" ±{format_value(field, own.iqr)}"
-    if base:
-        change = signed_percent((value - base) / base * 100.0)
+    percent = percent_change(base, value) if base is not None else None
+    if percent is not None:
+        change = signed_percent(percent)
         if stats[0] is not None and stats[1] is not None:
             change += f", {verdict_of(stats[0], stats[1]).shift}"
         text += f" ({change})"
@@ -100,7 +101,7 @@ def render_probe_table(outcome: BisectResult) -> str:
             ]
         elif several:
             worst = _worst(outcome, values)
-            cells = [f"{_test_name(worst[1])} {signed_percent(worst[0] * 100)}" if worst else "—"]
+            cells = [f"{_test_name(worst[1])} {signed_percent(worst[0])}" if worst else "—"]
         else:
             first = probe is outcome.probes[0]
             good = outcome.probes[0].result.stats
@@ -123,12 +124,16 @@ def render_probe_table(outcome: BisectResult) -> str:
 
 
 def _worst(outcome: BisectResult, values: Mapping[str, float]) -> tuple[float, str] | None:
-    """The largest relative move in the search's direction: (fraction, id)."""
+    """The largest relative move in the search's direction: (percent, id)."""
     from pytest_benchmem.sweep.bisect import Direction
 
     base = outcome.probes[0].result.values
     ids = outcome.selected
-    changes = [((values[i] - base[i]) / base[i], i) for i in ids if i in values and base.get(i)]
+    changes = [
+        (percent, i)
+        for i in ids
+        if i in values and i in base and (percent := percent_change(base[i], values[i])) is not None
+    ]
     if not changes:
         return None
     return max(changes) if outcome.direction is Direction.HEAVIER else min(changes)
@@ -175,7 +180,7 @@ def render_answer(outcome: BisectResult, prober: Prober) -> str:
         lines.append(f"past {rule.describe()} in {bad.version} (against {outcome.good}):")
         for c in bad.crossings:
             parts = [signed_percent(c.percent)] if c.percent is not None else []
-            parts += [c.noise] if c.noise else []
+            parts += [c.noise.describe()] if c.noise is not None else []
             change = f" ({', '.join(parts)})" if parts else ""
             lines.append(
                 f"  {c.id}: {format_value(rule.field, c.base)} -> "

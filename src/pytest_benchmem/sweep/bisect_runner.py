@@ -258,7 +258,13 @@ def _probe_json(probe: Probe) -> dict[str, object]:
         "reason": probe.reason,
         "values": dict(probe.result.values),
         "crossings": [
-            {"id": c.id, "base": c.base, "new": c.new, "percent": c.percent, "noise": c.noise}
+            {
+                "id": c.id,
+                "base": c.base,
+                "new": c.new,
+                "percent": c.percent,
+                "noise": c.noise.describe() if c.noise is not None else None,
+            }
             for c in probe.crossings
         ],
         **{k: v for k, v in probe.result.detail.items() if k in shown},

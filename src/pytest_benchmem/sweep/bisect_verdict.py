@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pytest_benchmem.compare import Regression
 from pytest_benchmem.errors import UsageError
-from pytest_benchmem.noise import verdict_of
-from pytest_benchmem.units import Threshold
+from pytest_benchmem.noise import Verdict, verdict_of
+from pytest_benchmem.units import Threshold, percent_change
 
 #: a memory verdict this close to the threshold (a fraction of it) is measured once more
 MEMORY_MARGIN = 0.01
@@ -62,21 +63,6 @@ class ProbeResult:
     stats: Mapping[str, Mapping[str, object]] = field(default_factory=dict)  # time: per id
 
 
-@dataclass(frozen=True)
-class Crossing:
-    """A benchmark whose value moved past the threshold against the good release."""
-
-    id: str
-    base: float
-    new: float
-    noise: str | None = None  # time: the noise rule's verdict on the change
-
-    @property
-    def percent(self) -> float | None:
-        """Growth in percent of the good release's value (None when that is 0)."""
-        return (self.new - self.base) / self.base * 100.0 if self.base else None
-
-
 def crossed(rule: Threshold, base: float, new: float, direction: Direction) -> bool:
     """True when ``new`` moved past ``rule`` from ``base`` in ``direction``.
 
@@ -88,15 +74,16 @@ def crossed(rule: Threshold, base: float, new: float, direction: Direction) -> b
     drop = base - new
     if drop <= 0:
         return False
-    if rule.percent is not None and (base <= 0 or drop / base * 100.0 <= rule.percent):
+    change = percent_change(base, new)
+    if rule.percent is not None and (base < 0 or change is None or -change <= rule.percent):
         return False
     return not (rule.absolute is not None and drop <= rule.absolute)
 
 
 def _noise(
     ident: str, result: ProbeResult, base_stats: Mapping[str, Mapping[str, object]]
-) -> tuple[str | None, bool]:
-    """(verdict text, supported) of a time change; memory changes are always supported."""
+) -> tuple[Verdict | None, bool]:
+    """(verdict, supported) of a time change; memory changes are always supported."""
     if ident not in result.stats or ident not in base_stats:
         return None, True
     verdict = verdict_of(base_stats[ident], result.stats[ident])
@@ -106,7 +93,7 @@ def _noise(
         if isinstance(after, int | float) and isinstance(before, int | float)
         else 0.0
     )
-    return verdict.describe(), verdict.method == "none" or verdict.agrees(delta)
+    return verdict, verdict.method == "none" or verdict.agrees(delta)
 
 
 def judge(
@@ -117,9 +104,11 @@ def judge(
     *,
     direction: Direction = Direction.HEAVIER,
     base_stats: Mapping[str, Mapping[str, object]] | None = None,
-) -> tuple[ProbeVerdict, tuple[Crossing, ...], str | None]:
+) -> tuple[ProbeVerdict, tuple[Regression, ...], str | None]:
     """A probe's verdict: bad when a selected benchmark moved past the threshold in
-    ``direction`` against ``base`` (for time: and the noise rule supports the change)."""
+    ``direction`` against ``base`` (for time: and the noise rule supports the change).
+    Each benchmark that crossed is a ``compare.Regression`` of the rule's field (for
+    ``--direction lighter`` it shrank past the rule)."""
     if result.failure is not None:
         return ProbeVerdict.SKIPPED, (), result.failure
     common = [i for i in selected if i in result.values and i in base]
@@ -131,16 +120,20 @@ def judge(
             continue
         noise, supported = _noise(i, result, base_stats or {})
         if supported:
-            crossings.append(Crossing(i, base[i], result.values[i], noise))
+            crossings.append(
+                Regression(threshold.field, i, base[i], result.values[i], threshold, noise)
+            )
     return (ProbeVerdict.BAD if crossings else ProbeVerdict.GOOD), tuple(crossings), None
 
 
 def _near(rule: Threshold, base: float, new: float, direction: Direction) -> bool:
     """True when the move from ``base`` to ``new`` is within MEMORY_MARGIN of a rule's part."""
-    moved = new - base if direction is Direction.HEAVIER else base - new
+    sign = 1.0 if direction is Direction.HEAVIER else -1.0
+    moved = sign * (new - base)
+    change = percent_change(base, new)
     parts = []
-    if rule.percent is not None and base > 0:
-        parts.append((moved / base * 100.0, rule.percent))
+    if rule.percent is not None and base > 0 and change is not None:
+        parts.append((sign * change, rule.percent))
     if rule.absolute is not None:
         parts.append((moved, rule.absolute))
     return any(abs(value - limit) <= abs(limit) * MEMORY_MARGIN for value, limit in parts)

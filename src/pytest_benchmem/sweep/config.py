@@ -2,12 +2,12 @@
 
 A config file is either a pyproject-style file (the ``[tool.benchmem.sweep]`` table) or a
 plain ``sweep.toml`` whose top level holds the same keys. Relative paths are resolved against
-the file's directory. Keys may be written with ``-`` or ``_``; the command line wins.
+the file's directory. Keys may be written with ``-`` or ``_``; the command line wins. The
+keys, their types and how they are normalised are the options' (``settings.SPECS``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,22 +15,7 @@ from pathlib import Path
 
 from pytest_benchmem.errors import UsageError
 
-_STR = ("as_of", "import_check", "python", "since", "until")
-_PATHS = ("suite", "out", "copy_dir", "report")
-_LISTS = ("targets", "pins", "pytest_args", "find_links", "index_urls", "env", "pythons")
-_BOOLS = (
-    "memory",
-    "each_minor",
-    "pre",
-    "python_downloads",
-    "profile",
-    "keep_order",
-    "allow_mixed_modes",
-)
-_INTS = ("jobs", "last", "rounds")
-_ALIASES = {"pin": "pins", "pytest_arg": "pytest_args", "index_url": "index_urls"}
-_NUMBERS = ("timeout",)
-KEYS = frozenset(_STR + _PATHS + _LISTS + _BOOLS + _INTS + _NUMBERS)
+from . import settings
 
 
 @dataclass(frozen=True)
@@ -59,81 +44,16 @@ def _table(data: Mapping[str, object], path: Path, *, pyproject: bool) -> Mappin
     return table
 
 
-def _check(key: str, value: object, path: Path) -> None:
-    def bad(kind: str) -> UsageError:
-        msg = f"{path}: sweep setting {key!r} must be {kind}, got {value!r}"
-        return UsageError(msg)
-
-    if key in _LISTS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-        kind = "a list of strings"
-        raise bad(kind)
-    if key in _BOOLS and not isinstance(value, bool):
-        kind = "true or false"
-        raise bad(kind)
-    if key in _INTS and (isinstance(value, bool) or not isinstance(value, int)):
-        kind = "an integer"
-        raise bad(kind)
-    if key in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int | float)):
-        kind = "a number (of seconds)"
-        raise bad(kind)
-    if key in (*_STR, *_PATHS) and not isinstance(value, str):
-        kind = "a string"
-        raise bad(kind)
-
-
-def _resolve(key: str, value: object, base: Path) -> object:
-    if key in _PATHS and isinstance(value, str):
-        return str((base / value).resolve())
-    if key == "find_links" and isinstance(value, list):
-        return [v if "://" in v else str((base / v).resolve()) for v in value]
-    if key == "targets" and isinstance(value, list):
-        return [_resolve_target(v, base) for v in value]
-    return value
-
-
-def _resolve_target(text: str, base: Path) -> str:
-    """A target naming a local directory or wheel file, made relative to the config file."""
-    from .spec import local_path, split_label
-
-    label, spec = split_label(text)
-    path = Path(spec).expanduser()
-    if not local_path(spec) or path.is_absolute():
-        return text
-    resolved = str((base / path).resolve())
-    return resolved if label is None else f"{label}={resolved}"
-
-
-def _env_table(table: Mapping[str, object], path: Path) -> list[str]:
-    """``[env]`` as NAME=VALUE items; every value must be a string (TOML ``FOO = 1`` is not)."""
-    items = []
-    for name, value in table.items():
-        if not isinstance(value, str):
-            msg = (
-                f"{path}: sweep setting env.{name} must be a string, got {value!r} "
-                f'(write {name} = "{value}")'
-            )
-            raise UsageError(msg)
-        items.append(f"{name}={value}")
-    return items
-
-
 def parse_config(data: Mapping[str, object], path: Path, *, pyproject: bool) -> SweepConfig:
     """Validate and normalise a parsed TOML document's sweep settings."""
     values: dict[str, object] = {}
     for raw_key, raw_value in _table(data, path, pyproject=pyproject).items():
-        key = raw_key.replace("-", "_")
-        key = _ALIASES.get(key, key)
-        value: object = raw_value
-        if key == "as_of" and isinstance(value, dt.date):
-            value = value.isoformat()
-        if key == "env" and isinstance(value, dict):
-            value = _env_table(value, path)
-        if key not in KEYS:
-            known = ", ".join(sorted(k.replace("_", "-") for k in KEYS))
+        spec = settings.BY_KEY.get(raw_key.replace("-", "_"))
+        if spec is None:
+            known = ", ".join(sorted(k.replace("_", "-") for k in settings.KEYS))
             msg = f"{path}: unknown sweep setting {raw_key!r} (known: {known})"
             raise UsageError(msg)
-        _check(key, value, path)
-        values[key] = _resolve(key, value, path.parent.resolve())
+        values[spec.name] = spec.from_config(spec.name, raw_value, path)
     return SweepConfig(values, path)
 
 

@@ -8,6 +8,7 @@ requirements are pinned to the driver's own pytest, pytest-benchmark and memray 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib.metadata as md
 import io
@@ -46,7 +47,11 @@ class Harness:
     version: str
     source: Path
     pins: tuple[str, ...]
-    exempt: tuple[str, ...]  # harness closure, exempt from --as-of (--exclude-newer)
+
+    @property
+    def exempt(self) -> tuple[str, ...]:
+        """The harness closure, exempt from --as-of (--exclude-newer); computed when needed."""
+        return closure(("pytest-benchmem",))
 
     def pinned_names(self) -> tuple[str, ...]:
         """Canonical names of the pinned harness distributions."""
@@ -125,7 +130,7 @@ def build_harness(cache_root: Path, source: Path | None = None) -> Harness:
             for arcname, data in _wheel_files(root, files, version).items():
                 zf.writestr(arcname, data)
         write_atomic(wheel, buffer.getvalue())
-    return Harness(wheel, digest, version, root, driver_pins(), closure(("pytest-benchmem",)))
+    return Harness(wheel, digest, version, root, driver_pins())
 
 
 def driver_pins() -> tuple[str, ...]:
@@ -139,6 +144,7 @@ def driver_pins() -> tuple[str, ...]:
     return tuple(pins)
 
 
+@functools.cache
 def closure(roots: tuple[str, ...]) -> tuple[str, ...]:
     """Canonical names of ``roots`` and everything they require in this environment."""
     seen: set[str] = set()

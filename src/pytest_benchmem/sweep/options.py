@@ -1,4 +1,5 @@
-"""Checking a sweep's options before anything runs: paths, numbers, dates, the interpreter.
+"""Checking a sweep's options before anything runs: each option's own check, then the suite
+inside ``--copy-dir``, a writable ``--out`` and the interpreter.
 
 Every check is a one-line ``UsageError``, so a bad option costs nothing and writes nothing
 but (for ``--out``) the output directory itself.
@@ -14,63 +15,26 @@ from pathlib import Path
 from pytest_benchmem.errors import UsageError
 
 from .model import SweepOptions
+from .settings import SPECS
 
 
 def check_options(options: SweepOptions) -> SweepOptions:
-    """Validate the paths and numbers of ``options``; return them with ``out`` absolute."""
-    if not options.suite.exists():
-        msg = f"suite not found: {options.suite}"
-        raise UsageError(msg)
-    if options.copy_dir is not None:
-        if not options.copy_dir.is_dir():
-            msg = f"--copy-dir is not a directory: {options.copy_dir}"
-            raise UsageError(msg)
-        if not options.suite.resolve().is_relative_to(options.copy_dir.resolve()):
-            msg = f"the suite {options.suite} is not inside --copy-dir {options.copy_dir}"
-            raise UsageError(msg)
-    if options.timeout is not None and not 0 < options.timeout < 10**7:
-        msg = f"--timeout must be a positive number of seconds, got {options.timeout:g}"
-        raise UsageError(msg)
-    if options.rounds < 1:
-        msg = f"--rounds must be at least 1, got {options.rounds}"
-        raise UsageError(msg)
-    if options.jobs < 1:
-        msg = f"--jobs must be at least 1, got {options.jobs}"
-        raise UsageError(msg)
-    for arg in options.pytest_args:
-        if arg.split("=", 1)[0] in ("--benchmark-json", "--benchmark-disable"):
-            msg = f"--pytest-arg {arg}: the sweep writes each run's JSON itself"
-            raise UsageError(msg)
-    for item in options.env:
-        name, eq, _ = item.partition("=")
-        if not eq or not name.strip() or " " in name:
-            msg = f"--env expects NAME=VALUE, got {item!r}"
-            raise UsageError(msg)
-    for pin in options.pins:
-        _check_pin(pin)
-    for link in options.find_links:
-        if "://" not in link and not Path(link).exists():
-            msg = f"--find-links location not found: {link}"
-            raise UsageError(msg)
-    from .releases import parse_as_of  # lazily: runs load this package (-p ...machine)
+    """Validate the paths and numbers of ``options``; return them with ``out`` absolute.
 
-    parse_as_of(options.as_of)  # uv would reject it later, once per target
+    Each option is checked by its own ``check`` (``settings.SPECS``), the same whether its
+    value came from the command line, a config file or the API; then what spans options.
+    """
+    for spec in SPECS:
+        if spec.in_options and spec.check is not None and spec.flag is not None:
+            spec.check(spec.flag, getattr(options, spec.name))
+    copy_dir = options.copy_dir
+    if copy_dir is not None and not options.suite.resolve().is_relative_to(copy_dir.resolve()):
+        msg = f"the suite {options.suite} is not inside --copy-dir {copy_dir}"
+        raise UsageError(msg)
     out = _writable_out(options.out)
     if options.python and Path(options.python).is_file():  # a name like 3.12 is uv's to find
         _check_python(options.python, out / "logs" / "python")
     return replace(options, out=out)
-
-
-def _check_pin(pin: str) -> None:
-    """UsageError unless ``pin`` is a PEP 508 requirement (never an option for uv)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        Requirement(pin)
-    except InvalidRequirement as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "invalid"
-        msg = f"--pin {pin!r} is not a requirement like 'attrs==23.2' or 'name @ URL' ({first})"
-        raise UsageError(msg) from None
 
 
 def _check_python(python: str, log_dir: Path) -> None:

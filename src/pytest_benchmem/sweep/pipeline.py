@@ -31,7 +31,7 @@ from .options import check_options
 from .outlock import hold_out
 from .plan import Shard, build_plan
 from .process import Runner, SubprocessRunner
-from .runone import SweepState, run_one, set_aside
+from .runone import SweepState, precheck, run_one, set_aside
 from .spec import Target
 from .venv import (
     LogDir,
@@ -366,3 +366,4 @@ def _provisioned(state: SweepState, prov: Provisioned) -> None:
     if prov.note:
         ready = f"{ready}: {prov.note}"
     state.tell(prov.label, f"failed at {prov.stage}" if prov.stage else ready)
+    precheck(state, prov, state.options.out / "logs")  # while the others are provisioned

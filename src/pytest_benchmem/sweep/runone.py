@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pytest_benchmem.inrun.isolation import ISOLATION_ENV
 from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
+from .bytecode import harvest, plant, store_dir
 from .machine import CPUINFO_ENV
 from .manifest import write_manifest
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
@@ -23,6 +24,7 @@ from .plan import Plan, plan_record
 from .process import Runner
 from .suite import check_isolation, prepare_cwd, run_env, run_suite
 from .venv import LogDir, ProvisionConfig, Provisioned
+from .venvcache import record, recorded
 
 if TYPE_CHECKING:
     from .pipeline import Progress
@@ -48,6 +50,11 @@ class SweepState:
         h = self.cfg.harness
         harness: dict[str, object] = {"version": h.version, "digest": h.digest}
         harness |= {"source": str(h.source), "wheel": str(h.wheel), "pins": list(h.pins)}
+        locks = self.cfg.locks.made()  # resolved once per interpreter, installed offline
+        if locks:
+            harness["locked"] = [
+                {"file": str(lock.path), "requirements": list(lock.requirements)} for lock in locks
+            ]
         extra = dict(self.extra or {})
         if self.plan is not None:
             extra |= plan_record(self.plan, self.picked, self.options)
@@ -98,6 +105,11 @@ def ready_target(
     if machine is not None:
         env[CPUINFO_ENV] = str(machine)
         plugins = ("pytest_benchmem.inrun.machine",)
+    check = isolation_check(prov, options)
+    known = passed_before(prov, check)
+    if known is not None:  # a venv that passed this check (and is whole): in-run only
+        env[ISOLATION_ENV] = isolation_settings(*known)
+        return Ready(env, (*plugins, "pytest_benchmem.inrun.isolation"), None)
     reason, found = check_isolation(
         prov,
         cwd=cwd,
@@ -111,7 +123,50 @@ def ready_target(
         # the same check once more inside the run, after pytest set up its sys.path
         env[ISOLATION_ENV] = isolation_settings(found.module, found.prefix)
         plugins = (*plugins, "pytest_benchmem.inrun.isolation")
+        passed = {"check": check, "module": found.module, "prefix": found.prefix}
+        record(prov.venv, "isolation", passed)
     return Ready(env, plugins, reason)
+
+
+def isolation_check(prov: Provisioned, options: SweepOptions) -> dict[str, object]:
+    """What the isolation check of ``prov`` checks (a recorded pass holds for this only)."""
+    return {"name": prov.target.name, "import_check": options.import_check}
+
+
+def passed_before(prov: Provisioned, check: Mapping[str, object]) -> tuple[str, str] | None:
+    """(module, prefix) of the isolation check the venv passed before, for ``check``.
+
+    Recorded in the venv when it passed: during provisioning (``precheck``) or an earlier
+    run. A reused venv is whole (``venvcache.damage``: its recorded site-packages entries,
+    each distribution's ``dist-info`` with its version, are all there), so the check would
+    find what it found then; the in-run check still runs in every run, with the suite copied
+    anew (a local directory that shadows the package is caught there).
+    """
+    known = recorded(prov.venv, "isolation")
+    if not isinstance(known, dict) or known.get("check") != check:
+        return None
+    module, prefix = known.get("module"), known.get("prefix")
+    if isinstance(module, str) and isinstance(prefix, str) and module and prefix:
+        return module, prefix
+    return None
+
+
+def precheck(state: SweepState, prov: Provisioned, logs_root: Path) -> None:
+    """The isolation check of a newly provisioned venv, right away (in the provisioning
+    thread, in parallel with the others, before any suite runs). A pass is recorded in the
+    venv and its run skips the check; a failure is left to the run, which checks again and
+    reports it."""
+    if prov.stage is not None or passed_before(prov, isolation_check(prov, state.options)):
+        return
+    log_dir = logs_root / prov.label
+    logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
+    cwd, suite = prepare_cwd(state.options)
+    try:
+        ready_target(
+            prov, state.options, state.cfg, cwd=cwd, suite=suite, logs=logs, runner=state.runner
+        )
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
 
 
 def run_one(
@@ -134,6 +189,9 @@ def run_one(
         return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
+    store = store_dir(state.cfg.cache, prov.lock.key) if prov.lock else None
+    if store is not None:  # what earlier runs of this lock compiled: not again
+        plant(prov.venv, store)
     try:
         state.tell(prov.label, "isolation check")
         ready = ready_target(
@@ -156,6 +214,8 @@ def run_one(
             pass_fds=() if state.lock is None else (state.lock,),
         )
         durations["run"] = ran.duration
+        if store is not None and prov.lock is not None and not prov.reused:
+            harvest(prov.venv, store, (*prov.lock.names(), "pytest-benchmem"))
         return result(ran.status, ran.stage, ran.reason, ran.run_path)
     finally:
         shutil.rmtree(cwd, ignore_errors=True)

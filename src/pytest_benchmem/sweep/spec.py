@@ -23,7 +23,6 @@ from pytest_benchmem.errors import UsageError
 from pytest_benchmem.runs import MANIFESTS
 
 if TYPE_CHECKING:
-    from pytest_benchmem.sweep.config import SweepConfig
     from pytest_benchmem.sweep.model import SweepOptions
     from pytest_benchmem.sweep.outcome import Echo
 
@@ -223,7 +222,6 @@ def parse_targets(texts: Sequence[str]) -> list[Target]:
 
 def expand_targets(
     targets: list[str],
-    config: SweepConfig,
     options: SweepOptions,
     flags: dict[str, object],
     *,
@@ -250,8 +248,7 @@ def expand_targets(
         if flags["pre"]:
             msg = "--pre applies to a version policy (--last/--each-minor/--since/--until)"
             raise UsageError(msg)
-        keep = keep_order or bool(config.get("keep_order"))
-        return order_targets(targets, keep=keep, echo=echo), None
+        return order_targets(targets, keep=keep_order, echo=echo), None
     if len(targets) != 1 or any(c in targets[0] for c in "=<>@/ "):
         msg = "a version policy (--last/--each-minor/--since/--until) takes one bare package name"
         raise UsageError(msg)

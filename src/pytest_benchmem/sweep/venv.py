@@ -1,9 +1,11 @@
 """Provisioning one target: a uv venv holding the target, the pins and our harness.
 
 uv comes from the ``uv`` package (``uv.find_uv_bin()``), run with the caller's environment.
-One resolution of target + pins + harness pinned to the driver's versions; when the target
-conflicts with a harness pin, a free resolution where the target wins. Venvs live under the
-cache root, keyed by their spec, and are reused while that spec (and the harness) is unchanged.
+The harness is resolved once per sweep (``harnesslock``) and installed offline from uv's
+cache; only the target is resolved, with that list as constraints. A target that conflicts
+with the lock gets a venv of its own resolution: target + pins + harness pinned to the
+driver's versions, else a free one where the target wins. Venvs live under the cache root,
+keyed by their spec, and are reused while that spec (and the harness) is unchanged.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from pathlib import Path
 from pytest_benchmem.errors import ProvisionError
 from pytest_benchmem.files import write_atomic
 
-from .harness import Harness, mentions_pin
-from .inspect import inspect_venv
+from .harness import Harness
+from .harnesslock import HarnessLock, LockRequest, Locks
+from .install import install_resolving, install_target
 from .model import Stage
 from .process import Command, CommandResult, Runner
 from .spec import Kind, Target
@@ -32,6 +35,7 @@ from .venvcache import (
     collect_old,
     current_venv,
     damage,
+    installed_versions,
     locked,
     reusable,
     swap_link,
@@ -120,6 +124,15 @@ class ProvisionConfig:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     #: venvs (by key) already rebuilt by this sweep: ``fresh`` rebuilds each one once
     rebuilt: set[str] = field(default_factory=set, compare=False, repr=False)
+    #: the harness locks of this sweep (one resolution per interpreter)
+    locks: Locks = field(default_factory=Locks, compare=False, repr=False)
+
+    def lock_request(self) -> LockRequest:
+        """What this venv's harness lock depends on."""
+        return LockRequest(
+            self.uv, self.python, self.harness, self.pins, tuple(self.source_args()),
+            self.env, self.fresh,
+        )  # fmt: skip
 
     def source_args(self) -> list[str]:
         """uv's index, find-links and --as-of arguments."""
@@ -149,6 +162,7 @@ class Provisioned:
     reused: bool = False
     key: str = ""
     note: str | None = None  # said to the user (e.g. a damaged cached venv was rebuilt)
+    lock: HarnessLock | None = None  # the harness lock installed (None: resolved on its own)
     lease: Lease | None = field(default=None, compare=False, repr=False)
 
 
@@ -257,9 +271,10 @@ def release_venv(prov: Provisioned) -> None:
 def _reuse(target: Target, venv: Path, recorded: Mapping[str, object], key: str) -> Provisioned:
     versions = {str(k): str(v) for k, v in dict(recorded["versions"]).items()}  # type: ignore[call-overload]
     resolution = str(recorded.get("resolution", "pinned"))
+    lock = HarnessLock.from_json(recorded.get("lock"))
     return Provisioned(
         target, _label(target, versions), venv, venv_python(venv), versions,
-        resolution=resolution, reused=True, key=key, lease=Lease(venv),
+        resolution=resolution, reused=True, key=key, lease=Lease(venv), lock=lock,
     )  # fmt: skip
 
 
@@ -292,7 +307,8 @@ def _provision(
     swap_link(link, venv)
     cfg.rebuilt.add(key)
     collect_old(link, venv)
-    return replace(built, lease=lease, note=note)
+    notes = [n for n in (note, built.note) if n]
+    return replace(built, lease=lease, note="; ".join(notes) or None)
 
 
 def _build(
@@ -312,37 +328,42 @@ def _build(
     def failed(stage: Stage, reason: str) -> Provisioned:
         return Provisioned(target, label, venv, python, {}, stage, reason, durations, key=key)
 
-    made = runner(
-        Command(
-            (cfg.uv, "venv", "--no-project", "--python", cfg.python, str(venv)),
-            venv.parent,
-            logs.next("venv"),
-            cfg.env,
-        )
-    )
+    made = _make_venv(cfg, venv, logs, runner)
     durations["venv"] = made.duration
     if not made.ok:
         return failed(Stage.VENV, uv_reason(made))
-    outcome, resolution = _install(target, cfg, python, logs, runner)
+    outcome, resolution, note = install_target(target, cfg, python, logs, runner)
+    if resolution == "conflict":  # a clean venv for the target's own resolution
+        shutil.rmtree(venv, ignore_errors=True)
+        made = _make_venv(cfg, venv, logs, runner)
+        if not made.ok:
+            return failed(Stage.VENV, uv_reason(made))
+        again, resolution = install_resolving(target, cfg, python, logs, runner)
+        outcome += again
     durations["install"] = sum(o.duration for o in outcome)
     if not outcome[-1].ok:
         return failed(Stage.INSTALL, uv_reason(outcome[-1]))
-    found = inspect_venv(
-        python, cwd=venv, env=cfg.env, args={}, log=logs.next("versions"), runner=runner
-    )
-    if found.error:
-        return failed(Stage.INSTALL, found.error)
+    versions = installed_versions(venv)  # read from the dist-infos: no interpreter started
+    if not versions:
+        return failed(Stage.INSTALL, f"the venv {venv} has no installed distributions")
+    lock = cfg.locks.find(cfg.lock_request()) if resolution == "locked" else None
     marker = {
         "spec": spec,
-        "versions": dict(found.packages),
+        "versions": versions,
         "resolution": resolution,
         "probe": _probe(venv),
+        "lock": lock.to_json() if lock else None,
     }
     write_atomic(venv / VENV_MARKER, json.dumps(marker, indent=1))
     return Provisioned(
-        target, _label(target, found.packages), venv, python, found.packages, None, None,
-        durations, resolution, key=key,
+        target, _label(target, versions), venv, python, versions, None, None,
+        durations, resolution, key=key, note=note, lock=lock,
     )  # fmt: skip
+
+
+def _make_venv(cfg: ProvisionConfig, venv: Path, logs: LogDir, runner: Runner) -> CommandResult:
+    argv = (cfg.uv, "venv", "--no-project", "--python", cfg.python, str(venv))
+    return runner(Command(argv, venv.parent, logs.next("venv"), cfg.env))
 
 
 def _label(target: Target, versions: Mapping[str, str]) -> str:
@@ -351,27 +372,3 @@ def _label(target: Target, versions: Mapping[str, str]) -> str:
     if target.name and target.name in versions:
         return versions[target.name] + target.suffix
     return target.key
-
-
-def _install(
-    target: Target, cfg: ProvisionConfig, python: Path, logs: LogDir, runner: Runner
-) -> tuple[list[CommandResult], str]:
-    """One resolution with the harness pinned; on a harness conflict, a free one."""
-    base = [cfg.uv, "pip", "install", "--python", str(python), *cfg.source_args()]
-    tail = [target.install, *cfg.pins]
-    wheel = str(cfg.harness.wheel)
-    # requirements after "--": a pin (or target) can never be read by uv as an option
-    pinned = runner(
-        Command(
-            (*base, "--", *tail, *cfg.harness.pins, wheel),
-            python.parent,
-            logs.next("install"),
-            cfg.env,
-        )
-    )
-    if pinned.ok or not mentions_pin(pinned.output, cfg.harness):
-        return [pinned], "pinned"
-    free = runner(
-        Command((*base, "--", *tail, wheel), python.parent, logs.next("install-free"), cfg.env)
-    )
-    return [pinned, free], "free"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -25,6 +26,36 @@ def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
+def _header(lines: list[str], name: str) -> str | None:
+    prefix = name.lower() + ":"
+    for line in lines:
+        if not line.strip():  # the headers end at the first blank line
+            break
+        if line.lower().startswith(prefix):
+            return line[len(prefix) :].strip()
+    return None
+
+
+def installed_versions(venv: Path) -> dict[str, str] | None:
+    """Canonical name -> version of every distribution in the venv's site-packages, read from
+    the ``*.dist-info/METADATA`` headers (no interpreter started); None without site-packages.
+    """
+    sites = sorted(venv.glob("lib/python*/site-packages"))
+    if not sites:
+        return None
+    found: dict[str, str] = {}
+    for info in sorted(p for site in sites for p in site.glob("*.dist-info")):
+        try:
+            with (info / "METADATA").open(encoding="utf-8", errors="replace") as handle:
+                lines = [next(handle, "") for _ in range(40)]
+        except OSError:
+            continue
+        name, version = _header(lines, "Name"), _header(lines, "Version")
+        if name and version:
+            found.setdefault(re.sub(r"[-_.]+", "-", name).lower(), version)
+    return found
+
+
 def reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None:
     try:
         data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
@@ -35,6 +66,32 @@ def reusable(venv: Path, spec: Mapping[str, object]) -> dict[str, object] | None
     if not isinstance(data.get("versions"), dict):
         return None
     return data
+
+
+def recorded(venv: Path, key: str) -> object:
+    """What ``record`` added to the venv's marker under ``key`` (None when nothing)."""
+    try:
+        data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def record(venv: Path, key: str, value: object) -> None:
+    """Add ``key`` to the venv's marker (rewritten atomically); a no-op without a marker.
+
+    Best effort: what is recorded only saves work later (a full disk loses nothing here).
+    """
+    from pytest_benchmem.errors import BenchmemError
+    from pytest_benchmem.files import write_atomic
+
+    try:
+        data = json.loads((venv / VENV_MARKER).read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get(key) != value:
+            data[key] = value
+            write_atomic(venv / VENV_MARKER, json.dumps(data, indent=1))
+    except (OSError, ValueError, BenchmemError):
+        return
 
 
 def damage(venv: Path, recorded: Mapping[str, object]) -> str | None:

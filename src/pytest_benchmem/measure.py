@@ -140,8 +140,12 @@ def _net(measured: tuple[int, int, int], tare: tuple[int, int]) -> tuple[int, in
     """A pass's (peak, allocations, total) without memray's own exit-path allocations."""
     peak, allocations, total = measured
     allocations = max(allocations - tare[0], 0)
-    # nothing of the action's own was allocated: the whole peak was memray's exit path
-    return (peak if allocations else 0, allocations, max(total - tare[1], 0))
+    total = max(total - tare[1], 0)
+    # the exit path allocates after the action, on top of what the action left alive: a
+    # peak above everything the action allocated was (partly) memray's, and the action's
+    # own can be no higher than its total (e.g. ``sum(range(100))``: 144 B read, 80 B
+    # allocated, both objects alive together); with nothing allocated, the peak is 0
+    return (min(peak, total), allocations, total)
 
 
 def _representative(kept: str | None, path: str, passes: Sequence[tuple[int, int, int]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import subprocess
@@ -176,3 +177,27 @@ def test_priming_reaches_the_threads_the_action_starts():
     assert len(profiles) == 2
     assert callable(profiles[0])  # the priming run, in the new thread
     assert threading.getprofile() is None
+
+
+def test_a_tiny_peak_is_not_memrays_exit_path():
+    # the range's iterator and the sum, alive together (80 B); memray's window closes with
+    # two 72 B method objects of its own, which used to read as a 144 B peak
+    result = measure_memory(functools.partial(sum, range(100)), 2)
+    assert result.total_bytes_series == (80, 80)
+    assert result.peak_series == (80, 80)
+
+
+def test_gc_callbacks_are_suspended_inside_the_window_only():
+    seen: list[dict[str, int]] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        seen.append(dict(info))  # allocates at every collection, as hypothesis's timer does
+
+    gc.callbacks.append(callback)
+    try:
+        result = measure_memory(functools.partial(bytearray, 1_000_000), 2)
+        assert gc.callbacks[-1] is callback  # restored after the window
+    finally:
+        gc.callbacks.remove(callback)
+    assert result.allocations_series == (2, 2)  # the bytearray object and its buffer
+    assert result.peak_series[1] <= 1_000_000 + 64

@@ -67,11 +67,13 @@ def test_unchanged_suite_gets_blob_timing_and_untracked_rounds(suite):
     # setup builds the arguments untracked; only the call's bytearray is in the pass
     ped = benches["test_pedantic_setup"]["extra_info"]["benchmem"]
     assert 4_000_000 <= ped["peak_bytes"][0] < 4_000_512
-    # build's frame object, the bytearray and its buffer, and build's own bookkeeping (SEEN)
-    assert 3 <= ped["allocations"][0] < 10
+    # build's frame object, the bytearray and its buffer, and build's own bookkeeping (SEEN:
+    # its default list, the bool list's growth, call arguments; every pass starts with
+    # CPython's free lists empty, so each of these is an allocation)
+    assert 3 <= ped["allocations"][0] < 16
     tracks = _tracks(result)
     # every timed call (calibration, rounds, warmup) ran with no tracker, and so did the
-    # priming run (under cProfile, no memray window); the kept memory pass comes last
+    # priming run (under a no-op profile function, no memray window); the kept memory pass comes last
     for tag in ("call1000", "call2000000", "ped", "setup-call"):
         assert tracks[tag].endswith("..T"), tracks[tag]
         assert "T" not in tracks[tag][:-1]

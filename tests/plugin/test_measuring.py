@@ -73,7 +73,7 @@ def test_unchanged_suite_gets_blob_timing_and_untracked_rounds(suite):
     assert 3 <= ped["allocations"][0] < 16
     tracks = _tracks(result)
     # every timed call (calibration, rounds, warmup) ran with no tracker, and so did the
-    # priming run (under a no-op profile function, no memray window); the kept memory pass comes last
+    # priming run (under a no-op profile function, no memray window); the kept pass is last
     for tag in ("call1000", "call2000000", "ped", "setup-call"):
         assert tracks[tag].endswith("..T"), tracks[tag]
         assert "T" not in tracks[tag][:-1]

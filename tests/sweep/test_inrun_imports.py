@@ -45,12 +45,13 @@ def test_inrun_plugins_add_only_themselves_to_a_run(pytester: pytest.Pytester) -
 def test_inrun_plugins_import_no_pipeline_from_bare_pytest(pytester: pytest.Pytester) -> None:
     new = _new_modules(pytester, "import pytest", *INRUN[1:])
     ours = sorted(m for m in new if m.split(".")[0] == "pytest_benchmem")
-    # the package root is light (the engine without memray, its modes, units, errors)
+    # the package root is light (the engine and its window without memray, modes, errors)
     root = (
         "pytest_benchmem",
         "pytest_benchmem.errors",
         "pytest_benchmem.measure",
         "pytest_benchmem.modes",
+        "pytest_benchmem.window",
     )
     assert ours == sorted([*INRUN, *root, "pytest_benchmem.units"])
     heavy = {"memray", "plotly", "pandas", "typer", "uv", "rich", "numpy", "pytest_benchmark"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -81,13 +82,59 @@ def test_typer_exit_passes_its_code(monkeypatch, capsys):
     assert run(["x"], capsys)[0] == 3
 
 
-def test_console_script_help_is_light():
-    """`benchmem --help` must not import plotly, pandas or the sweep's uv."""
+#: what no command's ``--help`` may import: the plot stack, uv, pytest (the sweep pipeline pulls
+#: it in through the in-run plugins) and the sweep's machinery
+HEAVY = ("plotly", "pandas", "numpy", "uv", "memray", "pytest", "_pytest", "pluggy")
+#: the only sweep modules ``--help`` may load: the table of options the typer options come from
+SWEEP_TABLE = {
+    "pytest_benchmem.sweep",
+    "pytest_benchmem.sweep.model",
+    "pytest_benchmem.sweep.optionspec",
+    "pytest_benchmem.sweep.settings",
+}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["compare", "--help"], ["plot", "--help"], ["sweep", "--help"], ["bisect", "-h"]],
+    ids=" ".join,
+)
+def test_console_script_help_is_light(argv):
+    """`benchmem [COMMAND] --help` imports neither the plot stack, uv, pytest nor the sweep's
+    pipeline: the console script's own process, modules read from ``sys.modules`` at exit."""
     code = (
-        "import sys; from pytest_benchmem import cli\n"
-        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = {'plotly', 'pandas', 'uv'} & set(sys.modules)\n"
-        "assert not heavy, heavy\n"
+        "import json, sys\n"
+        "from pytest_benchmem import cli\n"
+        "try:\n"
+        f"    cli.main({argv!r})\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(json.loads(proc.stderr))
+    assert "pytest_benchmem.sweep.settings" in loaded  # the check below is about this process
+    assert sorted(m for m in loaded if m.split(".")[0] in HEAVY) == []
+    sweep = {m for m in loaded if m.startswith("pytest_benchmem.sweep")}
+    assert sweep <= SWEEP_TABLE, sorted(sweep - SWEEP_TABLE)
+
+
+def test_sweep_package_loads_its_public_names_on_use():
+    """The sweep package re-exports its API lazily: every name in ``__all__`` resolves (to the
+    submodule's object) and an unknown one is an AttributeError."""
+    code = (
+        "import sys\n"
+        "import pytest_benchmem.sweep as sweep\n"
+        "assert 'pytest_benchmem.sweep.pipeline' not in sys.modules\n"
+        "from pytest_benchmem.sweep import api, pipeline, process\n"
+        "assert sweep.run_targets is pipeline.run_targets\n"
+        "assert sweep.SubprocessRunner is process.SubprocessRunner\n"
+        "assert sweep.provision is api.provision\n"
+        "assert all(getattr(sweep, name) is not None for name in sweep.__all__)\n"
+        "assert set(sweep.__all__) <= set(dir(sweep))\n"
+        "try:\n    sweep.no_such_name\nexcept AttributeError:\n    pass\n"
+        "else:\n    raise AssertionError('no AttributeError')\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -196,9 +196,9 @@ def run_passes(
     With ``trace_python_allocators`` (the default, the exact mode) memray records Python
     objects one by one instead of the pymalloc arenas they live in: exact and reproducible
     for small-object workloads, slower to track. ``False`` is the fast (arena) mode.
-    ``discard_first`` (exact mode only) runs the action once first in a discarded window
-    (:func:`prime`), so every kept pass starts from the same state; the standalone API
-    measures cold instead.
+    ``discard_first`` (exact mode only) runs the action once first, untracked, under a
+    profiler (``window.prime``), so every kept pass starts from the same state; the
+    standalone API measures cold instead.
 
     Raises:
         MeasureError: when another memray Tracker is already active.

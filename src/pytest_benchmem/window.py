@@ -126,7 +126,7 @@ def prime(directory: str, action: Callable[[], object]) -> None:
     profiler is already installed (which the hook would replace), the action runs in a
     discarded arena-mode memray window, as a kept pass would see it.
     """
-    if sys.version_info[:2] == (3, 11) and sys.getprofile() is None and not _thread_profile():
+    if sys.version_info[:2] == (3, 11) and sys.getprofile() is threading.getprofile() is None:
         _profiled(action)
     else:
         arena_prime(directory, action)
@@ -137,11 +137,6 @@ def arena_prime(directory: str, action: Callable[[], object]) -> None:
     throwaway = str(Path(directory) / "discard.bin")
     track(throwaway, action, python_allocators=False)
     Path(throwaway).unlink(missing_ok=True)
-
-
-def _thread_profile() -> object:
-    getter = getattr(threading, "getprofile", None)
-    return getter() if getter is not None else None
 
 
 def _profiled(action: Callable[[], object]) -> None:

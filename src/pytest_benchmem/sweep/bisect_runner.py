@@ -29,6 +29,7 @@ from .bisect import (
     bisect,
     no_regression_message,
 )
+from .bisect_json import section
 from .manifest import read_manifest, write_manifest
 from .model import Stage, SweepOptions, TargetResult
 from .pipeline import run_targets
@@ -247,58 +248,6 @@ class Prober:
         """Write the final manifest: the probed targets in version order, and the search."""
         ordered = [self.records[v] for v in sorted(self.records, key=Version)]
         self._save(ordered, section)
-
-
-def _probe_json(probe: Probe) -> dict[str, object]:
-    shown = ("run", "log_dir", "status", "failed_tests")
-    data: dict[str, object] = {
-        "version": probe.version,
-        "order": probe.order,
-        "verdict": str(probe.verdict),
-        "reason": probe.reason,
-        "values": dict(probe.result.values),
-        "crossings": [
-            {
-                "id": c.id,
-                "base": c.base,
-                "new": c.new,
-                "percent": c.percent,
-                "noise": c.noise.describe() if c.noise is not None else None,
-            }
-            for c in probe.crossings
-        ],
-        **{k: v for k, v in probe.result.detail.items() if k in shown},
-    }
-    if probe.first is not None:  # a marginal verdict, measured once more: the first values
-        data["remeasured"] = {"first_values": dict(probe.first.values)}
-    return data
-
-
-def section(request: Request, outcome: BisectResult | None, status: str) -> dict[str, object]:
-    """The ``bisect`` section of the manifest."""
-    data: dict[str, object] = {
-        "package": request.package,
-        "good": request.good,
-        "bad": request.bad,
-        "metric": canonical_metric(request.metric),
-        "threshold": request.rule().describe(),
-        "test": request.test,
-        "direction": str(request.way()),
-        "status": status,
-    }
-    if outcome is not None:
-        data |= {
-            "candidates": list(outcome.versions),
-            "selected": list(outcome.selected),
-            "probed": [p.version for p in outcome.probes],
-            "probe_order": [p.version for p in sorted(outcome.probes, key=lambda p: p.order)],
-            "first_bad": outcome.first_bad,
-            "last_good": outcome.last_good,
-            "untested": list(outcome.untested),
-            "skipped": [p.version for p in outcome.skipped],
-            "probes": [_probe_json(p) for p in outcome.probes],
-        }
-    return data
 
 
 def resolve_ends(listing: Listing, request: Request) -> tuple[str, str]:

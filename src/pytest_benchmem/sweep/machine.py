@@ -27,7 +27,8 @@ def cpuinfo_path(cache: Path) -> Path:
 
 
 def probe(path: Path) -> None:
-    """Probe the CPU (py-cpuinfo) and perf_counter's precision; write them to ``path``."""
+    """Probe the CPU (py-cpuinfo), perf_counter's precision and the processor name; write
+    them to ``path``."""
     from pytest_benchmem.files import write_atomic
 
     data: dict[str, object] = {}
@@ -39,6 +40,7 @@ def probe(path: Path) -> None:
 
         precision = compute_timer_precision(time.perf_counter)  # type: ignore[no-untyped-call]
         data["perf_counter_precision"] = float(precision)
+        data["processor"] = platform.processor()  # ``uname -p``: once, not in every run
     except Exception:
         return
     write_atomic(path, json.dumps(data))

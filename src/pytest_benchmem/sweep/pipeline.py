@@ -234,6 +234,7 @@ def run_targets(
         try:
             if todo:  # with --resume everything may be done already
                 _execute(state, [parsed[i] for i in todo], todo, logs_root, unavailable)
+                cfg.warmups.finish()  # after the last run: what the runs compiled, kept
         except KeyboardInterrupt:
             _stopped(state, INTERRUPTED)
             raise

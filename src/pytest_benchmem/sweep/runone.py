@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from pytest_benchmem.inrun.isolation import ISOLATION_ENV
 from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
-from .bytecode import harvest, plant, store_dir
 from .machine import CPUINFO_ENV
 from .manifest import write_manifest
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
@@ -189,9 +188,8 @@ def run_one(
         return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
-    store = store_dir(state.cfg.cache, prov.lock.key) if prov.lock else None
-    if store is not None:  # what earlier runs of this lock compiled: not again
-        plant(prov.venv, store)
+    if prov.lock is not None:  # the lock's bytecode, compiled while provisioning: not again
+        state.cfg.warmups.ready(prov.venv, prov.lock, state.cfg.cache)
     try:
         state.tell(prov.label, "isolation check")
         ready = ready_target(
@@ -214,8 +212,6 @@ def run_one(
             pass_fds=() if state.lock is None else (state.lock,),
         )
         durations["run"] = ran.duration
-        if store is not None and prov.lock is not None and not prov.reused:
-            harvest(prov.venv, store, (*prov.lock.names(), "pytest-benchmem"))
         return result(ran.status, ran.stage, ran.reason, ran.run_path)
     finally:
         shutil.rmtree(cwd, ignore_errors=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from pytest_benchmem.files import write_atomic
 
@@ -36,6 +36,8 @@ class Command:
     env: Mapping[str, str] | None = None
     timeout: float | None = None
     pass_fds: tuple[int, ...] = ()  # descriptors the child keeps (the out directory's lock)
+    # seconds so far the child has waited on purpose (at the sweep's gate): not in ``timeout``
+    held: Callable[[], float] | None = None
 
     @property
     def step(self) -> str:
@@ -112,6 +114,7 @@ class SubprocessRunner:
     _live: set[subprocess.Popen[bytes]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: bool = False
+    gates: ClassVar[bool] = True  # its children can be held at the sweep's gate (real processes)
 
     def __call__(self, command: Command) -> CommandResult:
         """Run ``command`` (environment passed as given, never a shell) and log it."""
@@ -122,6 +125,7 @@ class SubprocessRunner:
         start = time.perf_counter()
         try:
             returncode, timed_out = self._run(command, part)
+            self._check_stopped()  # stopped from another thread (a gated batch's Ctrl-C)
             output = part.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError as exc:
             missing = f" ({exc.filename})" if exc.filename else ""
@@ -157,7 +161,7 @@ class SubprocessRunner:
             with self._lock:
                 self._live.add(proc)
             try:
-                return proc.wait(timeout=command.timeout), False
+                return _wait(proc, command), False
             except subprocess.TimeoutExpired:  # the whole group: pytest and its children
                 _stop(proc, signal.SIGKILL)
                 sink.write(f"\n[benchmem] timed out after {command.timeout:g}s\n".encode())
@@ -168,6 +172,11 @@ class SubprocessRunner:
             finally:
                 with self._lock:
                     self._live.discard(proc)
+
+    def _check_stopped(self) -> None:
+        """``KeyboardInterrupt`` once ``stop_all`` ran: what ended now was stopped."""
+        if self._stopped:
+            raise KeyboardInterrupt
 
     @property
     def stopped(self) -> bool:
@@ -181,6 +190,23 @@ class SubprocessRunner:
             live = list(self._live)
         for proc in live:
             _stop(proc)
+
+
+def _wait(proc: subprocess.Popen[bytes], command: Command) -> int:
+    """Wait for the child to exit; ``TimeoutExpired`` once it has used ``command.timeout``.
+
+    With ``command.held`` the time the child waited at the gate does not count: the budget
+    is its own start-up and its run after the gate opened.
+    """
+    if command.timeout is None or command.held is None:
+        return proc.wait(timeout=command.timeout)
+    start = time.monotonic()
+    while True:
+        left = command.timeout - (time.monotonic() - start - command.held())
+        if left <= 0:
+            raise subprocess.TimeoutExpired(command.argv, command.timeout)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return proc.wait(timeout=min(left, 0.5))
 
 
 def _die_with_parent() -> Callable[[], None] | None:

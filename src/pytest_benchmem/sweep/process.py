@@ -125,7 +125,6 @@ class SubprocessRunner:
         start = time.perf_counter()
         try:
             returncode, timed_out = self._run(command, part)
-            self._check_stopped()  # stopped from another thread (a gated batch's Ctrl-C)
             output = part.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError as exc:
             missing = f" ({exc.filename})" if exc.filename else ""
@@ -142,7 +141,9 @@ class SubprocessRunner:
         finally:
             part.unlink(missing_ok=True)
         duration = time.perf_counter() - start
-        write_atomic(command.log, format_log(command, returncode, output, duration))
+        # stopped by stop_all from another thread (Ctrl-C while it ran in a gated batch)
+        shown: int | str = "interrupted" if self._stopped else returncode
+        write_atomic(command.log, format_log(command, shown, output, duration))
         return CommandResult(command, returncode, output, duration, timed_out)
 
     def _run(self, command: Command, part: Path) -> tuple[int, bool]:
@@ -172,11 +173,6 @@ class SubprocessRunner:
             finally:
                 with self._lock:
                     self._live.discard(proc)
-
-    def _check_stopped(self) -> None:
-        """``KeyboardInterrupt`` once ``stop_all`` ran: what ended now was stopped."""
-        if self._stopped:
-            raise KeyboardInterrupt
 
     @property
     def stopped(self) -> bool:

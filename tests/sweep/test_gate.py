@@ -191,13 +191,13 @@ class GatedFake(FakeRunner):
         return super().__call__(command)
 
 
-def _progress(done: list[str]) -> object:
+def _progress(done: list[str], updates: list[tuple[str, str]]) -> object:
     class Progress:
         def phase(self, text: str) -> None:
             pass
 
         def update(self, key: str, text: str) -> None:
-            pass
+            updates.append((key, text))
 
         def done(self, result: TargetResult) -> None:
             done.append(result.label)
@@ -211,9 +211,11 @@ def test_the_pipeline_starts_a_batch_together_and_records_in_order(
     monkeypatch.setattr(gatemod, "usable_cpus", lambda: 2)
     fake = GatedFake()
     done: list[str] = []
+    updates: list[tuple[str, str]] = []
     targets = ["toypkg==1.0", "toypkg==2.0", "toypkg==3.0"]
     options = SweepOptions(suite=suite_dir, out=tmp_path / "out", jobs=4)
-    results = run_targets(targets, options, runner=fake, progress=_progress(done))  # type: ignore[arg-type]
+    progress = _progress(done, updates)
+    results = run_targets(targets, options, runner=fake, progress=progress)  # type: ignore[arg-type]
     assert [r.status for r in results] == [TargetStatus.OK] * 3
     assert done == ["1.0", "2.0", "3.0"]
     # batches of two: 1.0 and 2.0 start together, 3.0 (alone) runs as before, ungated
@@ -221,6 +223,9 @@ def test_the_pipeline_starts_a_batch_together_and_records_in_order(
     assert fake.events[2:] == [("measure", "1.0"), ("measure", "2.0")]
     assert set(results[0].durations) >= {"startup", "run"}
     assert "startup" not in results[2].durations
+    measuring = [key for key, text in updates if text == "measuring"]
+    assert measuring == ["1.0", "2.0"]  # said as each gate opens, in order
+    assert ("3.0", "running the suite") in updates  # alone: no gate
 
 
 def test_ctrl_c_in_a_gated_batch_keeps_what_finished(

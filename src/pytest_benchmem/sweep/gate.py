@@ -103,12 +103,14 @@ def run_batch(
     on_result: Callable[[int, R], None],
     *,
     stop: Callable[[], None] | None = None,
+    on_open: Callable[[int], None] | None = None,
 ) -> None:
     """Run ``jobs`` (one suite run each, given its gate) started together, measured in order.
 
     ``on_result(i, result)`` runs in this thread, in order, before gate ``i + 1`` opens. An
     exception of a job (or Ctrl-C here) calls ``stop`` (stop every child), closes every gate
     (runs still waiting stop at end of file), waits for the jobs' threads and is re-raised.
+    ``on_open(i)`` says gate ``i`` opens (a progress line).
     """
     slots = [_Slot[R](open_gate()) for _ in jobs]
     threads = [
@@ -120,6 +122,8 @@ def run_batch(
             thread.start()
         _await_ready(slots)  # no start-up overlaps a measurement
         for i, slot in enumerate(slots):
+            if on_open is not None and slot.ready and not slot.done.is_set():
+                on_open(i)
             on_result(i, _measure(slot))
     except BaseException:
         if stop is not None:

@@ -8,7 +8,6 @@ records what is finished and re-raises ``KeyboardInterrupt``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pytest_benchmem.errors import BenchmemError
 from pytest_benchmem.files import unwritable, write_atomic
@@ -32,6 +31,7 @@ from .options import check_options
 from .outlock import hold_out
 from .plan import Shard, build_plan
 from .process import Runner, SubprocessRunner
+from .runall import run_all
 from .runone import SweepState, precheck, run_one, set_aside
 from .spec import Target
 from .venv import (
@@ -39,13 +39,9 @@ from .venv import (
     ProvisionConfig,
     Provisioned,
     cache_root,
-    release_venv,
     tree_fingerprint,
     venv_spec,
 )
-
-if TYPE_CHECKING:
-    from .gate import GateEnd
 
 
 class Progress(Protocol):
@@ -314,43 +310,7 @@ def _execute(
     if state.options.rounds > 1:
         _interleave(state, slots, provs, logs_root)
         return
-    _run_all(state, slots, provs, logs_root)
-
-
-def _run_all(
-    state: SweepState, slots: list[int], provs: list[Provisioned], logs_root: Path
-) -> None:
-    """Every target's suite, in batches started together and measured one at a time in order
-    (``sweep.gate``); a batch of one (``--jobs 1``, one CPU, a fake runner) runs as before."""
-    from .gate import batch_size, batches, run_batch
-
-    size = batch_size(state.options.jobs) if getattr(state.runner, "gates", False) else 1
-    stop = getattr(state.runner, "stop_all", None)
-
-    def run(i: int, gate: GateEnd | None) -> TargetResult:
-        prov = provs[i]
-        previous = set_aside(state.options.out / f"{prov.label}.json")
-        try:
-            result = run_one(state, prov, logs_root, state.results[slots[i]].fingerprint, gate)
-        finally:
-            release_venv(prov)  # a concurrent --fresh may now replace it
-        if result.ok:  # superseded, as a rerun always replaced it
-            previous.unlink(missing_ok=True)
-        return result
-
-    def record(i: int, result: TargetResult) -> None:
-        state.results[slots[i]] = result
-        state.save()
-        if state.progress is not None:
-            state.progress.done(result)
-
-    for batch in batches(len(provs), size):
-        if len(batch) == 1:  # today's path exactly: nothing starts beside it
-            record(batch[0], run(batch[0], None))
-            continue
-        jobs = [functools.partial(run, i) for i in batch]
-        done = functools.partial(lambda b, k, result: record(b[k], result), batch)
-        run_batch(jobs, done, stop=stop if callable(stop) else None)
+    run_all(state, slots, provs, logs_root)
 
 
 def _interleave(

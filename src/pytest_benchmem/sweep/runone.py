@@ -214,7 +214,9 @@ def run_one(
         fds = () if state.lock is None else (state.lock,)
         if gate is not None:
             env, plugins, fds = env | gate.env(), (*plugins, GATE_PLUGIN), (*fds, gate.fd)
-        state.tell(prov.label, "running the suite")
+        state.tell(
+            prov.label, "running the suite" if gate is None else "starting (measured in turn)"
+        )
         began = time.monotonic()
         ran = run_suite(
             prov,

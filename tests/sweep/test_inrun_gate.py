@@ -143,3 +143,17 @@ def test_a_descriptor_that_is_no_socket_is_ignored(
     finally:
         os.close(read)
         os.close(write)
+
+
+def test_a_run_stopped_before_the_tests_closes_its_end(
+    pytester: pytest.Pytester, driver: Driver
+) -> None:
+    pytester.makeconftest(
+        "import pytest\n\n"
+        "def pytest_sessionstart(session):\n"
+        "    pytest.exit('stopped early', returncode=3)\n"
+    )
+    result = pytester.runpytest_inprocess(*PLUGIN)
+    assert result.ret == 3
+    driver.join()
+    assert driver.heard == [b""]  # end of file: never waited at the gate

@@ -31,6 +31,7 @@ from .options import check_options
 from .outlock import hold_out
 from .plan import Shard, build_plan
 from .process import Runner, SubprocessRunner
+from .runall import run_all
 from .runone import SweepState, precheck, run_one, set_aside
 from .spec import Target
 from .venv import (
@@ -38,7 +39,6 @@ from .venv import (
     ProvisionConfig,
     Provisioned,
     cache_root,
-    release_venv,
     tree_fingerprint,
     venv_spec,
 )
@@ -311,18 +311,7 @@ def _execute(
     if state.options.rounds > 1:
         _interleave(state, slots, provs, logs_root)
         return
-    for slot, prov in zip(slots, provs, strict=True):
-        previous = set_aside(state.options.out / f"{prov.label}.json")
-        try:
-            result = run_one(state, prov, logs_root, state.results[slot].fingerprint)
-        finally:
-            release_venv(prov)  # a concurrent --fresh may now replace it
-        if result.ok:  # superseded, as a rerun always replaced it
-            previous.unlink(missing_ok=True)
-        state.results[slot] = result
-        state.save()
-        if state.progress is not None:
-            state.progress.done(result)
+    run_all(state, slots, provs, logs_root)
 
 
 def _interleave(

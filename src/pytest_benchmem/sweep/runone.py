@@ -8,6 +8,7 @@ setup (environment, in-run plugins, isolation check) shared with the ``provision
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from pytest_benchmem.inrun.isolation import ISOLATION_ENV
 from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
+from .gate import GATE_PLUGIN, GateEnd
 from .machine import CPUINFO_ENV
 from .manifest import write_manifest
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
@@ -169,9 +171,17 @@ def precheck(state: SweepState, prov: Provisioned, logs_root: Path) -> None:
 
 
 def run_one(
-    state: SweepState, prov: Provisioned, logs_root: Path, fingerprint: str
+    state: SweepState,
+    prov: Provisioned,
+    logs_root: Path,
+    fingerprint: str,
+    gate: GateEnd | None = None,
 ) -> TargetResult:
-    """Run ``prov``'s suite once (isolation check first) and say how it went."""
+    """Run ``prov``'s suite once (isolation check first) and say how it went.
+
+    With ``gate`` the run waits after collection until the driver opens it (``sweep.gate``);
+    its durations then say ``startup`` (start to the gate opening) and ``run`` (after it).
+    """
     log_dir = logs_root / prov.label
     durations = dict(prov.durations)
 
@@ -199,7 +209,13 @@ def run_one(
         if ready.reason is not None:
             return result(TargetStatus.FAILED, Stage.ISOLATION, ready.reason, None)
         env, plugins = ready.env, ready.plugins
-        state.tell(prov.label, "running the suite")
+        fds = () if state.lock is None else (state.lock,)
+        if gate is not None:
+            env, plugins, fds = env | gate.env(), (*plugins, GATE_PLUGIN), (*fds, gate.fd)
+        state.tell(
+            prov.label, "running the suite" if gate is None else "starting (measured in turn)"
+        )
+        began = time.monotonic()
         ran = run_suite(
             prov,
             cwd=cwd,
@@ -209,9 +225,15 @@ def run_one(
             logs=logs,
             runner=state.runner,
             plugins=plugins,
-            pass_fds=() if state.lock is None else (state.lock,),
+            pass_fds=fds,
+            held=None if gate is None else gate.held,
         )
         durations["run"] = ran.duration
+        if gate is not None:  # the wait at the gate is start-up, not the run
+            opened = gate.opened_at
+            startup = ran.duration if opened is None else min(ran.duration, opened - began)
+            durations["startup"] = startup
+            durations["run"] = ran.duration - startup
         return result(ran.status, ran.stage, ran.reason, ran.run_path)
     finally:
         shutil.rmtree(cwd, ignore_errors=True)

@@ -24,12 +24,14 @@ from pathlib import Path
 from pytest_benchmem.inrun.machine import CPUINFO_ENV
 
 from .bytecode import harvest, identity, is_warm, mark_warm, plant, store_dir
+from .gate import GATE_PLUGIN
 from .harnesslock import HarnessLock
 from .process import Command, Runner, SubprocessRunner
 
 WARMUP_LOG = "harness-warmup-{key}.log"
-#: The in-run plugins a suite run loads (``runone.ready_target``): compiled by the warm-up too.
-RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation")
+#: The in-run plugins a suite run loads (``runone``): compiled by the warm-up too (each does
+#: nothing without its environment variable; the machine one gets a stand-in answer).
+RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation", GATE_PLUGIN)
 _SUITE = "def test_benchmem_warmup(benchmark):\n    benchmark(bytearray, 64)\n"
 # pytest-benchmark's machine answers (no py-cpuinfo, no precision spin): the JSON is discarded
 _MACHINE = {"cpu": {}, "perf_counter_precision": 1e-9}

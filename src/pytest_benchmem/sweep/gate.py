@@ -159,6 +159,9 @@ def _work(job: Callable[[GateEnd], R], slot: _Slot[R]) -> None:
         slot.error = exc
     finally:
         slot.done.set()
+        # the run's process has ended: with the driver's copy closed too, the coordinator's
+        # select wakes at once (end of file) instead of at its next look
+        slot.gate.child.close()
 
 
 def _await_ready(slots: Sequence[_Slot[R]]) -> None:

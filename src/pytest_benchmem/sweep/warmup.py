@@ -33,8 +33,9 @@ WARMUP_LOG = "harness-warmup-{key}.log"
 #: nothing without its environment variable; the machine one gets a stand-in answer).
 RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation", GATE_PLUGIN)
 _SUITE = "def test_benchmem_warmup(benchmark):\n    benchmark(bytearray, 64)\n"
-# pytest-benchmark's machine answers (no py-cpuinfo, no precision spin): the JSON is discarded
-_MACHINE = {"cpu": {}, "perf_counter_precision": 1e-9}
+# pytest-benchmark's machine answers (no py-cpuinfo, no precision spin, no ``uname -p``):
+# stand-ins, the warm-up's JSON is discarded
+_MACHINE = {"cpu": {}, "perf_counter_precision": 1e-9, "processor": ""}
 
 
 def harness_names(lock: HarnessLock) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from pytest_benchmem.sweep.gate import GateEnd, batch_size, batches, open_gate, 
 from pytest_benchmem.sweep.model import SweepOptions, TargetResult, TargetStatus
 from pytest_benchmem.sweep.pipeline import run_targets
 from pytest_benchmem.sweep.process import Command, CommandResult, SubprocessRunner
+from pytest_benchmem.sweep.warmup import Warmups
 
 
 class Log:
@@ -247,3 +248,30 @@ def test_ctrl_c_in_a_gated_batch_keeps_what_finished(
     assert [t["status"] for t in manifest["targets"]] == ["ok", "skipped", "skipped"]
     assert ("measure", "3.0") not in fake.events  # never measured: its gate was closed
     assert not list(out.glob("*.tmp"))
+
+
+def test_every_warm_up_is_done_before_the_first_run(
+    suite_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Python matrix has one harness lock (and warm-up) per interpreter: all settle first."""
+    order: list[str] = []
+    ready = Warmups.ready
+
+    def recording_ready(self: Warmups, venv: Path, lock: object, cache: Path) -> int:
+        order.append("warm-up settled")
+        return ready(self, venv, lock, cache)  # type: ignore[arg-type]
+
+    class Recording(FakeRunner):
+        def __call__(self, command: Command) -> CommandResult:
+            if "pytest" in command.argv and "--benchmark-only" in command.argv:
+                order.append("run")
+            return super().__call__(command)
+
+    monkeypatch.setattr(Warmups, "ready", recording_ready)
+    targets = ["toypkg==1.0", "toypkg==2.0"]
+    results = run_targets(
+        targets, SweepOptions(suite=suite_dir, out=tmp_path / "out"), runner=Recording()
+    )
+    assert [r.status for r in results] == [TargetStatus.OK] * 2
+    assert order[:2] == ["warm-up settled"] * 2
+    assert order.count("run") == 2

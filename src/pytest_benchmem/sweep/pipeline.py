@@ -31,7 +31,7 @@ from .options import check_options
 from .outlock import hold_out
 from .plan import Shard, build_plan
 from .process import Runner, SubprocessRunner
-from .runall import run_all
+from .runall import run_all, settle_warmups
 from .runone import SweepState, precheck, run_one, set_aside
 from .spec import Target
 from .venv import (
@@ -306,6 +306,7 @@ def _execute(
             state.results[slot], label=prov.label, log_dir=logs_root / prov.label
         )
     state.save()
+    settle_warmups(state, provs)  # no warm-up compiles beside a measurement
     if state.progress is not None:
         state.progress.phase("running suites")
     if state.options.rounds > 1:

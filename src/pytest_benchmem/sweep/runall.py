@@ -51,3 +51,14 @@ def run_all(state: SweepState, slots: list[int], provs: list[Provisioned], logs_
             gated(batch)
         else:  # nothing starts beside it
             record(batch[0], run(batch[0], None))
+
+
+def settle_warmups(state: SweepState, provs: list[Provisioned]) -> None:
+    """Before the first run: every harness lock's warm-up finished (each venv planted).
+
+    A run waits for its own lock's warm-up anyway; in a Python matrix another lock's warm-up
+    could still be compiling in the background while the first runs are measured.
+    """
+    for prov in provs:
+        if prov.stage is None and prov.lock is not None:
+            state.cfg.warmups.ready(prov.venv, prov.lock, state.cfg.cache)

@@ -29,6 +29,8 @@ from .harnesslock import HarnessLock
 from .process import Command, Runner, SubprocessRunner
 
 WARMUP_LOG = "harness-warmup-{key}.log"
+#: A warm-up that hangs (a plugin waiting on something) is stopped: the runs wait for it.
+WARMUP_TIMEOUT_S = 120.0
 #: The in-run plugins a suite run loads (``runone``): compiled by the warm-up too (each does
 #: nothing without its environment variable; the machine one gets a stand-in answer).
 RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation", GATE_PLUGIN)
@@ -87,7 +89,8 @@ def warm_up(job: WarmupJob, runner: Runner) -> int:
         machine.write_text(json.dumps(_MACHINE), encoding="utf-8")
         python = job.venv / "bin" / "python"
         env = warmup_env(job.env, job.venv, machine)
-        outcome = runner(Command(tuple(warmup_argv(python, folder)), folder, job.log, env))
+        argv = tuple(warmup_argv(python, folder))
+        outcome = runner(Command(argv, folder, job.log, env, timeout=WARMUP_TIMEOUT_S))
         kept = harvest(job.venv, job.store, job.names, replace=True)
         if outcome.ok:
             mark_warm(job.store, job.ident, kept)

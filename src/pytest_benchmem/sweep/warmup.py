@@ -7,6 +7,9 @@ plugin, its memory pass and memray. Its ``.pyc`` files go to the bytecode store;
 the lock waits for it and gets them planted first (``Warmups.ready``), so no suite run
 compiles the harness. A store a warm-up filled is not harvested again; otherwise what the
 runs compiled is kept once, after the last run (``Warmups.finish``), never between runs.
+On the driver's own interpreter the warm-up starts through ``BOOT``: a module whose source
+is byte for byte the driver's copy, with a ``.pyc`` valid for it, gets the driver's code
+instead of being compiled again (the harness lock mirrors the driver's versions).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -35,6 +39,46 @@ WARMUP_TIMEOUT_S = 120.0
 #: nothing without its environment variable; the machine one gets a stand-in answer).
 RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation", GATE_PLUGIN)
 _SUITE = "def test_benchmem_warmup(benchmark):\n    benchmark(bytearray, 64)\n"
+#: Where the driver's own harness files are (JSON list): the warm-up reuses their bytecode.
+SITES_ENV = "BENCHMEM_WARMUP_SITES"
+# Runs a module (argv[1]) as ``python -m`` would, with one change to compiling a source: when
+# the driver's copy of that file (same path under one of its site-packages) has the same
+# bytes and a ``.pyc`` valid for it (magic, mtime, size), its code is used (file name set to
+# this source, as loading a .pyc does) instead of compiling again. Python then writes the
+# venv's .pyc as usual, stamped with the venv source's own mtime and size.
+BOOT = r"""
+import _imp, importlib.machinery as m, importlib.util as u, json, marshal, os, runpy, sys
+theirs = json.loads(os.environ.pop("BENCHMEM_WARMUP_SITES", "[]"))
+ours = [p for p in sys.path if p.endswith("site-packages")]
+compile_source = m.SourceFileLoader.source_to_code
+def stamp(path):
+    st = os.stat(path)
+    return (u.MAGIC_NUMBER + b"\0\0\0\0" + (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+            + (st.st_size & 0xFFFFFFFF).to_bytes(4, "little"))
+def known(data, path):
+    for site in ours:
+        if isinstance(path, str) and path.startswith(site + os.sep):
+            for other in theirs:
+                source = os.path.join(other, path[len(site) + 1:])
+                try:
+                    with open(u.cache_from_source(source), "rb") as f:
+                        pyc = f.read()
+                    with open(source, "rb") as f:
+                        same = f.read() == data
+                    if same and len(pyc) > 16 and pyc[:16] == stamp(source):
+                        code = marshal.loads(pyc[16:])
+                        _imp._fix_co_filename(code, path)
+                        return code
+                except (OSError, ValueError, EOFError, TypeError):
+                    pass
+    return None
+def source_to_code(self, data, path, *, _optimize=-1):
+    code = known(data, path) if _optimize == -1 and not sys.flags.optimize else None
+    return code if code is not None else compile_source(self, data, path, _optimize=_optimize)
+m.SourceFileLoader.source_to_code = source_to_code
+del sys.argv[0]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
 # pytest-benchmark's machine answers (no py-cpuinfo, no precision spin, no ``uname -p``):
 # stand-ins, the warm-up's JSON is discarded
 _MACHINE = {"cpu": {}, "perf_counter_precision": 1e-9, "processor": ""}
@@ -45,13 +89,30 @@ def harness_names(lock: HarnessLock) -> tuple[str, ...]:
     return (*lock.names(), "pytest-benchmem")
 
 
-def warmup_argv(python: Path, suite: Path) -> list[str]:
-    """The warm-up's pytest command line: a suite run's (``suite.pytest_argv``) flags."""
-    argv = [str(python), "-m", "pytest", str(suite), "--benchmark-only"]
+def warmup_argv(python: Path, suite: Path, *, boot: Path | None = None) -> list[str]:
+    """The warm-up's pytest command line: a suite run's (``suite.pytest_argv``) flags;
+    ``boot``: through that script (``BOOT``: the driver's bytecode reused where it fits)."""
+    start = [str(boot), "pytest"] if boot is not None else ["-m", "pytest"]
+    argv = [str(python), *start, str(suite), "--benchmark-only"]
     for plugin in RUN_PLUGINS:
         argv += ["-p", plugin]
     argv += [f"--benchmark-json={suite / 'warmup.json'}", "--benchmark-memory"]
     return [*argv, "--benchmark-min-rounds=1", "--benchmark-max-time=0"]
+
+
+def _same(python: str) -> bool:
+    return bool(python) and os.path.realpath(python) == os.path.realpath(sys.executable)
+
+
+def driver_sites(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The directories this interpreter's distributions ``names`` are installed in."""
+    import importlib.metadata as md
+
+    found: dict[str, None] = {}
+    for name in names:
+        with contextlib.suppress(md.PackageNotFoundError, OSError):
+            found[str(Path(str(md.distribution(name).locate_file(""))).resolve())] = None
+    return tuple(found)
 
 
 def warmup_env(base: Mapping[str, str], venv: Path, machine: Path) -> dict[str, str]:
@@ -74,6 +135,7 @@ class WarmupJob:
     ident: str
     env: Mapping[str, str]
     log: Path
+    sites: tuple[str, ...] = ()  # the driver's site-packages holding harness files (BOOT)
 
 
 def warm_up(job: WarmupJob, runner: Runner) -> int:
@@ -89,7 +151,12 @@ def warm_up(job: WarmupJob, runner: Runner) -> int:
         machine.write_text(json.dumps(_MACHINE), encoding="utf-8")
         python = job.venv / "bin" / "python"
         env = warmup_env(job.env, job.venv, machine)
-        argv = tuple(warmup_argv(python, folder))
+        boot = None
+        if job.sites:
+            env[SITES_ENV] = json.dumps(list(job.sites))
+            boot = folder / "benchmem_warmup_boot.py"
+            boot.write_text(BOOT, encoding="utf-8")
+        argv = tuple(warmup_argv(python, folder, boot=boot))
         outcome = runner(Command(argv, folder, job.log, env, timeout=WARMUP_TIMEOUT_S))
         kept = harvest(job.venv, job.store, job.names, replace=True)
         if outcome.ok:
@@ -124,10 +191,13 @@ class Warmups:
         env: Mapping[str, str],
         logs: Path,
         runner: Runner,
+        python: str = "",
     ) -> bool:
         """Start the lock's warm-up in ``venv`` (harness installed) unless one ran or runs.
 
         Only with the real runner (a fake one has no venv to compile in). True when started.
+        ``python``: the venv's interpreter; when it is the driver's, the warm-up reuses the
+        driver's own compiled harness files where they fit (``BOOT``).
         """
         if not isinstance(runner, SubprocessRunner):
             return False
@@ -140,7 +210,8 @@ class Warmups:
                 self._threads[lock.key] = threading.Thread()  # never started: nothing to wait for
                 return False
             log = logs / WARMUP_LOG.format(key=lock.key[:8])
-            job = WarmupJob(venv, store, names, ident, dict(env), log)
+            sites = driver_sites(names) if _same(python) else ()
+            job = WarmupJob(venv, store, names, ident, dict(env), log, sites)
             thread = threading.Thread(
                 target=_quietly, args=(job, runner), name="benchmem-warmup", daemon=True
             )

@@ -5,9 +5,10 @@ warm uv cache. The by-hand loop provisions a fresh venv per version one after an
 (uv venv + one uv pip install of the target and the harness at the driver's pytest,
 pytest-benchmark and memray versions, as the sweep pins them) and runs pytest in each.
 The sweeps: ``fresh`` starts from an empty sweep cache (only the machine probe kept: it is
-once per machine), so it resolves the harness and compiles its bytecode once; ``--fresh``
-rebuilds the venvs in a cache kept from an earlier sweep (harness bytecode kept, the lock
-resolved again); ``reused`` runs again in the venvs of an earlier sweep. One round runs all
+once per machine), so it resolves the harness and compiles its bytecode once (the warm-up
+run, beside provisioning: ``sweep/warmup.py``); ``--fresh`` rebuilds the venvs in a cache
+kept from an earlier sweep (harness bytecode kept and planted, no warm-up, the lock resolved
+again); ``reused`` runs again in the venvs of an earlier sweep. One round runs all
 four one after another, so load that comes and goes on a shared machine hits each alike;
 the best of the rounds is each one's figure, printed as a ratio to the by-hand loop
 (targets: first sweep <= 0.5x, repeat <= 0.25x).

@@ -36,7 +36,7 @@ def sweep_cache(
     if "e2e" in request.keywords:
         shutil.copy(request.getfixturevalue("cpuinfo_file"), target)
     else:
-        target.write_text(json.dumps({"cpu": {"brand_raw": "fake cpu"}}))
+        target.write_text(json.dumps({"cpu": {"brand_raw": "fake cpu"}, "processor": "fake"}))
     return cache
 
 

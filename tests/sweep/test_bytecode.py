@@ -12,7 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from pytest_benchmem.sweep.bytecode import harvest, plant, store_dir
+from pytest_benchmem.sweep.bytecode import harvest, identity, is_warm, plant, store_dir
+from pytest_benchmem.sweep.harnesslock import HarnessLock
+from pytest_benchmem.sweep.process import Command, CommandResult
+from pytest_benchmem.sweep.warmup import WARMUP_TIMEOUT_S, WarmupJob, Warmups, warm_up
 
 SITE = Path("lib") / "python3.11" / "site-packages"
 
@@ -99,3 +102,64 @@ def test_nothing_to_plant_or_harvest_without_a_site_packages(tmp_path: Path):
     store = store_dir(tmp_path, "k")
     assert plant(tmp_path / "nowhere", store) == 0
     assert harvest(tmp_path / "nowhere", store, ["x"]) == 0
+
+
+def _toy_venv(root: Path) -> Path:
+    """A venv holding one distribution with a compiled module (what a warm-up leaves)."""
+    venv = _venv(root, "warm")
+    source = root / "mod.py"
+    source.write_text("VALUE = 1\n")
+    _install(venv, source, link=True)
+    _import(venv)
+    return venv
+
+
+def _job(venv: Path, store: Path, log: Path) -> WarmupJob:
+    return WarmupJob(venv, store, ("toylib",), identity(venv, ["toylib"]), {"PATH": ""}, log)
+
+
+def test_a_warmup_that_passed_marks_the_store_warm(tmp_path: Path):
+    venv = _toy_venv(tmp_path)
+    store = store_dir(tmp_path / "cache", "k")
+    seen: list[Command] = []
+
+    def runner(command: Command) -> CommandResult:
+        seen.append(command)
+        return CommandResult(command, 0, "1 passed")
+
+    assert warm_up(_job(venv, store, tmp_path / "warm.log"), runner) == 1
+    (command,) = seen
+    assert command.timeout == WARMUP_TIMEOUT_S  # a hanging warm-up cannot hold the runs
+    assert {"--benchmark-only", "--benchmark-memory"} <= set(command.argv)
+    assert command.env is not None
+    assert "PYTHONDONTWRITEBYTECODE" not in command.env
+    assert not command.cwd.exists()  # its suite's directory is removed
+    assert is_warm(store, identity(venv, ["toylib"]))
+    assert not is_warm(store, "another-extraction")
+
+
+def test_a_failed_warmup_keeps_its_bytecode_but_not_the_mark(tmp_path: Path):
+    venv = _toy_venv(tmp_path)
+    store = store_dir(tmp_path / "cache", "k")
+
+    def runner(command: Command) -> CommandResult:
+        return CommandResult(command, 4, "ERROR: usage")
+
+    assert warm_up(_job(venv, store, tmp_path / "warm.log"), runner) == 1
+    assert list(store.rglob("mod.*.pyc"))  # valid for its source all the same
+    assert not is_warm(store, identity(venv, ["toylib"]))
+
+
+def test_only_the_real_runner_warms_up(tmp_path: Path):
+    warmups = Warmups()
+    lock = HarnessLock(tmp_path / "lock.txt", ("toylib==1.0",), "k")
+
+    def runner(command: Command) -> CommandResult:
+        raise AssertionError(command)
+
+    venv = _toy_venv(tmp_path)
+    cache = tmp_path / "cache"
+    assert not warmups.start(lock, venv, cache=cache, env={}, logs=tmp_path, runner=runner)
+    assert warmups.ready(venv, lock, cache) == 0  # nothing stored: nothing planted
+    assert warmups.finish() == 1  # what the run compiled is kept, once, at the end
+    assert warmups.finish() == 0

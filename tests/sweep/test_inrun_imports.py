@@ -18,6 +18,7 @@ INRUN = (
     "pytest_benchmem.inrun.machine",
     "pytest_benchmem.inrun.isolation",
     "pytest_benchmem.inrun.select",
+    "pytest_benchmem.inrun.gate",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import platform
 import re
 import sys
 import threading
@@ -19,7 +20,7 @@ from pytest_benchmem.inrun.machine import pytest_benchmark_generate_machine_info
 from pytest_benchmem.sweep import Stage, SweepOptions, TargetResult, TargetStatus
 from pytest_benchmem.sweep.config import load_config
 from pytest_benchmem.sweep.harness import build_harness, closure, driver_pins, mentions_pin
-from pytest_benchmem.sweep.machine import probe, start_probe
+from pytest_benchmem.sweep.machine import cpuinfo_path, probe, start_probe
 from pytest_benchmem.sweep.manifest import read_manifest, result_from_json, result_to_json
 from pytest_benchmem.sweep.process import Command, CommandResult, SubprocessRunner
 from pytest_benchmem.sweep.progress import LiveProgress, PlainProgress, make_progress
@@ -262,6 +263,18 @@ def test_start_probe_reuses_the_cache(sweep_cache: Path):
     path, thread = start_probe(sweep_cache)
     assert thread is None
     assert path.is_file()
+
+
+def test_a_cache_written_before_the_processor_gets_it(sweep_cache: Path):
+    path = cpuinfo_path(sweep_cache)
+    path.write_text(json.dumps({"cpu": {"brand_raw": "old cache"}}))
+    same, thread = start_probe(sweep_cache)
+    assert same == path
+    assert thread is not None
+    thread.join()
+    data = json.loads(path.read_text())
+    assert data == {"cpu": {"brand_raw": "old cache"}, "processor": platform.processor()}
+    assert start_probe(sweep_cache)[1] is None
 
 
 # --- config -----------------------------------------------------------------------------------

@@ -101,7 +101,9 @@ def test_two_versions_measured_then_reused_then_rebuilt(
 ):
     out = tmp_path / "out"
     args = ["sweep", "toypkg==1.0", "toypkg==2.0", "--suite", str(suite_dir)]
-    args += ["--find-links", str(wheels), "--out", str(out), *FAST]
+    # --jobs 1: one run after the other, so the second venv's run gets the bytecode the first
+    # one compiled (with runs started together, each compiles its own)
+    args += ["--find-links", str(wheels), "--out", str(out), "--jobs", "1", *FAST]
     code = _cli(args)
     captured = capsys.readouterr()
     assert code == 0, captured.err

@@ -62,6 +62,9 @@ def install_locked(
         done.append(runner(Command((*base, *harness), where, logs.next("harness"), cfg.env)))
         if not done[-1].ok:
             return done
+    # the harness is in place: its bytecode compiles beside the rest of provisioning
+    venv, root = python.parent.parent, logs.path.parent
+    cfg.warmups.start(lock, venv, cache=cfg.cache, env=cfg.env, logs=root, runner=runner)
     # requirements after "--": a pin (or target) can never be read by uv as an option
     tail = ("-c", str(lock.path), "--", target.install, *cfg.pins)
     done.append(runner(Command((*base, *tail), where, logs.next("install"), cfg.env)))

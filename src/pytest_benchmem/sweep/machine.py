@@ -7,6 +7,7 @@ plugin ``pytest_benchmem.inrun.machine`` (cache file in ``BENCHMEM_CPUINFO``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
 import sys
@@ -14,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from pytest_benchmem.errors import BenchmemError
 from pytest_benchmem.inrun.machine import CPUINFO_ENV
 
 __all__ = ["CPUINFO_ENV", "cpuinfo_path", "probe", "start_probe"]
@@ -27,7 +29,8 @@ def cpuinfo_path(cache: Path) -> Path:
 
 
 def probe(path: Path) -> None:
-    """Probe the CPU (py-cpuinfo) and perf_counter's precision; write them to ``path``."""
+    """Probe the CPU (py-cpuinfo), perf_counter's precision and the processor name; write
+    them to ``path``."""
     from pytest_benchmem.files import write_atomic
 
     data: dict[str, object] = {}
@@ -39,16 +42,41 @@ def probe(path: Path) -> None:
 
         precision = compute_timer_precision(time.perf_counter)  # type: ignore[no-untyped-call]
         data["perf_counter_precision"] = float(precision)
+        data["processor"] = platform.processor()  # ``uname -p``: once, not in every run
     except Exception:
         return
     write_atomic(path, json.dumps(data))
 
 
+def add_processor(path: Path) -> None:
+    """Add the processor name to a cache file written before it was probed (else each run
+    would start ``uname -p`` for it)."""
+    from pytest_benchmem.files import write_atomic
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and "processor" not in data:
+        data["processor"] = platform.processor()
+        with contextlib.suppress(BenchmemError):  # unwritable: the runs ask ``uname`` then
+            write_atomic(path, json.dumps(data))
+
+
+def _has_processor(path: Path) -> bool:
+    try:
+        return '"processor"' in path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
 def start_probe(cache: Path) -> tuple[Path, threading.Thread | None]:
-    """Return the cache file, starting a background probe when it does not exist yet."""
+    """Return the cache file, starting a background probe when it does not exist yet (or
+    adding the processor name to one written before it was probed)."""
     path = cpuinfo_path(cache)
-    if path.is_file():
+    if path.is_file() and _has_processor(path):
         return path, None
-    thread = threading.Thread(target=probe, args=(path,), name="benchmem-probe", daemon=True)
+    work = add_processor if path.is_file() else probe
+    thread = threading.Thread(target=work, args=(path,), name="benchmem-probe", daemon=True)
     thread.start()
     return path, thread

@@ -31,6 +31,7 @@ from .options import check_options
 from .outlock import hold_out
 from .plan import Shard, build_plan
 from .process import Runner, SubprocessRunner
+from .runall import run_all, settle_warmups
 from .runone import SweepState, precheck, run_one, set_aside
 from .spec import Target
 from .venv import (
@@ -38,7 +39,6 @@ from .venv import (
     ProvisionConfig,
     Provisioned,
     cache_root,
-    release_venv,
     tree_fingerprint,
     venv_spec,
 )
@@ -234,6 +234,7 @@ def run_targets(
         try:
             if todo:  # with --resume everything may be done already
                 _execute(state, [parsed[i] for i in todo], todo, logs_root, unavailable)
+                cfg.warmups.finish()  # after the last run: what the runs compiled, kept
         except KeyboardInterrupt:
             _stopped(state, INTERRUPTED)
             raise
@@ -305,23 +306,13 @@ def _execute(
             state.results[slot], label=prov.label, log_dir=logs_root / prov.label
         )
     state.save()
+    settle_warmups(state, provs)  # no warm-up compiles beside a measurement
     if state.progress is not None:
         state.progress.phase("running suites")
     if state.options.rounds > 1:
         _interleave(state, slots, provs, logs_root)
         return
-    for slot, prov in zip(slots, provs, strict=True):
-        previous = set_aside(state.options.out / f"{prov.label}.json")
-        try:
-            result = run_one(state, prov, logs_root, state.results[slot].fingerprint)
-        finally:
-            release_venv(prov)  # a concurrent --fresh may now replace it
-        if result.ok:  # superseded, as a rerun always replaced it
-            previous.unlink(missing_ok=True)
-        state.results[slot] = result
-        state.save()
-        if state.progress is not None:
-            state.progress.done(result)
+    run_all(state, slots, provs, logs_root)
 
 
 def _interleave(

@@ -8,6 +8,7 @@ setup (environment, in-run plugins, isolation check) shared with the ``provision
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from pytest_benchmem.inrun.isolation import ISOLATION_ENV
 from pytest_benchmem.inrun.isolation import settings as isolation_settings
 
-from .bytecode import harvest, plant, store_dir
+from .gate import GATE_PLUGIN, GateEnd
 from .machine import CPUINFO_ENV
 from .manifest import write_manifest
 from .model import Stage, SweepOptions, TargetResult, TargetStatus
@@ -170,9 +171,17 @@ def precheck(state: SweepState, prov: Provisioned, logs_root: Path) -> None:
 
 
 def run_one(
-    state: SweepState, prov: Provisioned, logs_root: Path, fingerprint: str
+    state: SweepState,
+    prov: Provisioned,
+    logs_root: Path,
+    fingerprint: str,
+    gate: GateEnd | None = None,
 ) -> TargetResult:
-    """Run ``prov``'s suite once (isolation check first) and say how it went."""
+    """Run ``prov``'s suite once (isolation check first) and say how it went.
+
+    With ``gate`` the run waits after collection until the driver opens it (``sweep.gate``);
+    its durations then say ``startup`` (start to the gate opening) and ``run`` (after it).
+    """
     log_dir = logs_root / prov.label
     durations = dict(prov.durations)
 
@@ -189,9 +198,8 @@ def run_one(
         return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
-    store = store_dir(state.cfg.cache, prov.lock.key) if prov.lock else None
-    if store is not None:  # what earlier runs of this lock compiled: not again
-        plant(prov.venv, store)
+    if prov.lock is not None:  # the lock's bytecode, compiled while provisioning: not again
+        state.cfg.warmups.ready(prov.venv, prov.lock, state.cfg.cache)
     try:
         state.tell(prov.label, "isolation check")
         ready = ready_target(
@@ -201,7 +209,13 @@ def run_one(
         if ready.reason is not None:
             return result(TargetStatus.FAILED, Stage.ISOLATION, ready.reason, None)
         env, plugins = ready.env, ready.plugins
-        state.tell(prov.label, "running the suite")
+        fds = () if state.lock is None else (state.lock,)
+        if gate is not None:
+            env, plugins, fds = env | gate.env(), (*plugins, GATE_PLUGIN), (*fds, gate.fd)
+        state.tell(
+            prov.label, "running the suite" if gate is None else "starting (measured in turn)"
+        )
+        began = time.monotonic()
         ran = run_suite(
             prov,
             cwd=cwd,
@@ -211,11 +225,15 @@ def run_one(
             logs=logs,
             runner=state.runner,
             plugins=plugins,
-            pass_fds=() if state.lock is None else (state.lock,),
+            pass_fds=fds,
+            held=None if gate is None else gate.held,
         )
         durations["run"] = ran.duration
-        if store is not None and prov.lock is not None and not prov.reused:
-            harvest(prov.venv, store, (*prov.lock.names(), "pytest-benchmem"))
+        if gate is not None:  # the wait at the gate is start-up, not the run
+            opened = gate.opened_at
+            startup = ran.duration if opened is None else min(ran.duration, opened - began)
+            durations["startup"] = startup
+            durations["run"] = ran.duration - startup
         return result(ran.status, ran.stage, ran.reason, ran.run_path)
     finally:
         shutil.rmtree(cwd, ignore_errors=True)

@@ -183,7 +183,9 @@ SPECS: tuple[OptionSpec, ...] = (
         default=1, show_default="1", metavar="N", check=_at_least_one,
     ),
     OptionSpec(
-        "jobs", "--jobs", Kind.INT, "Venvs provisioned in parallel.", default=4,
+        "jobs", "--jobs", Kind.INT,
+        "Venvs provisioned in parallel; suite runs started together (at most one per CPU), "
+        "measured one at a time.", default=4,
         show_default="4", check=_at_least_one, panels={SWEEP: PROVISIONING},
     ),
     OptionSpec(

@@ -12,13 +12,15 @@ import re
 import shutil
 import signal
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from pytest_benchmem.files import move_atomic
+from pytest_benchmem.inrun.gate import EXIT_CODE as GATE_EXIT
+from pytest_benchmem.inrun.gate import MARK as GATE_MARK
 from pytest_benchmem.inrun.isolation import EXIT_CODE as ISOLATION_EXIT
 from pytest_benchmem.inrun.isolation import MARK as ISOLATION_MARK
 
@@ -193,10 +195,12 @@ def run_suite(
     runner: Runner,
     plugins: tuple[str, ...] = (),
     pass_fds: tuple[int, ...] = (),
+    held: Callable[[], float] | None = None,
 ) -> RunOutcome:
     """Run pytest in the venv and collect ``<out>/<label>.json``.
 
-    ``pass_fds`` stay open in pytest (the out directory's lock: an orphaned run holds it).
+    ``pass_fds`` stay open in pytest (the out directory's lock: an orphaned run holds it;
+    the gate's socket). ``held`` is the time waited at the gate, not counted by ``--timeout``.
     """
     final = options.out / f"{prov.label}.json"
     tmp = final.with_name(final.name + ".tmp")
@@ -207,20 +211,18 @@ def run_suite(
             captures = options.captures_dir(prov.label)
             shutil.rmtree(captures, ignore_errors=True)  # no stale capture of an earlier run
             argv.append(f"--benchmark-memory-profile={captures}")
-        command = Command(
-            tuple(argv), cwd, logs.next("run"), env, timeout=options.timeout, pass_fds=pass_fds
-        )
+        command = Command(tuple(argv), cwd, logs.next("run"), env, options.timeout, pass_fds, held)
         outcome = runner(command)
         took = outcome.duration
         if outcome.timed_out:
             reason = f"timed out after {options.timeout:g}s (--timeout); its processes were killed"
             return RunOutcome(TargetStatus.TIMEOUT, Stage.RUN, reason, None, took)
-        if outcome.returncode == ISOLATION_EXIT:  # our in-run check stopped it
-            line = next(
-                (x for x in outcome.output.splitlines() if x.startswith(ISOLATION_MARK)), ""
-            )
-            reason = line.removeprefix(ISOLATION_MARK) or pytest_failure(outcome)
-            return RunOutcome(TargetStatus.FAILED, Stage.ISOLATION, reason, None, took)
+        if outcome.returncode in (ISOLATION_EXIT, GATE_EXIT):  # our in-run plugins stopped it
+            mark = ISOLATION_MARK if outcome.returncode == ISOLATION_EXIT else GATE_MARK
+            line = next((x for x in outcome.output.splitlines() if x.startswith(mark)), "")
+            reason = line.removeprefix(mark) or pytest_failure(outcome)
+            stage = Stage.ISOLATION if mark == ISOLATION_MARK else Stage.RUN
+            return RunOutcome(TargetStatus.FAILED, stage, reason, None, took)
         if outcome.returncode not in (0, 1):
             return RunOutcome(TargetStatus.FAILED, Stage.RUN, pytest_failure(outcome), None, took)
         problem, count = validate_run(tmp, prov.venv, memory=options.memory)

@@ -41,6 +41,7 @@ from .venvcache import (
     swap_link,
     venv_python,
 )
+from .warmup import Warmups
 
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -126,6 +127,8 @@ class ProvisionConfig:
     rebuilt: set[str] = field(default_factory=set, compare=False, repr=False)
     #: the harness locks of this sweep (one resolution per interpreter)
     locks: Locks = field(default_factory=Locks, compare=False, repr=False)
+    #: the harness bytecode warm-ups of this sweep (one per lock, during provisioning)
+    warmups: Warmups = field(default_factory=Warmups, compare=False, repr=False)
 
     def lock_request(self) -> LockRequest:
         """What this venv's harness lock depends on."""
@@ -301,6 +304,7 @@ def _provision(
     venv = link.with_name(f"{key}-{secrets.token_hex(4)}")
     built = _build(target, cfg, logs, runner, venv=venv, spec=spec, key=key)
     if built.stage is not None:
+        cfg.warmups.settle(venv)  # a warm-up may still be compiling in it
         shutil.rmtree(venv, ignore_errors=True)
         return built
     lease = Lease(venv)
@@ -334,6 +338,7 @@ def _build(
         return failed(Stage.VENV, uv_reason(made))
     outcome, resolution, note = install_target(target, cfg, python, logs, runner)
     if resolution == "conflict":  # a clean venv for the target's own resolution
+        cfg.warmups.settle(venv)
         shutil.rmtree(venv, ignore_errors=True)
         made = _make_venv(cfg, venv, logs, runner)
         if not made.ok:

@@ -1,0 +1,184 @@
+"""The harness bytecode, compiled once per harness lock while the sweep provisions.
+
+As soon as the first new venv of a lock has its harness installed, one small pytest run starts
+in it in the background: a one-benchmark suite with a suite run's flags and in-run plugins, so
+it imports (and compiles) what a run imports: pytest and its plugins, pytest-benchmark, our
+plugin, its memory pass and memray. Its ``.pyc`` files go to the bytecode store; every run of
+the lock waits for it and gets them planted first (``Warmups.ready``), so no suite run
+compiles the harness. A store a warm-up filled is not harvested again; otherwise what the
+runs compiled is kept once, after the last run (``Warmups.finish``), never between runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_benchmem.inrun.machine import CPUINFO_ENV
+
+from .bytecode import harvest, identity, is_warm, mark_warm, plant, store_dir
+from .gate import GATE_PLUGIN
+from .harnesslock import HarnessLock
+from .process import Command, Runner, SubprocessRunner
+
+WARMUP_LOG = "harness-warmup-{key}.log"
+#: A warm-up that hangs (a plugin waiting on something) is stopped: the runs wait for it.
+WARMUP_TIMEOUT_S = 120.0
+#: The in-run plugins a suite run loads (``runone``): compiled by the warm-up too (each does
+#: nothing without its environment variable; the machine one gets a stand-in answer).
+RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation", GATE_PLUGIN)
+_SUITE = "def test_benchmem_warmup(benchmark):\n    benchmark(bytearray, 64)\n"
+# pytest-benchmark's machine answers (no py-cpuinfo, no precision spin, no ``uname -p``):
+# stand-ins, the warm-up's JSON is discarded
+_MACHINE = {"cpu": {}, "perf_counter_precision": 1e-9, "processor": ""}
+
+
+def harness_names(lock: HarnessLock) -> tuple[str, ...]:
+    """The distributions whose bytecode is kept: the lock's and our harness."""
+    return (*lock.names(), "pytest-benchmem")
+
+
+def warmup_argv(python: Path, suite: Path) -> list[str]:
+    """The warm-up's pytest command line: a suite run's (``suite.pytest_argv``) flags."""
+    argv = [str(python), "-m", "pytest", str(suite), "--benchmark-only"]
+    for plugin in RUN_PLUGINS:
+        argv += ["-p", plugin]
+    argv += [f"--benchmark-json={suite / 'warmup.json'}", "--benchmark-memory"]
+    return [*argv, "--benchmark-min-rounds=1", "--benchmark-max-time=0"]
+
+
+def warmup_env(base: Mapping[str, str], venv: Path, machine: Path) -> dict[str, str]:
+    """A suite run's environment (``suite.run_env``: bytecode written), the machine answered."""
+    drop = ("PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in base.items() if k not in drop}
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), base.get("PATH", "")])
+    env[CPUINFO_ENV] = str(machine)
+    return env
+
+
+@dataclass(frozen=True)
+class WarmupJob:
+    """One warm-up: the venv it runs in, the store it fills, how it runs."""
+
+    venv: Path
+    store: Path
+    names: tuple[str, ...]
+    ident: str
+    env: Mapping[str, str]
+    log: Path
+
+
+def warm_up(job: WarmupJob, runner: Runner) -> int:
+    """Run the warm-up in ``job.venv`` and keep its bytecode; the number of files kept.
+
+    The store is marked warm only when the run passed (else what it compiled is kept anyway:
+    every file is valid for its source, and the runs compile the rest).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="benchmem-warmup-")).resolve()
+    try:
+        (folder / "test_benchmem_warmup.py").write_text(_SUITE, encoding="utf-8")
+        machine = folder / "machine.json"
+        machine.write_text(json.dumps(_MACHINE), encoding="utf-8")
+        python = job.venv / "bin" / "python"
+        env = warmup_env(job.env, job.venv, machine)
+        argv = tuple(warmup_argv(python, folder))
+        outcome = runner(Command(argv, folder, job.log, env, timeout=WARMUP_TIMEOUT_S))
+        kept = harvest(job.venv, job.store, job.names, replace=True)
+        if outcome.ok:
+            mark_warm(job.store, job.ident, kept)
+        return kept
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _quietly(job: WarmupJob, runner: Runner) -> None:
+    """The warm-up thread: a warm-up that cannot run only costs the runs their compile."""
+    with contextlib.suppress(OSError, KeyboardInterrupt):
+        warm_up(job, runner)
+
+
+@dataclass
+class Warmups:
+    """The warm-ups of one sweep (at most one per harness lock) and where they planted."""
+
+    _threads: dict[str, threading.Thread] = field(default_factory=dict)  # by lock key
+    _venvs: dict[Path, threading.Thread] = field(default_factory=dict)  # where each runs
+    _planted: set[Path] = field(default_factory=set)
+    _pending: dict[Path, tuple[Path, tuple[str, ...]]] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(
+        self,
+        lock: HarnessLock,
+        venv: Path,
+        *,
+        cache: Path,
+        env: Mapping[str, str],
+        logs: Path,
+        runner: Runner,
+    ) -> bool:
+        """Start the lock's warm-up in ``venv`` (harness installed) unless one ran or runs.
+
+        Only with the real runner (a fake one has no venv to compile in). True when started.
+        """
+        if not isinstance(runner, SubprocessRunner):
+            return False
+        store, names = store_dir(cache, lock.key), harness_names(lock)
+        with self._guard:
+            if lock.key in self._threads:
+                return False
+            ident = identity(venv, names)
+            if is_warm(store, ident):
+                self._threads[lock.key] = threading.Thread()  # never started: nothing to wait for
+                return False
+            log = logs / WARMUP_LOG.format(key=lock.key[:8])
+            job = WarmupJob(venv, store, names, ident, dict(env), log)
+            thread = threading.Thread(
+                target=_quietly, args=(job, runner), name="benchmem-warmup", daemon=True
+            )
+            self._threads[lock.key] = self._venvs[venv] = thread
+            thread.start()  # under the guard: whoever finds it can join it
+        return True
+
+    def settle(self, venv: Path) -> None:
+        """Wait for the warm-up running in ``venv`` (before that venv is removed)."""
+        with self._guard:
+            thread = self._venvs.get(venv)
+        if thread is not None and thread.ident is not None:
+            thread.join()
+
+    def ready(self, venv: Path, lock: HarnessLock, cache: Path) -> int:
+        """Before a run in ``venv``: wait for its lock's warm-up, then plant the lock's
+        bytecode (once per venv and sweep); the number of files planted."""
+        with self._guard:
+            thread = self._threads.get(lock.key)
+        if thread is not None and thread.ident is not None:
+            thread.join()
+        with self._guard:
+            if venv in self._planted:
+                return 0
+            self._planted.add(venv)
+        store, names = store_dir(cache, lock.key), harness_names(lock)
+        planted = plant(venv, store)
+        if not is_warm(store, identity(venv, names)):  # what the runs compile: kept at finish
+            with self._guard:
+                self._pending[venv] = (store, names)
+        return planted
+
+    def finish(self) -> int:
+        """After the last run: keep what runs compiled for a lock no warm-up filled."""
+        with self._guard:
+            pending, self._pending = self._pending, {}
+        kept = 0
+        for venv, (store, names) in pending.items():
+            with contextlib.suppress(OSError):
+                kept += harvest(venv, store, names)
+        return kept

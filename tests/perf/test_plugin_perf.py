@@ -12,7 +12,11 @@ ratio or a difference of runs measured in this one benchmark session:
 - fixed cost of enabling memory for a one-benchmark suite, fresh processes (so memray's
   import is in it): target <= 60 ms; "before": memray imported with rich
   (``BENCHMEM_MEMRAY_PLAIN_IMPORT=1``);
-- memray's floor: what one empty memray window costs in this process (its symbol patching).
+- memray's floor: what one empty memray window costs in this process (its symbol patching);
+  and the whole suite with the plugin's memory pass replaced by memray alone (one bare
+  ``Tracker`` window and memray's own statistics read per benchmark, in each mode): what any
+  memray-based pass giving the same figures pays, so the plugin's own share is the
+  difference.
 
 Each ratio is printed twice: of wall-time medians, and of CPU-time medians (this process's
 CPU for in-process runs, the children's for fresh processes), which a busy machine
@@ -27,13 +31,15 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
+import pytest_benchmem.fixture as fixture
 import pytest_benchmem.measure as engine
 from pytest_benchmem import window
-from pytest_benchmem.measure import measure_memory
+from pytest_benchmem.measure import MemoryResult, measure_memory
 
 ROUNDS = 5
 N_BENCHMARKS = 20
@@ -103,6 +109,32 @@ def test_sorted(benchmark, n):
 """
 
 
+def _memray_alone(
+    prepare: Callable[[], Callable[[], object]],
+    repeats: int | str = 1,
+    *,
+    trace_python_allocators: bool = True,
+    **_: object,
+) -> MemoryResult:
+    """memray's floor for one memory pass: one bare Tracker window around the action, read
+    with memray's own statistics; none of the engine's work (no priming, no settled heap, no
+    tare, no private dir). What any memray-based pass of the same figures must pay."""
+    from memray._memray import compute_statistics
+
+    from pytest_benchmem.memlib import load
+
+    memray = load()
+    path = str(Path(window.capture_dir()) / "alone.bin")
+    action = prepare()
+    with memray.Tracker(path, trace_python_allocators=trace_python_allocators):
+        action()
+    stats = compute_statistics(path, num_largest=1)
+    Path(path).unlink()
+    Path(path).parent.rmdir()
+    peak, count = int(stats.peak_memory_allocated), int(stats.total_num_allocations)
+    return MemoryResult.from_passes([(peak, count, int(stats.total_memory_allocated))])
+
+
 def _traced_discard(directory: str, action: Callable[[], object]) -> None:
     """Round 1's priming: a discarded pass of the action, traced like the kept one."""
     throwaway = str(Path(directory) / "discard.bin")
@@ -116,12 +148,16 @@ VARIANTS = {
     "exact, before (memray-window priming)": EXACT,
     "exact, round 1 (traced discard)": EXACT,
     "fast (arena)": FAST,
+    "exact, memray alone": EXACT,
+    "fast, memray alone": FAST,
 }
 PRIMINGS = {
     "exact, before (memray-window priming)": window.arena_prime,
     "exact, round 1 (traced discard)": _traced_discard,
 }
 TARGETS = {"exact": " (target <= 1.5x)", "fast (arena)": " (target <= 1.25x)"}
+#: memray's floor: the plugin's own memory pass replaced by a bare memray window and read
+FLOORS = ("exact, memray alone", "fast, memray alone")
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
@@ -134,6 +170,8 @@ def test_perf_suite_of_20(
     pytester.makepyfile(test_suite=SUITE)
     if variant in PRIMINGS:
         monkeypatch.setattr(engine, "prime", PRIMINGS[variant])
+    if variant in FLOORS:
+        monkeypatch.setattr(fixture, "run_passes", _memray_alone)
     cpu: list[float] = []
 
     def run() -> int:
@@ -236,3 +274,76 @@ def test_perf_fixed_cost_one_benchmark(
             f"(medians {FIXED[variant] * 1e3:.0f} - {FIXED['plain'] * 1e3:.0f} ms), CPU "
             f"{cpu_ms:.0f} ms (target <= 60 ms)"
         )
+
+
+FORMAT_OBJECTS = 600_000
+
+
+def _format_case(path: str, fmt: str, traced: bool) -> tuple[float, float, int | None]:
+    """Seconds to track ``list(range(600k))`` and to read its peak; the allocation count the
+    format gives (None: the aggregated format keeps no count of all allocations)."""
+    from memray._memray import compute_statistics
+
+    from pytest_benchmem.memlib import load
+
+    memray: Any = load()
+    Path(path).unlink(missing_ok=True)
+    destination = memray.FileDestination(path, overwrite=True)
+    file_format = getattr(memray.FileFormat, fmt)
+    start = time.perf_counter()
+    with memray.Tracker(
+        destination=destination, trace_python_allocators=traced, file_format=file_format
+    ):
+        data = list(range(FORMAT_OBJECTS))
+        del data
+    tracked = time.perf_counter() - start
+    start = time.perf_counter()
+    count: int | None = None
+    if fmt == "ALL_ALLOCATIONS":
+        count = int(compute_statistics(path, num_largest=1).total_num_allocations)
+    else:
+        reader = memray.FileReader(path)
+        assert reader.metadata.peak_memory > 0
+        reader.close()
+    return tracked, time.perf_counter() - start, count
+
+
+def test_perf_capture_formats(benchmark: BenchmarkFixture, tmp_path: Path) -> None:
+    """memray's capture formats for 600k small objects: tracking and reading, medians of 5.
+
+    The aggregated format reads in a fraction of a millisecond, but keeps no count or total
+    of all allocations (the blob's ``allocations`` and ``total_bytes``): the engine keeps
+    the default format, and this prints what the choice costs.
+    """
+    path = str(tmp_path / "format.bin")
+    cases = {
+        "untracked": None,
+        "arena (fast mode), all allocations": ("ALL_ALLOCATIONS", False),
+        "traced (exact mode), all allocations": ("ALL_ALLOCATIONS", True),
+        "traced (exact mode), aggregated": ("AGGREGATED_ALLOCATIONS", True),
+    }
+    seen: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+
+    def one_round() -> None:
+        for name, case in cases.items():
+            if case is None:
+                start = time.perf_counter()
+                data = list(range(FORMAT_OBJECTS))
+                del data
+                seen[name].append((time.perf_counter() - start, 0.0))
+                continue
+            tracked, read, _ = _format_case(path, *case)
+            seen[name].append((tracked, read))
+
+    benchmark.group = "plugin: memray capture formats"
+    benchmark.pedantic(one_round, rounds=5, iterations=1, warmup_rounds=1)
+    lines = []
+    for name, values in seen.items():
+        tracked = _median([v[0] for v in values]) * 1e3
+        read = _median([v[1] for v in values]) * 1e3
+        benchmark.extra_info[f"{name} track_ms"] = round(tracked, 1)
+        benchmark.extra_info[f"{name} read_ms"] = round(read, 1)
+        lines.append(f"  {name}: track {tracked:.0f} ms, read {read:.1f} ms")
+    print(
+        f"\nmemray capture formats, list(range({FORMAT_OBJECTS:,})), medians:\n" + "\n".join(lines)
+    )

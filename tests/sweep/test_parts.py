@@ -441,6 +441,24 @@ def test_live_progress_renders_a_table():
     assert "ok" in text
 
 
+def test_live_progress_starts_no_refresh_thread():
+    """Redrawn on each change only: nothing in the driver wakes up beside a measurement."""
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    before = set(threading.enumerate())
+    buf = Tty()
+    progress = make_progress(buf)
+    assert isinstance(progress, LiveProgress)
+    started = set(threading.enumerate()) - before
+    progress.update("1.0", "measuring")
+    progress.close()
+    assert not started, started
+    assert "measuring" in buf.getvalue()
+
+
 def test_live_progress_keeps_the_target_order_and_an_unwrapped_heading():
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -54,8 +54,10 @@ class LiveProgress(PlainProgress):
         self.rows: dict[str, str] = {}
         self.lock = threading.Lock()  # provisioning threads report concurrently
         self.title = "benchmem sweep"
-        self.live = Live(self._render(), console=self.console, refresh_per_second=8)
-        self.live.start()
+        # redrawn only when a target moves on: no refresh thread wakes up in the driver
+        # while a suite is being measured beside it
+        self.live = Live(self._render(), console=self.console, auto_refresh=False)
+        self.live.start(refresh=True)
 
     def _render(self) -> Any:
         from rich.console import Group
@@ -88,7 +90,7 @@ class LiveProgress(PlainProgress):
         self._refresh()
 
     def _refresh(self) -> None:
-        self.live.update(self._render())
+        self.live.update(self._render(), refresh=True)
 
     def phase(self, text: str) -> None:
         """A new phase starts."""

@@ -10,12 +10,14 @@ keyed by their spec, and are reused while that spec (and the harness) is unchang
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import secrets
 import shutil
 import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -332,11 +334,13 @@ def _build(
     def failed(stage: Stage, reason: str) -> Provisioned:
         return Provisioned(target, label, venv, python, {}, stage, reason, durations, key=key)
 
+    ahead = _lock_ahead(cfg, logs, runner)  # the harness lock resolves while uv makes the venv
     made = _make_venv(cfg, venv, logs, runner)
     durations["venv"] = made.duration
     if not made.ok:
         return failed(Stage.VENV, uv_reason(made))
     outcome, resolution, note = install_target(target, cfg, python, logs, runner)
+    ahead.join()
     if resolution == "conflict":  # a clean venv for the target's own resolution
         cfg.warmups.settle(venv)
         shutil.rmtree(venv, ignore_errors=True)
@@ -364,6 +368,20 @@ def _build(
         target, _label(target, versions), venv, python, versions, None, None,
         durations, resolution, key=key, note=note, lock=lock,
     )  # fmt: skip
+
+
+def _lock_ahead(cfg: ProvisionConfig, logs: LogDir, runner: Runner) -> threading.Thread:
+    """Start resolving the sweep's harness lock (``Locks.get``: once per sweep, whichever
+    venv asks first; the others wait for it there) beside the venv's creation."""
+    request = cfg.lock_request()
+
+    def resolve() -> None:
+        with contextlib.suppress(OSError, KeyboardInterrupt):  # the install asks again
+            cfg.locks.get(request, cfg.cache, logs.path.parent, runner)
+
+    thread = threading.Thread(target=resolve, name="benchmem-lock", daemon=True)
+    thread.start()
+    return thread
 
 
 def _make_venv(cfg: ProvisionConfig, venv: Path, logs: LogDir, runner: Runner) -> CommandResult:

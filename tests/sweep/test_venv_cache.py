@@ -49,6 +49,26 @@ def test_fresh_builds_beside_a_venv_in_use_and_removes_it_once_released(
     assert len(_venvs(sweep_cache)) == 1
 
 
+def test_the_venv_a_fresh_sweep_replaced_is_gone_before_its_run(
+    suite_dir: Path, tmp_path: Path, sweep_cache: Path
+):
+    runner = FakeRunner()
+    assert _sweep(suite_dir, tmp_path / "a", runner)[0].ok
+    (old,) = _venvs(sweep_cache)
+    seen: list[bool] = []
+
+    class Watching(FakeRunner):
+        def __call__(self, command):  # type: ignore[no-untyped-def]
+            if command.step == "run":
+                seen.append(old.exists())
+            return super().__call__(command)
+
+    [result] = _sweep(suite_dir, tmp_path / "b", Watching(), fresh=True)
+    assert result.ok
+    assert seen == [False]  # removed beside provisioning, done before the run started
+    assert len(_venvs(sweep_cache)) == 1
+
+
 @pytest.mark.parametrize("broken", ["bin/python", "lib/python3.11/site-packages/toypkg"])
 def test_a_damaged_cached_venv_is_rebuilt_and_said_so(
     suite_dir: Path, tmp_path: Path, sweep_cache: Path, broken: str

@@ -91,7 +91,7 @@ def provision(
     provs = provision_all(targets, cfg, logs_root, run, jobs=opts.jobs)
     for prov in provs:
         try:
-            if prov.lock is not None and prov.stage is None:  # the harness bytecode, planted
+            if prov.stage is None:  # the harness bytecode, planted; provisioning's work done
                 cfg.warmups.ready(prov.venv, prov.lock, cfg.cache)
             with _cwd(opts, with_suite=suite is not None) as (cwd, copy):
                 yield _venv(prov, opts, cfg, logs_root / prov.label, run, cwd=cwd, copy=copy)

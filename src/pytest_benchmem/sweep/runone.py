@@ -198,8 +198,8 @@ def run_one(
         return result(TargetStatus.FAILED, prov.stage, prov.reason, None)
     logs = LogDir(log_dir, count=len(list(log_dir.glob("*.log"))) if log_dir.is_dir() else 0)
     cwd, suite = prepare_cwd(state.options)
-    if prov.lock is not None:  # the lock's bytecode, compiled while provisioning: not again
-        state.cfg.warmups.ready(prov.venv, prov.lock, state.cfg.cache)
+    # the lock's bytecode, compiled while provisioning, planted (provisioning's work done)
+    state.cfg.warmups.ready(prov.venv, prov.lock, state.cfg.cache)
     try:
         state.tell(prov.label, "isolation check")
         ready = ready_target(

@@ -11,6 +11,7 @@ keyed by their spec, and are reused while that spec (and the harness) is unchang
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -312,9 +313,15 @@ def _provision(
     lease = Lease(venv)
     swap_link(link, venv)
     cfg.rebuilt.add(key)
-    collect_old(link, venv)
+    cfg.warmups.beside(functools.partial(_collect_old, link, venv))  # off the critical path
     notes = [n for n in (note, built.note) if n]
     return replace(built, lease=lease, note="; ".join(notes) or None)
+
+
+def _collect_old(link: Path, keep: Path) -> None:
+    """Remove the venvs of ``link``'s key that ``keep`` replaced (under the key's lock)."""
+    with contextlib.suppress(OSError), locked(link.with_name(link.name + ".lock")):
+        collect_old(link, keep)
 
 
 def _build(

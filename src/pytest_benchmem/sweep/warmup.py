@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,7 +180,16 @@ class Warmups:
     _venvs: dict[Path, threading.Thread] = field(default_factory=dict)  # where each runs
     _planted: set[Path] = field(default_factory=set)
     _pending: dict[Path, tuple[Path, tuple[str, ...]]] = field(default_factory=dict)
+    _beside: list[threading.Thread] = field(default_factory=list)
     _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def beside(self, work: Callable[[], None]) -> None:
+        """Provisioning work for the background (removing the venvs a rebuild replaced):
+        every run waits for it, as for the warm-ups (``ready``)."""
+        thread = threading.Thread(target=work, name="benchmem-beside", daemon=True)
+        with self._guard:
+            self._beside.append(thread)
+            thread.start()
 
     def start(
         self,
@@ -226,13 +235,17 @@ class Warmups:
         if thread is not None and thread.ident is not None:
             thread.join()
 
-    def ready(self, venv: Path, lock: HarnessLock, cache: Path) -> int:
-        """Before a run in ``venv``: wait for its lock's warm-up, then plant the lock's
-        bytecode (once per venv and sweep); the number of files planted."""
+    def ready(self, venv: Path, lock: HarnessLock | None, cache: Path) -> int:
+        """Before a run in ``venv``: wait for its lock's warm-up (and the background work),
+        then plant the lock's bytecode (once per venv and sweep); the number planted."""
         with self._guard:
-            thread = self._threads.get(lock.key)
-        if thread is not None and thread.ident is not None:
-            thread.join()
+            waits: list[threading.Thread | None] = [*self._beside]
+            waits.append(self._threads.get(lock.key) if lock is not None else None)
+        for thread in waits:
+            if thread is not None and thread.ident is not None:
+                thread.join()
+        if lock is None:
+            return 0
         with self._guard:
             if venv in self._planted:
                 return 0

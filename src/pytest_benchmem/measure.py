@@ -24,6 +24,7 @@ __all__ = [
     "MemoryResult",
     "measure_memory",
     "measure_peak",
+    "measure_tare",
     "run_passes",
     "settled",
     "tracking_active",
@@ -134,6 +135,27 @@ def _tare_of(directory: str, python_allocators: bool) -> tuple[int, int]:
             seen.append((allocations, total))
         found = _tare[python_allocators] = min(seen)
     return found
+
+
+def measure_tare(trace_python_allocators: bool = True) -> None:
+    """Import memray and measure its tare for this mode now, once per process.
+
+    The plugin calls it when collection is done, before the first test: memray's import, its
+    one-time set-up and the two tare windows (about 40 ms in a fresh process) then belong to
+    the run's start-up, which a sweep overlaps with other runs' (its gate opens after
+    collection), instead of to the first measurement. The tare is the same whenever it is
+    measured (an empty window's own allocations), and no pass is ever first either way.
+
+    Raises:
+        MeasureError: when another memray Tracker is already active.
+    """
+    if trace_python_allocators in _tare:
+        return
+    directory = capture_dir()
+    try:
+        _tare_of(directory, trace_python_allocators)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _net(measured: tuple[int, int, int], tare: tuple[int, int]) -> tuple[int, int, int]:

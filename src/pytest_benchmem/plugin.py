@@ -9,6 +9,7 @@ table and runs the memory compare gate. Session state lives on a registered
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 
 from .baseline import Baseline, load_baseline, regressing_ids, run_gate
 from .captures import PROFILE_KEY, CaptureKeeper
-from .errors import BenchmemError, UsageError
+from .errors import BenchmemError, MeasureError, UsageError
 from .fixture import (
     BenchmarkMemory,
     Measured,
@@ -29,6 +30,7 @@ from .fixture import (
 from .flags import add_options
 from .marker import MARKER, MARKER_HELP, MarkerSpec
 from .marker import parse_marker as _parse_marker
+from .measure import measure_tare
 from .metrics import BLOB_KEY
 from .modes import (
     ALLOW_MIXED_PYTEST_FLAG,
@@ -134,6 +136,19 @@ class BenchmemPlugin:
         if failures:
             pytest.fail("\n".join(failures), pytrace=False)
         return result
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """memray's import and tare before the first test, as part of start-up (a sweep's
+        gate opens after collection); only when a collected test will measure memory."""
+        option = self.config.getoption
+        if option("collectonly", default=False) or option("benchmark_skip", default=False):
+            return
+        names = {"benchmark", "benchmark_memory"} if self.settings.enabled else set()
+        names.add("benchmark_memory")
+        if any(names & set(getattr(item, "fixturenames", ())) for item in session.items):
+            with contextlib.suppress(MeasureError):  # each test says it, as it would have
+                measure_tare(self.settings.mode.traces_python)
 
     # -- the memory gate ------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)

@@ -91,7 +91,6 @@ def test_a_pytest_run_with_the_plugin_loads_nothing_heavy(pytester: pytest.Pytes
 
         def test_a_before_measuring():
             assert not loaded(HEAVY), loaded(HEAVY)
-            assert "memray" not in sys.modules
 
         def test_b_measured(benchmark_memory):
             benchmark_memory(bytearray, 10)
@@ -115,3 +114,47 @@ def test_a_pytest_run_with_the_plugin_loads_nothing_heavy(pytester: pytest.Pytes
         "--benchmark-memory",
     )
     result.assert_outcomes(passed=2)
+
+
+SEEN = """
+import sys
+
+import pytest_benchmem.measure as engine
+
+def pytest_sessionfinish(session):
+    print("MEMRAY", "memray" in sys.modules, "TARE", sorted(engine._tare))
+"""
+
+
+@pytest.mark.parametrize(
+    ("tests", "extra", "expected"),
+    [
+        ("plain", (), "MEMRAY False TARE []"),
+        ("measured", ("--collect-only",), "MEMRAY False TARE []"),
+        ("measured", ("--benchmark-skip",), "MEMRAY False TARE []"),
+        ("measured", (), "MEMRAY True TARE [True]"),
+        ("measured", ("--benchmark-memory-mode=fast",), "MEMRAY True TARE [False]"),
+    ],
+)
+def test_memray_and_its_tare_come_with_start_up_only_when_a_test_measures(
+    pytester: pytest.Pytester, tests: str, extra: tuple[str, ...], expected: str
+):
+    """memray's import and tare belong to start-up (before the first test), and only when
+    a collected test will measure memory; the first test already finds them done."""
+    pytester.makeconftest(SEEN)
+    body = "def test_plain():\n    assert True\n"
+    if tests == "measured":
+        loaded = "True" in expected
+        body = (
+            "import sys\n\nimport pytest_benchmem.measure as engine\n\n"
+            "def test_a_first():\n"
+            f"    assert ('memray' in sys.modules) is bool(engine._tare) is {loaded}\n\n"
+            "def test_b(benchmark):\n    benchmark(bytearray, 10)\n"
+        )
+    pytester.makepyfile(test_it=body)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:memray", "-p", "no:randomly", "-s",
+        "--benchmark-min-rounds=1", "--benchmark-max-time=0", "--benchmark-memory", *extra,
+    )  # fmt: skip
+    assert result.ret == 0, result.stdout.str()
+    assert expected in result.stdout.str()

@@ -1,7 +1,8 @@
 """The harness bytecode is compiled once per lock while the sweep provisions (real uv venvs).
 
-A warm-up pytest run in the first new venv of a lock compiles what a suite run imports and
-fills the bytecode store before any suite runs; the runs get it planted and compile nothing
+On the driver's own interpreter the driver's compiled harness seeds the first new venv of a
+lock; elsewhere a warm-up pytest run there compiles what a suite run imports. Either fills
+the bytecode store before any suite runs; the runs get it planted and compile nothing
 of the harness; a later sweep with the same lock and sources runs no warm-up. Two sweeps
 sharing one cache leave a store whose every file is valid for its source.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import toywheels
-from pytest_benchmem.sweep import SweepOptions
+from pytest_benchmem.sweep import SweepOptions, warmup
 from pytest_benchmem.sweep.bytecode import WARM_MARKER, site_packages
 from pytest_benchmem.sweep.harnesslock import HarnessLock
 from pytest_benchmem.sweep.pipeline import run_targets
@@ -109,8 +110,15 @@ def _source_of(pyc: Path) -> Path:
 
 
 def test_the_first_sweep_compiles_the_harness_before_any_run(
-    wheels: Path, suite_dir: Path, tmp_path: Path, sweep_cache: Path
+    wheels: Path,
+    suite_dir: Path,
+    tmp_path: Path,
+    sweep_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ):
+    # the warm-up run: where the driver's own bytecode cannot seed the venv (another
+    # interpreter, or a driver whose harness was never compiled)
+    monkeypatch.setattr(warmup, "seed", lambda *args, **kwargs: 0)
     out = tmp_path / "out"
     runner = _sweep(suite_dir, wheels, out, sweep_cache)
     # pytest's main module was in the store before the first suite run started
@@ -138,6 +146,60 @@ def test_the_first_sweep_compiles_the_harness_before_any_run(
             if pyc.stat().st_ino != kept.stat().st_ino:  # uv copied the source: recompiled
                 assert not _valid(kept, _source_of(pyc))
             assert _valid(pyc, _source_of(pyc))
+
+
+def _compiled_driver_site(root: Path) -> Path:
+    """A copy of the driver's harness sources (the run's distributions), compiled: the
+    driver's site-packages as a pip install leaves it (whatever this test venv holds)."""
+    import compileall
+    import importlib.metadata as md
+    import shutil
+
+    import pytest_benchmem
+
+    site = root / "driver-site"
+    for name in warmup.RUN_DISTS - {"pytest-benchmem"}:
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            continue
+        for file in dist.files or ():
+            if file.suffix == ".py" and not str(file).startswith(".."):
+                dest = site / str(file)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(Path(str(dist.locate_file(file))), dest)
+    ours = Path(pytest_benchmem.__file__).parent
+    shutil.copytree(ours, site / "pytest_benchmem", ignore=shutil.ignore_patterns("__pycache__"))
+    assert compileall.compile_dir(site, quiet=1)
+    return site
+
+
+def test_on_the_drivers_interpreter_the_drivers_bytecode_seeds_the_store_before_any_run(
+    wheels: Path,
+    suite_dir: Path,
+    tmp_path: Path,
+    sweep_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """No warm-up run: the driver's compiled harness (same sources) is stamped for each venv."""
+    site_of_driver = _compiled_driver_site(tmp_path)
+    monkeypatch.setattr(warmup, "driver_sites", lambda names: (str(site_of_driver),))
+    out = tmp_path / "out"
+    runner = _sweep(suite_dir, wheels, out, sweep_cache)
+    assert runner.before_runs[0], "the store was empty when the first run started"
+    assert not list((out / "logs").glob("harness-warmup-*.log"))  # no pytest warm-up run
+    lock = _lock(out)
+    store = sweep_cache / "bytecode" / lock.key
+    assert json.loads((store / WARM_MARKER).read_text())["files"] > 50
+    driver_main = site_of_driver / "_pytest" / "main.py"
+    ours = Path(importlib.util.cache_from_source(str(driver_main))).read_bytes()
+    for venv in _venvs(out):
+        site = site_packages(venv)
+        assert site is not None
+        main = Path(importlib.util.cache_from_source(str(site / "_pytest" / "main.py")))
+        assert main.read_bytes()[16:] == ours[16:]  # the driver's code, not compiled again
+        for pyc in _harness_pycs(venv, lock):
+            assert _valid(pyc, _source_of(pyc)), pyc
 
 
 def test_a_later_sweep_with_the_same_lock_runs_no_warmup(

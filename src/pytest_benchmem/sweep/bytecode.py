@@ -124,7 +124,7 @@ def plant(venv: Path, store: Path) -> int:
     return planted
 
 
-def _source_dirs(site: Path, names: Iterable[str]) -> dict[str, set[str]]:
+def source_dirs(site: Path, names: Iterable[str]) -> dict[str, set[str]]:
     """The module stems (``.py`` files) of the distributions ``names``, by folder in ``site``."""
     found: dict[str, set[str]] = {}
     for info in _dist_infos(site, names):
@@ -150,7 +150,7 @@ def harvest(venv: Path, store: Path, names: Iterable[str], *, replace: bool = Fa
     if site is None:
         return 0
     kept = 0
-    for folder, stems in _source_dirs(site, names).items():
+    for folder, stems in source_dirs(site, names).items():
         cache = site / folder / "__pycache__"
         try:
             entries = [e.name for e in os.scandir(cache) if e.name.endswith(".pyc")]

@@ -31,6 +31,7 @@ from .bytecode import harvest, identity, is_warm, mark_warm, plant, store_dir
 from .gate import GATE_PLUGIN
 from .harnesslock import HarnessLock
 from .process import Command, Runner, SubprocessRunner
+from .seed import seed
 
 WARMUP_LOG = "harness-warmup-{key}.log"
 #: A warm-up that hangs (a plugin waiting on something) is stopped: the runs wait for it.
@@ -38,6 +39,16 @@ WARMUP_TIMEOUT_S = 120.0
 #: The in-run plugins a suite run loads (``runone``): compiled by the warm-up too (each does
 #: nothing without its environment variable; the machine one gets a stand-in answer).
 RUN_PLUGINS = ("pytest_benchmem.inrun.machine", "pytest_benchmem.inrun.isolation", GATE_PLUGIN)
+#: The distributions a suite run imports from, seeded from the driver (``seed``): pytest and
+#: its requirements, pytest-benchmark, memray's own modules (its report UI, rich, textual and
+#: jinja2, is never imported in a run: ``memlib`` stands rich in) and our plugin. Another
+#: distribution's module a suite imports is compiled where it is first imported, as usual.
+RUN_DISTS = frozenset(
+    {
+        "pytest", "pluggy", "iniconfig", "packaging", "pygments", "pytest-benchmark",
+        "memray", "typing-extensions", "platformdirs", "pytest-benchmem",
+    }
+)  # fmt: skip
 _SUITE = "def test_benchmem_warmup(benchmark):\n    benchmark(bytearray, 64)\n"
 #: Where the driver's own harness files are (JSON list): the warm-up reuses their bytecode.
 SITES_ENV = "BENCHMEM_WARMUP_SITES"
@@ -105,13 +116,18 @@ def _same(python: str) -> bool:
 
 
 def driver_sites(names: tuple[str, ...]) -> tuple[str, ...]:
-    """The directories this interpreter's distributions ``names`` are installed in."""
+    """The directories this interpreter's distributions ``names`` are installed in, and the
+    one this running ``pytest_benchmem`` is imported from (a source tree when installed
+    editable: the harness wheel is built from it, so its files are the same bytes)."""
     import importlib.metadata as md
+
+    import pytest_benchmem
 
     found: dict[str, None] = {}
     for name in names:
         with contextlib.suppress(md.PackageNotFoundError, OSError):
             found[str(Path(str(md.distribution(name).locate_file(""))).resolve())] = None
+    found[str(Path(pytest_benchmem.__file__).resolve().parent.parent)] = None
     return tuple(found)
 
 
@@ -144,6 +160,12 @@ def warm_up(job: WarmupJob, runner: Runner) -> int:
     The store is marked warm only when the run passed (else what it compiled is kept anyway:
     every file is valid for its source, and the runs compile the rest).
     """
+    if job.sites:  # the driver's interpreter: its own compiled harness, no warm-up run
+        seeded = seed(job.venv, [n for n in job.names if n in RUN_DISTS], job.sites)
+        if seeded:
+            kept = harvest(job.venv, job.store, job.names, replace=True)
+            mark_warm(job.store, job.ident, kept)
+            return kept
     folder = Path(tempfile.mkdtemp(prefix="benchmem-warmup-")).resolve()
     try:
         (folder / "test_benchmem_warmup.py").write_text(_SUITE, encoding="utf-8")

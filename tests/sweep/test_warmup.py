@@ -203,8 +203,18 @@ def test_on_the_drivers_interpreter_the_drivers_bytecode_seeds_the_store_before_
 
 
 def test_a_later_sweep_with_the_same_lock_runs_no_warmup(
-    wheels: Path, suite_dir: Path, tmp_path: Path, sweep_cache: Path
+    wheels: Path,
+    suite_dir: Path,
+    tmp_path: Path,
+    sweep_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ):
+    # a driver whose bytecode lacks a module every run imports: the first sweep's runs
+    # compile it, and the sweep keeps it after its last run, so later sweeps compile nothing
+    site_of_driver = _compiled_driver_site(tmp_path)
+    for pyc in (site_of_driver / "_pytest" / "__pycache__").glob("main.*.pyc"):
+        pyc.unlink()
+    monkeypatch.setattr(warmup, "driver_sites", lambda names: (str(site_of_driver),))
     _sweep(suite_dir, wheels, tmp_path / "a", sweep_cache)
     runner = _sweep(suite_dir, wheels, tmp_path / "b", sweep_cache, fresh=True)
     assert not list((tmp_path / "b" / "logs").glob("harness-warmup-*.log"))

@@ -202,6 +202,7 @@ class Warmups:
     _venvs: dict[Path, threading.Thread] = field(default_factory=dict)  # where each runs
     _planted: set[Path] = field(default_factory=set)
     _pending: dict[Path, tuple[Path, tuple[str, ...]]] = field(default_factory=dict)
+    _seeding: set[str] = field(default_factory=set)  # lock keys seeded in this sweep
     _beside: list[threading.Thread] = field(default_factory=list)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -242,6 +243,8 @@ class Warmups:
                 return False
             log = logs / WARMUP_LOG.format(key=lock.key[:8])
             sites = driver_sites(names) if _same(python) else ()
+            if sites:
+                self._seeding.add(lock.key)
             job = WarmupJob(venv, store, names, ident, dict(env), log, sites)
             thread = threading.Thread(
                 target=_quietly, args=(job, runner), name="benchmem-warmup", daemon=True
@@ -274,13 +277,18 @@ class Warmups:
             self._planted.add(venv)
         store, names = store_dir(cache, lock.key), harness_names(lock)
         planted = plant(venv, store)
-        if not is_warm(store, identity(venv, names)):  # what the runs compile: kept at finish
+        # what the runs compile is kept at finish: for a store no warm-up filled, and for one
+        # seeded in this sweep (the driver's bytecode lacked some of what a run imports)
+        with self._guard:
+            seeded = lock.key in self._seeding
+        if seeded or not is_warm(store, identity(venv, names)):
             with self._guard:
                 self._pending[venv] = (store, names)
         return planted
 
     def finish(self) -> int:
-        """After the last run: keep what runs compiled for a lock no warm-up filled."""
+        """After the last run: keep what runs compiled for a lock no warm-up filled, or one
+        seeded in this sweep."""
         with self._guard:
             pending, self._pending = self._pending, {}
         kept = 0

@@ -39,9 +39,8 @@ from .venv import (
     ProvisionConfig,
     Provisioned,
     cache_root,
-    tree_fingerprint,
-    venv_spec,
 )
+from .venvspec import tree_fingerprint, venv_spec
 
 
 class Progress(Protocol):

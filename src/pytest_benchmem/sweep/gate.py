@@ -145,8 +145,9 @@ def _measure(slot: _Slot[R]) -> R:
         slot.gate.opened_at = time.monotonic()
         with contextlib.suppress(OSError):  # it may have died meanwhile
             slot.gate.driver.sendall(GO)
-    while not slot.done.wait(POLL_S):
-        pass
+    # an untimed wait: the driver sleeps while the run is measured (no timer wakes it beside
+    # the measurement); Ctrl-C still interrupts it (lock waits take signals on POSIX)
+    slot.done.wait()
     if slot.error is not None:
         raise slot.error
     return cast(R, slot.result)  # set: the job raised nothing

@@ -6,9 +6,6 @@ found it stale and compiled the source again.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import marshal
 import os
 import subprocess
 import sys
@@ -19,8 +16,6 @@ from pytest_benchmem.sweep.bytecode import harvest, identity, is_warm, plant, st
 from pytest_benchmem.sweep.harnesslock import HarnessLock
 from pytest_benchmem.sweep.process import Command, CommandResult
 from pytest_benchmem.sweep.warmup import (
-    BOOT,
-    SITES_ENV,
     WARMUP_TIMEOUT_S,
     WarmupJob,
     Warmups,
@@ -173,43 +168,3 @@ def test_only_the_real_runner_warms_up(tmp_path: Path):
     assert warmups.ready(venv, lock, cache) == 0  # nothing stored: nothing planted
     assert warmups.finish() == 1  # what the run compiled is kept, once, at the end
     assert warmups.finish() == 0
-
-
-def _stamp(source: Path) -> bytes:
-    st = source.stat()
-    mtime = (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
-    return importlib.util.MAGIC_NUMBER + b"\0\0\0\0" + mtime + st.st_size.to_bytes(4, "little")
-
-
-def test_the_warmup_reuses_the_drivers_code_only_for_the_same_source(tmp_path: Path):
-    theirs, ours = tmp_path / "driver" / "site-packages", tmp_path / "venv" / "site-packages"
-    for folder in (theirs, ours):
-        folder.mkdir(parents=True)
-    source = "print('compiled in the venv')\n"
-    (theirs / "toymod.py").write_text(source)
-    # the driver's .pyc is valid for its source (header) but holds other code, to tell it apart
-    code = compile("print('the driver code')\n", str(theirs / "toymod.py"), "exec")
-    driver_pyc = Path(importlib.util.cache_from_source(str(theirs / "toymod.py")))
-    driver_pyc.parent.mkdir()
-    driver_pyc.write_bytes(_stamp(theirs / "toymod.py") + marshal.dumps(code))
-    (ours / "toymod.py").write_text(source)  # the same bytes, its own mtime
-    os.utime(ours / "toymod.py", (time.time() + 7, time.time() + 7))
-    boot = tmp_path / "boot.py"
-    boot.write_text(BOOT)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env |= {"PYTHONPATH": str(ours), SITES_ENV: json.dumps([str(theirs)])}
-
-    def run() -> str:
-        argv = [sys.executable, str(boot), "toymod"]
-        return subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
-
-    assert run() == "the driver code\n"
-    written = Path(importlib.util.cache_from_source(str(ours / "toymod.py")))
-    assert written.read_bytes()[:16] == _stamp(ours / "toymod.py")  # valid for its own source
-    written.unlink()
-    (ours / "toymod.py").write_text(source.replace("in the venv", "in the venv!"))
-    assert run() == "compiled in the venv!\n"  # another source: compiled, never the driver's
-    written.unlink()
-    (ours / "toymod.py").write_text(source)
-    driver_pyc.write_bytes(b"\0" * 16 + marshal.dumps(code))  # not valid for its own source
-    assert run() == "compiled in the venv\n"

@@ -7,9 +7,8 @@ plugin, its memory pass and memray. Its ``.pyc`` files go to the bytecode store;
 the lock waits for it and gets them planted first (``Warmups.ready``), so no suite run
 compiles the harness. A store a warm-up filled is not harvested again; otherwise what the
 runs compiled is kept once, after the last run (``Warmups.finish``), never between runs.
-On the driver's own interpreter the warm-up starts through ``BOOT``: a module whose source
-is byte for byte the driver's copy, with a ``.pyc`` valid for it, gets the driver's code
-instead of being compiled again (the harness lock mirrors the driver's versions).
+On the driver's own interpreter no warm-up runs when ``seed`` can give the venv the driver's
+own compiled harness (same sources: the harness lock mirrors the driver's versions).
 """
 
 from __future__ import annotations
@@ -50,46 +49,6 @@ RUN_DISTS = frozenset(
     }
 )  # fmt: skip
 _SUITE = "def test_benchmem_warmup(benchmark):\n    benchmark(bytearray, 64)\n"
-#: Where the driver's own harness files are (JSON list): the warm-up reuses their bytecode.
-SITES_ENV = "BENCHMEM_WARMUP_SITES"
-# Runs a module (argv[1]) as ``python -m`` would, with one change to compiling a source: when
-# the driver's copy of that file (same path under one of its site-packages) has the same
-# bytes and a ``.pyc`` valid for it (magic, mtime, size), its code is used (file name set to
-# this source, as loading a .pyc does) instead of compiling again. Python then writes the
-# venv's .pyc as usual, stamped with the venv source's own mtime and size.
-BOOT = r"""
-import _imp, importlib.machinery as m, importlib.util as u, json, marshal, os, runpy, sys
-theirs = json.loads(os.environ.pop("BENCHMEM_WARMUP_SITES", "[]"))
-ours = [p for p in sys.path if p.endswith("site-packages")]
-compile_source = m.SourceFileLoader.source_to_code
-def stamp(path):
-    st = os.stat(path)
-    return (u.MAGIC_NUMBER + b"\0\0\0\0" + (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
-            + (st.st_size & 0xFFFFFFFF).to_bytes(4, "little"))
-def known(data, path):
-    for site in ours:
-        if isinstance(path, str) and path.startswith(site + os.sep):
-            for other in theirs:
-                source = os.path.join(other, path[len(site) + 1:])
-                try:
-                    with open(u.cache_from_source(source), "rb") as f:
-                        pyc = f.read()
-                    with open(source, "rb") as f:
-                        same = f.read() == data
-                    if same and len(pyc) > 16 and pyc[:16] == stamp(source):
-                        code = marshal.loads(pyc[16:])
-                        _imp._fix_co_filename(code, path)
-                        return code
-                except (OSError, ValueError, EOFError, TypeError):
-                    pass
-    return None
-def source_to_code(self, data, path, *, _optimize=-1):
-    code = known(data, path) if _optimize == -1 and not sys.flags.optimize else None
-    return code if code is not None else compile_source(self, data, path, _optimize=_optimize)
-m.SourceFileLoader.source_to_code = source_to_code
-del sys.argv[0]
-runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
-"""
 # pytest-benchmark's machine answers (no py-cpuinfo, no precision spin, no ``uname -p``):
 # stand-ins, the warm-up's JSON is discarded
 _MACHINE = {"cpu": {}, "perf_counter_precision": 1e-9, "processor": ""}
@@ -100,11 +59,9 @@ def harness_names(lock: HarnessLock) -> tuple[str, ...]:
     return (*lock.names(), "pytest-benchmem")
 
 
-def warmup_argv(python: Path, suite: Path, *, boot: Path | None = None) -> list[str]:
-    """The warm-up's pytest command line: a suite run's (``suite.pytest_argv``) flags;
-    ``boot``: through that script (``BOOT``: the driver's bytecode reused where it fits)."""
-    start = [str(boot), "pytest"] if boot is not None else ["-m", "pytest"]
-    argv = [str(python), *start, str(suite), "--benchmark-only"]
+def warmup_argv(python: Path, suite: Path) -> list[str]:
+    """The warm-up's pytest command line: a suite run's (``suite.pytest_argv``) flags."""
+    argv = [str(python), "-m", "pytest", str(suite), "--benchmark-only"]
     for plugin in RUN_PLUGINS:
         argv += ["-p", plugin]
     argv += [f"--benchmark-json={suite / 'warmup.json'}", "--benchmark-memory"]
@@ -151,11 +108,12 @@ class WarmupJob:
     ident: str
     env: Mapping[str, str]
     log: Path
-    sites: tuple[str, ...] = ()  # the driver's site-packages holding harness files (BOOT)
+    sites: tuple[str, ...] = ()  # the driver's directories holding harness files (``seed``)
 
 
 def warm_up(job: WarmupJob, runner: Runner) -> int:
-    """Run the warm-up in ``job.venv`` and keep its bytecode; the number of files kept.
+    """Seed ``job.venv`` from the driver (its interpreter), else run the warm-up there; keep
+    its bytecode; the number of files kept.
 
     The store is marked warm only when the run passed (else what it compiled is kept anyway:
     every file is valid for its source, and the runs compile the rest).
@@ -173,12 +131,7 @@ def warm_up(job: WarmupJob, runner: Runner) -> int:
         machine.write_text(json.dumps(_MACHINE), encoding="utf-8")
         python = job.venv / "bin" / "python"
         env = warmup_env(job.env, job.venv, machine)
-        boot = None
-        if job.sites:
-            env[SITES_ENV] = json.dumps(list(job.sites))
-            boot = folder / "benchmem_warmup_boot.py"
-            boot.write_text(BOOT, encoding="utf-8")
-        argv = tuple(warmup_argv(python, folder, boot=boot))
+        argv = tuple(warmup_argv(python, folder))
         outcome = runner(Command(argv, folder, job.log, env, timeout=WARMUP_TIMEOUT_S))
         kept = harvest(job.venv, job.store, job.names, replace=True)
         if outcome.ok:
@@ -228,8 +181,8 @@ class Warmups:
         """Start the lock's warm-up in ``venv`` (harness installed) unless one ran or runs.
 
         Only with the real runner (a fake one has no venv to compile in). True when started.
-        ``python``: the venv's interpreter; when it is the driver's, the warm-up reuses the
-        driver's own compiled harness files where they fit (``BOOT``).
+        ``python``: the venv's interpreter; when it is the driver's, the driver's own compiled
+        harness files seed the venv where they fit (``seed``), and no warm-up run is needed.
         """
         if not isinstance(runner, SubprocessRunner):
             return False

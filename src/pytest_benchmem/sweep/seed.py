@@ -67,7 +67,19 @@ def _driver_copy(rel: str, data: bytes, sites: Sequence[str]) -> Path | None:
     return None
 
 
-def _seed_one(source: Path, rel: str, sites: Sequence[str]) -> int:
+def _listing(cache: Path, listings: dict[Path, list[str]]) -> list[str]:
+    """The file names in the driver's ``__pycache__`` folder ``cache``, read once per seed."""
+    found = listings.get(cache)
+    if found is None:
+        try:
+            found = [entry.name for entry in os.scandir(cache)]
+        except OSError:
+            found = []
+        listings[cache] = found
+    return found
+
+
+def _seed_one(source: Path, rel: str, sites: Sequence[str], listings: dict[Path, list[str]]) -> int:
     """Seed the ``.pyc`` files of one venv source from the driver's copy; the number written."""
     data = source.read_bytes()
     theirs = _driver_copy(rel, data, sites)
@@ -75,21 +87,20 @@ def _seed_one(source: Path, rel: str, sites: Sequence[str]) -> int:
         return 0
     written = 0
     mine = Path(importlib.util.cache_from_source(str(source)))
+    their_pyc = Path(importlib.util.cache_from_source(str(theirs)))
     with contextlib.suppress(OSError):
-        pyc = Path(importlib.util.cache_from_source(str(theirs))).read_bytes()
+        pyc = their_pyc.read_bytes()
         if len(pyc) > _HEADER and pyc[:_HEADER] == _stamp(theirs):
             written += _write_new(mine, _stamp(source) + pyc[_HEADER:])
     tag = f"{source.stem}.{sys.implementation.cache_tag}-pytest-"
     digest = importlib.util.source_hash(data)[:8]
-    cache = Path(importlib.util.cache_from_source(str(theirs))).parent
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(cache):
-            if not (entry.name.startswith(tag) and entry.name.endswith(".pyc")):
-                continue
-            rewritten = Path(entry.path).read_bytes()
+    for name in _listing(their_pyc.parent, listings):
+        if not (name.startswith(tag) and name.endswith(".pyc")):
+            continue
+        with contextlib.suppress(OSError):
+            rewritten = (their_pyc.parent / name).read_bytes()
             if rewritten[4:8] == _HASHED and rewritten[8:16] == digest:
-                with contextlib.suppress(OSError):
-                    written += _write_new(mine.with_name(entry.name), rewritten)
+                written += _write_new(mine.with_name(name), rewritten)
     return written
 
 
@@ -103,9 +114,10 @@ def seed(venv: Path, names: Iterable[str], sites: Sequence[str]) -> int:
     if site is None or not sites:
         return 0
     written = 0
+    listings: dict[Path, list[str]] = {}
     for folder, stems in source_dirs(site, names).items():
         for stem in sorted(stems):
             rel = f"{folder}/{stem}.py" if folder else f"{stem}.py"
             with contextlib.suppress(OSError):
-                written += _seed_one(site / rel, rel, sites)
+                written += _seed_one(site / rel, rel, sites, listings)
     return written

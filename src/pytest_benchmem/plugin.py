@@ -144,8 +144,7 @@ class BenchmemPlugin:
         option = self.config.getoption
         if option("collectonly", default=False) or option("benchmark_skip", default=False):
             return
-        names = {"benchmark", "benchmark_memory"} if self.settings.enabled else set()
-        names.add("benchmark_memory")
+        names = {"benchmark", "benchmark_memory"} if self.settings.enabled else {"benchmark_memory"}
         if any(names & set(getattr(item, "fixturenames", ())) for item in session.items):
             with contextlib.suppress(MeasureError):  # each test says it, as it would have
                 measure_tare(self.settings.mode.traces_python)
